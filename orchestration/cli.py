@@ -1,0 +1,121 @@
+"""`tadamon`: the command line of the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from orchestration.settings import PROJECT_ROOT, get_settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.instance import prepare_dagster_home
+    from orchestration.pipeline import format_summary, run_load, seed_data_dir
+    from orchestration.warehouse import ensure_warehouse
+
+    settings = get_settings()
+    if seed_data_dir(settings):
+        print(f"data folder created with the sample deliveries: {settings.incoming_dir}")
+    url = ensure_warehouse(settings)
+    prepare_manifest()
+    prepare_dagster_home(settings, url)
+    with dg.DagsterInstance.get() as instance:
+        summary = run_load(settings, instance)
+    print(format_summary(summary, settings))
+    return 0 if summary.success else 1
+
+
+def cmd_warehouse(args: argparse.Namespace) -> int:
+    from orchestration.warehouse import embedded, ensure_warehouse, role_url
+
+    settings = get_settings()
+    if args.action == "url":
+        ensure_warehouse(settings)
+        print(role_url(args.role, settings))
+        return 0
+    if settings.warehouse_url:
+        if args.action == "status":
+            from sqlalchemy.engine import make_url
+
+            print(f"external warehouse (TADAMON_WAREHOUSE_URL): {make_url(settings.warehouse_url)}")
+            return 0
+        print("TADAMON_WAREHOUSE_URL is set: the warehouse is that server, not started or stopped by tadamon")
+        return 1
+    server = embedded(settings)
+    if args.action == "start":
+        ensure_warehouse(settings)
+        print(f"warehouse running on 127.0.0.1:{server.credentials().port} (data in {server.pgdata})")
+    elif args.action == "stop":
+        print("warehouse stopped" if server.stop() else "warehouse was not running")
+    elif args.action == "status":
+        if not server.initialised:
+            print(f"warehouse not initialised ({server.root}); `tadamon warehouse start` creates it")
+            return 3
+        running = server.is_running()
+        print(f"warehouse {'running' if running else 'stopped'} on 127.0.0.1:{server.credentials().port} "
+              f"(data in {server.pgdata})")
+        return 0 if running else 3
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.instance import prepare_dagster_home
+    from orchestration.pipeline import seed_data_dir
+    from orchestration.warehouse import ensure_warehouse
+
+    settings = get_settings()
+    seed_data_dir(settings)
+    url = ensure_warehouse(settings)
+    prepare_manifest()
+    prepare_dagster_home(settings, url)
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    print(f"Dagster UI on http://{args.host}:{args.port} (webserver and daemon; Ctrl-C stops both)", flush=True)
+    command = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
+    return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tadamon",
+        description="Tadamon: the SSE warehouse of the Fès-Meknès Regional Council.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the whole load once (ingest, dbt, quality checks, publish)",
+                         description="Run the whole load once through Dagster's asset graph: ingest the "
+                         "pending deliveries, build the dbt models, run the quality checks, publish the marts; "
+                         "then print a summary.")
+    run.set_defaults(func=cmd_run)
+
+    warehouse = sub.add_parser("warehouse", help="start, stop, inspect the warehouse or print its URL",
+                               description="Manage the embedded PostgreSQL warehouse under .warehouse/ "
+                               "(or report on the server in TADAMON_WAREHOUSE_URL).")
+    warehouse.add_argument("action", choices=["start", "stop", "status", "url"])
+    warehouse.add_argument("--role", choices=["admin", "bi_reader"], default="admin",
+                           help="with url: the role to connect as (default admin)")
+    warehouse.set_defaults(func=cmd_warehouse)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI and daemon on the project",
+                        description="Start the Dagster webserver and daemon (schedules and sensors tick).")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_UI_PORT", "3000")))
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Publication: the marts BI users read change only once the new build's blocking checks passed."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.ops.retries import retry_when_transient
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform.assets import mart_names
+from orchestration.defs.transform.project import dbt_project
+from orchestration.warehouse.publish import publish
+
+
+def _manifest() -> dict:
+    import json
+
+    return json.loads(dbt_project.manifest_path.read_text())
+
+
+def build_publish_asset() -> dg.AssetsDefinition:
+    names = mart_names(_manifest())
+    specs = [
+        dg.AssetSpec(
+            key=dg.AssetKey(["marts", name]),
+            deps=[dg.AssetKey(["marts_build", name])],
+            group_name="marts",
+            description=f"marts.{name}: what BI users read; refreshed atomically from marts_build.{name}.",
+            kinds={"postgres"},
+        )
+        for name in names
+    ]
+
+    @dg.multi_asset(
+        name="publish_marts",
+        specs=specs,
+        description="Copy every mart from marts_build into marts in one transaction (views on marts survive).",
+        pool="warehouse_transform",
+    )
+    def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        with retry_when_transient(context):
+            counts = publish(warehouse.url(), names)
+        for name in names:
+            yield dg.MaterializeResult(asset_key=dg.AssetKey(["marts", name]), metadata={"rows": counts[name]})
+
+    return publish_marts

@@ -1,0 +1,71 @@
+"""dbt models as Dagster assets: staging, intermediate and the marts' build, grouped by layer and
+provider. dbt tests show as asset checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.ops.retries import retry_when_transient
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform.project import dbt_environment, dbt_project, prepare_manifest
+
+LAYERS = ("staging", "intermediate", "marts")
+
+
+def _layer(props: Mapping[str, Any]) -> str | None:
+    fqn = props.get("fqn", [])
+    return fqn[1] if len(fqn) > 2 and fqn[1] in LAYERS else None
+
+
+class TadamonTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        if resource_type == "seed":
+            return dg.AssetKey(["seeds", dbt_resource_props["name"]])
+        layer = _layer(dbt_resource_props)
+        prefix = "marts_build" if layer == "marts" else (layer or "models")
+        return dg.AssetKey([prefix, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        layer = _layer(dbt_resource_props)
+        fqn = dbt_resource_props.get("fqn", [])
+        if layer == "staging" and len(fqn) > 3:
+            return f"staging_{fqn[2]}"
+        return "marts_build" if layer == "marts" else layer
+
+
+def mart_names(manifest: Mapping[str, Any]) -> list[str]:
+    """The models of models/marts/: the tables the publish step copies into `marts`."""
+    return sorted(
+        node["name"] for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and _layer(node) == "marts"
+    )
+
+
+prepare_manifest()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TadamonTranslator(),
+    pool="warehouse_transform",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    with retry_when_transient(context):
+        url = warehouse.url()
+    os.environ.update(dbt_environment(url))
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project)

@@ -1,0 +1,308 @@
+"""Landing: every file in `incoming/<provider>/` is fingerprinted, loaded whole or not at all into its
+raw table with COPY, archived unchanged, and accounted for in `audit.load_file`.
+
+Outcomes: `loaded` (rows in raw, the set-aside rows in `audit.rejected_row`), `duplicate` (these bytes
+were loaded before: recorded, not loaded again), `rejected` (the file cannot be read: kept untouched in
+the quarantine folder with the reason). A file is only removed from `incoming/` once its bytes are
+safely archived or quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.ingest import receipts
+from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
+from orchestration.ingest.readers import FileRejected, open_delivery
+from orchestration.ingest.rows import copy_value, json_safe, parse_row, row_fingerprint, table_columns
+from orchestration.settings import Settings
+from orchestration.warehouse import engine
+
+log = logging.getLogger(__name__)
+
+LOADER_ROLE = "tadamon_loader"
+TRANSFORMER_ROLE = "tadamon_transformer"
+SPOOL_BYTES = 32 << 20
+
+
+@dataclass
+class FileOutcome:
+    provider: str
+    file_name: str
+    sha256: str
+    status: str
+    source: str | None = None
+    load_id: int | None = None
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # (line, kind, reason)
+    error: str | None = None
+    stored_path: str | None = None
+    receipt_path: str | None = None
+    period: str | None = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def strip_copy_suffix(file_name: str) -> str:
+    """`wilaya_jamiyat_202610 (1).csv` -> `wilaya_jamiyat_202610.csv`: a second download's name."""
+    import re
+
+    return re.sub(r"\s*\(\d+\)(?=\.[^.]+$)", "", file_name)
+
+
+# -- raw tables ------------------------------------------------------------------------------------
+def ensure_raw_table(cursor, definition: SourceDefinition) -> None:
+    """Create the raw table, or add the columns a definition gained; identifiers come from the
+    validated definition only. Personal columns are not readable by the transformer role."""
+    table = definition.qualified_table
+    cursor.execute(
+        f"""CREATE TABLE IF NOT EXISTS {table} (
+            _load_id bigint NOT NULL,
+            _file_sha256 char(64) NOT NULL,
+            _file_name text NOT NULL,
+            _line text NOT NULL,
+            _period text,
+            _loaded_at timestamptz NOT NULL DEFAULT now(),
+            _extra jsonb
+        )"""
+    )
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {definition.table}__load ON {table} (_load_id)")
+    columns = table_columns(definition)
+    for name, sql_type, _ in columns:
+        cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
+    readable = ["_load_id", "_file_sha256", "_file_name", "_line", "_period", "_loaded_at", "_extra"]
+    readable += [name for name, _, column in columns if not column.personal]
+    cursor.execute(f"REVOKE ALL ON {table} FROM {TRANSFORMER_ROLE}")
+    cursor.execute(f"GRANT SELECT ({', '.join(readable)}) ON {table} TO {TRANSFORMER_ROLE}")
+
+
+# -- one file --------------------------------------------------------------------------------------
+class _Spool:
+    """Rows written as CSV for COPY, in memory up to a size, then on disk: memory stays flat."""
+
+    def __init__(self) -> None:
+        self.buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", newline="", encoding="utf-8")
+        self.writer = csv.writer(self.buffer)
+
+    def write(self, row: list) -> None:
+        self.writer.writerow(row)
+
+    def rewind(self):
+        self.buffer.seek(0)
+        return self.buffer
+
+
+def _move(path: Path, folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    shutil.copy2(path, target)
+    return target
+
+
+class Lander:
+    def __init__(self, settings: Settings, url: str):
+        self.settings = settings
+        self.url = url
+
+    def land_pending(self, providers: tuple[str, ...] | None = None) -> list[FileOutcome]:
+        outcomes = []
+        for provider in providers or sorted({d.provider for d in load_definitions()}):
+            folder = self.settings.incoming_dir / provider
+            if not folder.is_dir():
+                continue
+            for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+                outcomes.append(self.land_file(path, provider))
+        return outcomes
+
+    def land_file(self, path: Path, provider: str, reload: bool = False, file_name: str | None = None) -> FileOutcome:
+        """Land one file. With `reload`, an archived file (`file_name`: its name as delivered) is
+        loaded again in place of its earlier load."""
+        sha = file_sha256(path)
+        file_name = file_name or path.name
+        outcome = FileOutcome(provider=provider, file_name=file_name, sha256=sha, status="loaded")
+        received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+        raw_conn = engine(self.url).raw_connection()
+        try:
+            previous = self._previous_load(raw_conn, sha)
+            if previous and not reload:
+                outcome.status = "duplicate"
+                outcome.error = (f"fichier identique à {previous[1]!r}, déjà chargé le "
+                                 f"{previous[2]:%d/%m/%Y %H:%M} (chargement n° {previous[0]})")
+                stored = _move(path, self.settings.archive_dir / provider / "duplicates",
+                               f"{dt.datetime.now():%Y%m%dT%H%M%S}_{path.name}")
+                outcome.stored_path = str(stored)
+                self._record(raw_conn, outcome, received_at, path.stat().st_size)
+                raw_conn.commit()
+                path.unlink()
+                return self._finish(outcome)
+
+            definition = definition_for(provider, strip_copy_suffix(file_name))
+            if definition is None:
+                known = ", ".join(d.file_pattern.pattern for d in load_definitions() if d.provider == provider)
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=
+                                    f"nom de fichier non reconnu pour {provider} (attendu : {known or 'aucune définition'})")
+            outcome.source = definition.table
+            match = definition.matches(strip_copy_suffix(file_name))
+            outcome.period = match.groupdict().get("period") if match else None
+            try:
+                spool, rejected = self._parse(raw_conn, path, definition, outcome)
+            except FileRejected as exc:
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
+
+            stored = path if reload else _move(path, self.settings.archive_dir / provider, f"{sha[:12]}_{file_name}")
+            outcome.stored_path = str(stored)
+            self._write(raw_conn, definition, outcome, spool, rejected, received_at, path.stat().st_size,
+                        replaces=previous[0] if (previous and reload) else None)
+            if not reload:
+                path.unlink()
+            return self._finish(outcome)
+        except BaseException:
+            raw_conn.rollback()
+            raise
+        finally:
+            raw_conn.close()
+
+    # -- steps ---------------------------------------------------------------------------------
+    def _previous_load(self, raw_conn, sha: str):
+        with raw_conn.cursor() as cur:
+            cur.execute(
+                "SELECT load_id, file_name, loaded_at FROM audit.load_file WHERE sha256 = %s AND status = 'loaded'",
+                (sha,),
+            )
+            return cur.fetchone()
+
+    def _parse(self, raw_conn, path: Path, definition: SourceDefinition, outcome: FileOutcome):
+        opened = open_delivery(path, definition)
+        outcome.encoding = opened.encoding
+        outcome.extra_columns = opened.extra_columns
+        outcome.missing_columns = opened.missing_columns
+        with raw_conn.cursor() as cur:
+            cur.execute("SELECT nextval('audit.load_file_load_id_seq')")
+            outcome.load_id = cur.fetchone()[0]
+        spool, rejected = _Spool(), _Spool()
+        seen_rows: set[bytes] = set()
+        seen_keys: dict[tuple, str] = {}
+        key_positions = _key_positions(definition)
+        for line, values, extras in opened.rows:
+            outcome.rows_read += 1
+            fingerprint = row_fingerprint(values, extras)
+            raw_json = json.dumps(json_safe({**values, **extras}), ensure_ascii=False, default=str)
+            if fingerprint in seen_rows:
+                outcome.rows_duplicate += 1
+                reason = "ligne en double : identique à une ligne précédente, chargée une seule fois"
+                outcome.set_aside.append((line, "duplicate", reason))
+                rejected.write([line, "duplicate", reason, raw_json])
+                continue
+            seen_rows.add(fingerprint)
+            parsed, errors = parse_row(definition, values)
+            if not errors:
+                key = tuple(parsed[i] for i in key_positions)
+                first = seen_keys.setdefault(key, line)
+                if first != line:
+                    errors.append(f"même clé ({', '.join(map(str, key))}) que la {first}, avec d'autres valeurs")
+            if errors:
+                outcome.rows_rejected += 1
+                reason = "; ".join(errors)
+                outcome.set_aside.append((line, "rejected", reason))
+                rejected.write([line, "rejected", reason, raw_json])
+                continue
+            outcome.rows_loaded += 1
+            extra = json.dumps(json_safe(extras), ensure_ascii=False, default=str) if extras else None
+            spool.write([outcome.load_id, outcome.sha256, outcome.file_name, line, outcome.period, extra,
+                         *(copy_value(v) for v in parsed)])
+        return spool, rejected
+
+    def _write(self, raw_conn, definition, outcome, spool, rejected, received_at, size, replaces=None) -> None:
+        names = [name for name, _, _ in table_columns(definition)]
+        with raw_conn.cursor() as cur:
+            cur.execute(f"SET LOCAL ROLE {LOADER_ROLE}")
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (definition.qualified_table,))
+            ensure_raw_table(cur, definition)
+            if replaces is not None:
+                cur.execute(f"DELETE FROM {definition.qualified_table} WHERE _file_sha256 = %s", (outcome.sha256,))
+                cur.execute("DELETE FROM audit.rejected_row WHERE sha256 = %s", (outcome.sha256,))
+                cur.execute("UPDATE audit.load_file SET status = 'superseded' WHERE sha256 = %s AND status = 'loaded'",
+                            (outcome.sha256,))
+            self._record(raw_conn, outcome, received_at, size, cur=cur)
+            cur.copy_expert(
+                f"COPY {definition.qualified_table} "
+                f"(_load_id, _file_sha256, _file_name, _line, _period, _extra, {', '.join(names)}) "
+                "FROM STDIN WITH (FORMAT csv)",
+                spool.rewind(),
+            )
+            cur.execute("CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP")
+            cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", rejected.rewind())
+            cur.execute(
+                "INSERT INTO audit.rejected_row (load_id, sha256, file_name, line, kind, reason, raw_row) "
+                "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
+                (outcome.load_id, outcome.sha256, outcome.file_name),
+            )
+        raw_conn.commit()
+
+    def _record(self, raw_conn, outcome: FileOutcome, received_at, size, cur=None) -> int:
+        own = cur is None
+        cur = cur or raw_conn.cursor()
+        try:
+            cur.execute(
+                """INSERT INTO audit.load_file (load_id, provider, source_name, file_name, sha256, size_bytes, period,
+                       received_at, status, encoding, rows_read, rows_loaded, rows_rejected, rows_duplicate,
+                       extra_columns, stored_path, error)
+                   VALUES (COALESCE(%s, nextval('audit.load_file_load_id_seq')),
+                           %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                   RETURNING load_id""",
+                (outcome.load_id, outcome.provider, outcome.source, outcome.file_name, outcome.sha256, size, outcome.period,
+                 received_at, outcome.status, outcome.encoding, outcome.rows_read, outcome.rows_loaded,
+                 outcome.rows_rejected, outcome.rows_duplicate, outcome.extra_columns, outcome.stored_path,
+                 outcome.error),
+            )
+            outcome.load_id = cur.fetchone()[0]
+            return outcome.load_id
+        finally:
+            if own:
+                cur.close()
+
+    def _reject(self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str) -> FileOutcome:
+        outcome.status = "rejected"
+        outcome.error = reason
+        outcome.load_id = None
+        outcome.rows_read = outcome.rows_loaded = outcome.rows_rejected = outcome.rows_duplicate = 0
+        outcome.set_aside = []
+        size = path.stat().st_size
+        stored = path if keep else _move(path, self.settings.quarantine_dir / outcome.provider,
+                                         f"{outcome.sha256[:12]}_{outcome.file_name}")
+        outcome.stored_path = str(stored)
+        self._record(raw_conn, outcome, received_at, size)
+        raw_conn.commit()
+        if not keep:
+            path.unlink()
+        log.warning("%s/%s rejected: %s", outcome.provider, outcome.file_name, reason)
+        return self._finish(outcome)
+
+    def _finish(self, outcome: FileOutcome) -> FileOutcome:
+        outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
+        return outcome
+
+
+def _key_positions(definition: SourceDefinition) -> list[int]:
+    names = [name for name, _, _ in table_columns(definition)]
+    return [names.index(k) for k in definition.key]

@@ -1,0 +1,230 @@
+"""Readers: turn a delivered file into its data rows, whatever its format, as the provider wrote them.
+
+Each reader finds the header (by the title of its first cell, not a fixed row), maps the provider's
+titles to the definition's columns, and yields `(line, values, extras)` for every data row: `line`
+says where the row is in the file (an Excel or CSV line number, or a JSON path), `values` maps
+column names to the cells as delivered, `extras` holds columns the definition does not know.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestration.ingest.definitions import SourceDefinition
+
+HEADER_SEARCH_ROWS = 50
+Row = tuple[str, dict[str, Any], dict[str, Any]]
+
+
+class FileRejected(Exception):
+    """The whole file cannot be loaded; the message says why, in words a provider understands."""
+
+
+@dataclass
+class OpenedFile:
+    rows: Iterator[Row]
+    encoding: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+
+def normalize_title(title: Any) -> str:
+    text = unicodedata.normalize("NFC", str(title or ""))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _map_header(definition: SourceDefinition, header: list[Any]) -> tuple[dict[str, int], dict[str, int], list[str]]:
+    """Column name -> cell index, extra title -> cell index, missing column titles."""
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = normalize_title(title)
+        if key and key not in positions:
+            positions[key] = index
+    mapped: dict[str, int] = {}
+    for column in definition.columns:
+        index = positions.pop(normalize_title(column.title), None)
+        if index is not None:
+            mapped[column.name] = index
+    missing = [c.title for c in definition.columns if c.name not in mapped]
+    required_missing = [c.title for c in definition.columns if c.required and c.name not in mapped]
+    if required_missing:
+        raise FileRejected(
+            "colonne(s) obligatoire(s) absente(s) de l'en-tête : " + ", ".join(repr(t) for t in required_missing)
+        )
+    extras = {str(header[i]).strip(): i for i in positions.values()}
+    return mapped, extras, missing
+
+
+def _tabular_rows(
+    definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
+) -> OpenedFile:
+    """Shared by csv and xlsx: find the header, then yield the data rows under it."""
+    wanted = normalize_title(definition.header_first_column)
+    header = None
+    for seen, (_, cells) in enumerate(rows):
+        if cells and normalize_title(cells[0]) == wanted:
+            header = cells
+            break
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if header is None:
+        raise FileRejected(
+            f"en-tête introuvable {where}: aucune ligne ne commence par {definition.header_first_column!r}"
+        )
+    mapped, extras, missing = _map_header(definition, header)
+    footer = definition.footer_first_column
+
+    def data_rows() -> Iterator[Row]:
+        for number, cells in rows:
+            if all(_is_blank(c) for c in cells):
+                continue
+            first = cells[0] if cells else None
+            if footer is not None and isinstance(first, str) and footer.search(first):
+                continue
+            width = len(cells)
+            values = {name: (cells[i] if i < width else None) for name, i in mapped.items()}
+            extra = {title: cells[i] for title, i in extras.items() if i < width and not _is_blank(cells[i])}
+            yield f"ligne {number}", values, extra
+
+    return OpenedFile(rows=data_rows(), extra_columns=list(extras), missing_columns=missing)
+
+
+# -- xlsx ----------------------------------------------------------------------------------------
+def read_xlsx(path: Path, definition: SourceDefinition) -> OpenedFile:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRejected(f"classeur Excel illisible ou tronqué ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise FileRejected(f"classeur Excel illisible ({type(exc).__name__}: {exc})") from None
+    names = [n for n in definition.sheets if n in workbook.sheetnames]
+    names += [n for n in workbook.sheetnames if n not in names]
+    wanted = normalize_title(definition.header_first_column)
+    for name in names:
+        sheet = workbook[name]
+        try:
+            head = [
+                row for _, row in zip(range(HEADER_SEARCH_ROWS),
+                                      sheet.iter_rows(values_only=True, max_col=1))
+            ]
+        except Exception as exc:
+            raise FileRejected(f"feuille {name!r} illisible ou tronquée ({type(exc).__name__}: {exc})") from None
+        if any(row and normalize_title(row[0]) == wanted for row in head):
+            return _tabular_rows(definition, _xlsx_rows(sheet, name), f"dans la feuille {name!r} ")
+    raise FileRejected(
+        f"en-tête introuvable : aucune feuille ({', '.join(workbook.sheetnames)}) n'a de ligne qui commence "
+        f"par {definition.header_first_column!r}"
+    )
+
+
+def _xlsx_rows(sheet, name: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(row)
+    except Exception as exc:
+        raise FileRejected(f"feuille {name!r} tronquée ou illisible ({type(exc).__name__}: {exc})") from None
+
+
+# -- csv -----------------------------------------------------------------------------------------
+def detect_encoding(path: Path, candidates: tuple[str, ...]) -> str:
+    """The first candidate that decodes the whole file; checked in a streaming pass."""
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileRejected(f"encodage non reconnu : le fichier n'est ni en {' ni en '.join(candidates)}")
+
+
+def read_csv(path: Path, definition: SourceDefinition) -> OpenedFile:
+    encoding = detect_encoding(path, definition.encodings)
+    handle = open(path, encoding=encoding, newline="")
+    reader = csv.reader(handle, delimiter=definition.delimiter)
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise FileRejected(f"CSV illisible à la ligne {reader.line_num} : {exc}") from None
+        finally:
+            handle.close()
+
+    opened = _tabular_rows(definition, numbered(), "")
+    opened.encoding = "utf-8" if encoding in ("utf-8", "utf-8-sig") and not _has_bom(path) else encoding
+    return opened
+
+
+def _has_bom(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(3) == codecs.BOM_UTF8
+
+
+# -- json ----------------------------------------------------------------------------------------
+def _get_path(record: dict, dotted: str) -> tuple[bool, Any]:
+    value: Any = record
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            document = json.load(handle)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"JSON illisible : le fichier n'est pas en UTF-8 ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise FileRejected(f"JSON illisible ou tronqué, ligne {exc.lineno} colonne {exc.colno} : {exc.msg}") from None
+    records = document.get(definition.records) if isinstance(document, dict) else None
+    if not isinstance(records, list):
+        raise FileRejected(f"JSON sans la liste {definition.records!r} attendue")
+    top_keys = {c.path.split(".")[0] for c in definition.columns}
+    present = {c.name for c in definition.columns if any(_get_path(r, c.path)[0] for r in records[:50] if isinstance(r, dict))}
+    required_missing = [c.path for c in definition.columns if c.required and c.name not in present]
+    if records and required_missing:
+        raise FileRejected("champ(s) obligatoire(s) absent(s) des enregistrements : " + ", ".join(required_missing))
+    extra_names = sorted({k for r in records if isinstance(r, dict) for k in r if k not in top_keys})
+
+    def data_rows() -> Iterator[Row]:
+        for index, record in enumerate(records):
+            line = f"$.{definition.records}[{index}]"
+            if not isinstance(record, dict):
+                yield line, {}, {"valeur": record}
+                continue
+            values = {c.name: _get_path(record, c.path)[1] for c in definition.columns}
+            extra = {k: v for k, v in record.items() if k not in top_keys}
+            yield line, values, extra
+
+    missing = [c.path for c in definition.columns if c.name not in present]
+    return OpenedFile(rows=data_rows(), encoding="utf-8", extra_columns=extra_names,
+                      missing_columns=missing if records else [])
+
+
+READERS = {"xlsx": read_xlsx, "csv": read_csv, "json": read_json}
+
+
+def open_delivery(path: Path, definition: SourceDefinition) -> OpenedFile:
+    return READERS[definition.format](path, definition)

@@ -1,0 +1,60 @@
+"""The receipt of a delivered file: what was loaded, what was set aside and why, line by line.
+It is what the council sends back to the provider, so its text is in French."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+STATUS_FR = {
+    "loaded": "chargé",
+    "duplicate": "doublon d'un fichier déjà reçu, non rechargé",
+    "rejected": "rejeté, conservé en quarantaine",
+}
+
+
+def receipt_text(outcome) -> str:
+    lines = [
+        f"Accusé de réception — {outcome.provider} — {outcome.file_name}",
+        f"Empreinte SHA-256 : {outcome.sha256}",
+        f"Statut : {STATUS_FR.get(outcome.status, outcome.status)}",
+    ]
+    if outcome.error:
+        lines.append(f"Motif : {outcome.error}")
+    if outcome.status == "loaded":
+        lines += [
+            f"Lignes de données lues : {outcome.rows_read}",
+            f"Lignes chargées : {outcome.rows_loaded}",
+            f"Lignes écartées : {outcome.rows_rejected}",
+            f"Lignes en double : {outcome.rows_duplicate}",
+        ]
+        if outcome.extra_columns:
+            lines.append("Colonnes non prévues, conservées telles quelles : " + ", ".join(outcome.extra_columns))
+        if outcome.missing_columns:
+            lines.append("Colonnes facultatives absentes : " + ", ".join(map(str, outcome.missing_columns)))
+        if outcome.set_aside:
+            lines.append("")
+            lines.append("Détail des lignes écartées ou en double :")
+            lines += [f"  - {line} : {reason}" for line, _, reason in outcome.set_aside]
+    findings = getattr(outcome, "findings", None)
+    if findings:
+        lines.append("")
+        lines.append("Contrôles de qualité (avertissements) :")
+        lines += [f"  - {finding}" for finding in findings]
+    return "\n".join(lines) + "\n"
+
+
+def write_receipt(receipts_dir: Path, outcome) -> Path:
+    folder = receipts_dir / outcome.provider
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{outcome.sha256[:12]}_{outcome.file_name}"
+    if outcome.status == "duplicate":
+        stem += f".doublon-{outcome.load_id}"
+    data = dataclasses.asdict(outcome)
+    data["set_aside"] = [{"line": line, "kind": kind, "reason": reason} for line, kind, reason in outcome.set_aside]
+    data.pop("receipt_path", None)
+    (folder / f"{stem}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    text_path = folder / f"{stem}.txt"
+    text_path.write_text(receipt_text(outcome), encoding="utf-8")
+    return text_path

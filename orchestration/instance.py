@@ -1,0 +1,49 @@
+"""Dagster's own instance (runs, events, schedules) lives in the warehouse server, in a database of
+its own, so run history survives a machine move. DAGSTER_HOME is managed here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from orchestration.settings import Settings
+from orchestration.warehouse import _create_database_if_missing
+
+DAGSTER_YAML = """\
+# Written by tadamon: Dagster's storage is the warehouse server (database {database}).
+storage:
+  postgres:
+    postgres_url:
+      env: TADAMON_DAGSTER_STORAGE_URL
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 1
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_storage_url(warehouse_url: str) -> str:
+    url = make_url(warehouse_url)
+    return url.set(database=f"{url.database}_dagster").render_as_string(hide_password=False)
+
+
+def prepare_dagster_home(settings: Settings, warehouse_url: str) -> Path:
+    storage = dagster_storage_url(warehouse_url)
+    _create_database_if_missing(make_url(storage))
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    content = DAGSTER_YAML.format(database=make_url(storage).database)
+    config = home / "dagster.yaml"
+    if not config.exists() or config.read_text() != content:
+        config.write_text(content)
+    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["TADAMON_DAGSTER_STORAGE_URL"] = storage
+    return home

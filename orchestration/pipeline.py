@@ -1,0 +1,141 @@
+"""One whole load, run through Dagster's asset graph, and the summary it prints."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+
+import dagster as dg
+import sqlalchemy as sa
+
+from orchestration.settings import SOURCES_DIR, Settings
+from orchestration.warehouse import engine, ensure_warehouse, role_url
+from orchestration.warehouse.publish import published_counts
+
+RUN_LOCK = "tadamon.run"
+
+
+def seed_data_dir(settings: Settings) -> bool:
+    """On first use, the data folder starts with the sample delivery the project ships."""
+    if settings.data_dir.exists():
+        return False
+    for sample in sorted(SOURCES_DIR.glob("*/samples/*")):
+        provider = sample.parent.parent.name
+        target = settings.incoming_dir / provider
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sample, target / sample.name)
+    for folder in ("archive", "quarantine", "receipts", "logs"):
+        (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
+    return True
+
+
+@dataclass
+class LoadSummary:
+    success: bool
+    files: dict[str, int] = field(default_factory=dict)
+    rows_loaded: int = 0
+    rows_set_aside: int = 0
+    rejected_files: list[tuple[str, str]] = field(default_factory=list)
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    marts: dict[str, int] = field(default_factory=dict)
+    failure: str | None = None
+
+
+def _max_load_id(url: str) -> int:
+    with engine(url).connect() as conn:
+        return conn.exec_driver_sql("SELECT coalesce(max(load_id), 0) FROM audit.load_file").scalar()
+
+
+def run_load(settings: Settings, instance: dg.DagsterInstance) -> LoadSummary:
+    """Execute the nightly job in this process and summarise what it did."""
+    from orchestration.definitions import defs
+
+    url = ensure_warehouse(settings)
+    before = _max_load_id(url)
+    with engine(url).connect() as lock_conn:
+        got = lock_conn.execute(sa.text("select pg_try_advisory_lock(hashtext(:k))"), {"k": RUN_LOCK}).scalar()
+        if not got:
+            return LoadSummary(success=False, failure="another load is running on this warehouse; try again later")
+        try:
+            result = defs.get_job_def("nightly_load").execute_in_process(instance=instance, raise_on_error=False)
+        finally:
+            lock_conn.execute(sa.text("select pg_advisory_unlock(hashtext(:k))"), {"k": RUN_LOCK})
+            lock_conn.commit()
+    summary = LoadSummary(success=result.success)
+    _summarise_files(url, before, summary)
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            summary.checks_passed += 1
+        else:
+            summary.checks_failed.append(
+                f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value})"
+            )
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_step_failure]
+        summary.failure = "; ".join(
+            f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else 'failed'}"
+            for e in failures
+        ) or "the run failed"
+    summary.marts = published_counts(url)
+    return summary
+
+
+def _summarise_files(url: str, after_load_id: int, summary: LoadSummary) -> None:
+    with engine(url).connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                """select status, count(*), coalesce(sum(rows_loaded), 0),
+                          coalesce(sum(rows_rejected + rows_duplicate), 0)
+                   from audit.load_file where load_id > :after group by status"""
+            ),
+            {"after": after_load_id},
+        ).all()
+        for status, files, loaded, set_aside in rows:
+            summary.files[status] = files
+            summary.rows_loaded += loaded
+            summary.rows_set_aside += set_aside
+        summary.rejected_files = [
+            (f"{r[0]}/{r[1]}", r[2])
+            for r in conn.execute(
+                sa.text("select provider, file_name, error from audit.load_file "
+                        "where load_id > :after and status = 'rejected' order by load_id"),
+                {"after": after_load_id},
+            )
+        ]
+
+
+def format_summary(summary: LoadSummary, settings: Settings) -> str:
+    lines = ["", "Tadamon — résumé du chargement / load summary", "-" * 48]
+    files = summary.files
+    lines.append(
+        f"Files: {files.get('loaded', 0)} loaded, {files.get('duplicate', 0)} duplicate, "
+        f"{files.get('rejected', 0)} rejected"
+    )
+    lines.append(f"Rows: {summary.rows_loaded} loaded, {summary.rows_set_aside} set aside "
+                 f"(see audit.rejected_row and {settings.receipts_dir})")
+    for name, error in summary.rejected_files:
+        lines.append(f"  rejected file {name}: {error}")
+    lines.append(f"Checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed")
+    for failed in summary.checks_failed[:20]:
+        lines.append(f"  failed: {failed}")
+    if len(summary.checks_failed) > 20:
+        lines.append(f"  ... and {len(summary.checks_failed) - 20} more")
+    lines.append("Marts (rows):")
+    for name, count in summary.marts.items():
+        lines.append(f"  marts.{name}: {count}")
+    if summary.failure:
+        lines.append(f"FAILED: {summary.failure}")
+        lines.append("The marts BI users read were left as they were.")
+    try:
+        bi_url = role_url("bi_reader", settings)
+        masked = sa.engine.make_url(bi_url).render_as_string(hide_password=True)
+    except Exception:  # an external server without TADAMON_BI_READER_PASSWORD
+        masked = "(set TADAMON_BI_READER_PASSWORD)"
+    lines += [
+        "",
+        "Connect a BI tool (Metabase, Superset, Power BI) to PostgreSQL, schema `marts`:",
+        f"  {masked}",
+        "  full URL with password: .venv/bin/tadamon warehouse url --role bi_reader",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""Where the warehouse is and how to reach it: the embedded server by default, or the server in
+TADAMON_WAREHOUSE_URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+from orchestration.settings import Settings, get_settings
+from orchestration.warehouse.embedded import EmbeddedWarehouse, WarehouseError
+
+BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
+ROLES = ("admin", "bi_reader")
+
+__all__ = ["WarehouseError", "embedded", "admin_url", "role_url", "ensure_warehouse", "engine", "dispose_engines"]
+
+
+def embedded(settings: Settings | None = None) -> EmbeddedWarehouse:
+    return EmbeddedWarehouse((settings or get_settings()).warehouse_dir)
+
+
+def admin_url(settings: Settings | None = None, start: bool = True) -> str:
+    """The URL the pipeline connects with; starts the embedded server when it is the warehouse."""
+    settings = settings or get_settings()
+    if settings.warehouse_url:
+        return settings.warehouse_url
+    server = embedded(settings)
+    if start:
+        server.start()
+    return server.url(settings.database)
+
+
+def role_url(role: str, settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    url = make_url(admin_url(settings))
+    if role == "admin":
+        return url.render_as_string(hide_password=False)
+    if role != "bi_reader":
+        raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    return url.set(username="bi_reader", password=bi_reader_password(settings)).render_as_string(
+        hide_password=False
+    )
+
+
+def bi_reader_password(settings: Settings) -> str:
+    if settings.warehouse_url:
+        password = os.environ.get("TADAMON_BI_READER_PASSWORD")
+        if not password:
+            raise WarehouseError("set TADAMON_BI_READER_PASSWORD to give the bi_reader role a password")
+        return password
+    return embedded(settings).credentials().bi_reader_password
+
+
+def sqlalchemy_url(url: str | URL) -> URL:
+    """SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; the project ships psycopg2."""
+    return make_url(url).set(drivername="postgresql+psycopg2")
+
+
+def _create_database_if_missing(url: URL) -> None:
+    maintenance = sqlalchemy_url(url).set(database="postgres")
+    eng = sa.create_engine(maintenance, isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            exists = conn.execute(
+                sa.text("select 1 from pg_database where datname = :name"), {"name": url.database}
+            ).scalar()
+            if not exists:
+                quoted = eng.dialect.identifier_preparer.quote(url.database)
+                conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+    finally:
+        eng.dispose()
+
+
+def ensure_warehouse(settings: Settings | None = None) -> str:
+    """Start the warehouse if needed, create its database, schemas, roles and audit tables."""
+    settings = settings or get_settings()
+    url = admin_url(settings)
+    _create_database_if_missing(make_url(url))
+    with engine(url).begin() as conn:
+        # one bootstrap at a time: two processes creating the same role would collide
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('tadamon.bootstrap'))")
+        conn.exec_driver_sql(BOOTSTRAP_SQL.read_text())
+        password = _bi_password_or_none(settings)
+        if password:
+            conn.exec_driver_sql("ALTER ROLE bi_reader PASSWORD %(pw)s", {"pw": password})
+    return url
+
+
+def _bi_password_or_none(settings: Settings) -> str | None:
+    try:
+        return bi_reader_password(settings)
+    except WarehouseError:
+        return None
+
+
+_ENGINES: dict[str, sa.Engine] = {}
+
+
+def engine(url: str) -> sa.Engine:
+    """One pooled engine per URL for the life of the process."""
+    if url not in _ENGINES:
+        _ENGINES[url] = sa.create_engine(sqlalchemy_url(url), pool_pre_ping=True)
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    for eng in _ENGINES.values():
+        eng.dispose()
+    _ENGINES.clear()

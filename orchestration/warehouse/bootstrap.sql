@@ -1,0 +1,93 @@
+-- Schemas, roles and the audit tables of the warehouse. Idempotent: runs before every load.
+-- Roles are cluster-wide; NOLOGIN roles are assumed by the pipeline with SET ROLE.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tadamon_loader') THEN
+    CREATE ROLE tadamon_loader NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tadamon_transformer') THEN
+    CREATE ROLE tadamon_transformer NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bi_reader') THEN
+    CREATE ROLE bi_reader LOGIN;
+  END IF;
+END
+$$;
+
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS audit;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS intermediate;
+CREATE SCHEMA IF NOT EXISTS marts;
+
+CREATE TABLE IF NOT EXISTS audit.load_file (
+    load_id        bigserial PRIMARY KEY,
+    provider       text        NOT NULL,
+    source_name    text,
+    file_name      text        NOT NULL,
+    sha256         char(64)    NOT NULL,
+    size_bytes     bigint      NOT NULL,
+    period         text,
+    received_at    timestamptz NOT NULL,
+    loaded_at      timestamptz NOT NULL DEFAULT now(),
+    status         text        NOT NULL CHECK (status IN ('loaded', 'duplicate', 'rejected', 'superseded')),
+    encoding       text,
+    rows_read      integer     NOT NULL DEFAULT 0,
+    rows_loaded    integer     NOT NULL DEFAULT 0,
+    rows_rejected  integer     NOT NULL DEFAULT 0,
+    rows_duplicate integer     NOT NULL DEFAULT 0,
+    extra_columns  text[]      NOT NULL DEFAULT '{}',
+    stored_path    text,
+    error          text,
+    CONSTRAINT load_file_balances CHECK (
+        status <> 'loaded' OR rows_read = rows_loaded + rows_rejected + rows_duplicate)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS load_file_one_load_per_sha
+    ON audit.load_file (sha256) WHERE status = 'loaded';
+CREATE INDEX IF NOT EXISTS load_file_by_provider ON audit.load_file (provider, source_name, loaded_at);
+
+CREATE TABLE IF NOT EXISTS audit.rejected_row (
+    load_id     bigint   NOT NULL REFERENCES audit.load_file (load_id) ON DELETE CASCADE,
+    sha256      char(64) NOT NULL,
+    file_name   text     NOT NULL,
+    line        text     NOT NULL,
+    kind        text     NOT NULL CHECK (kind IN ('rejected', 'duplicate')),
+    reason      text     NOT NULL,
+    raw_row     jsonb    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rejected_row_by_sha ON audit.rejected_row (sha256);
+
+GRANT USAGE ON SCHEMA raw, audit TO tadamon_loader;
+GRANT CREATE ON SCHEMA raw TO tadamon_loader;
+GRANT USAGE ON SCHEMA raw, audit TO tadamon_transformer;
+GRANT USAGE, CREATE ON SCHEMA staging, intermediate, marts TO tadamon_transformer;
+GRANT USAGE ON SCHEMA marts TO bi_reader;
+REVOKE ALL ON SCHEMA raw, audit, staging, intermediate FROM bi_reader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON audit.load_file, audit.rejected_row TO tadamon_loader;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO tadamon_loader;
+GRANT SELECT ON audit.load_file, audit.rejected_row TO tadamon_transformer;
+GRANT tadamon_loader, tadamon_transformer TO CURRENT_USER;
+ALTER DEFAULT PRIVILEGES FOR ROLE tadamon_transformer IN SCHEMA marts GRANT SELECT ON TABLES TO bi_reader;
+
+CREATE SCHEMA IF NOT EXISTS marts_build;
+GRANT USAGE, CREATE ON SCHEMA marts_build TO tadamon_transformer;
+
+-- One row per expectation per check run, so the council can chart quality over time.
+CREATE TABLE IF NOT EXISTS audit.quality_result (
+    result_id          bigserial PRIMARY KEY,
+    run_id             text        NOT NULL,
+    checked_at         timestamptz NOT NULL DEFAULT now(),
+    asset              text        NOT NULL,
+    suite              text        NOT NULL,
+    expectation        text        NOT NULL,
+    severity           text        NOT NULL CHECK (severity IN ('critical', 'warning')),
+    success            boolean     NOT NULL,
+    observed_value     text,
+    failing_row_count  bigint,
+    failing_keys       jsonb,
+    details            jsonb
+);
+CREATE INDEX IF NOT EXISTS quality_result_by_run ON audit.quality_result (run_id);
+CREATE INDEX IF NOT EXISTS quality_result_by_asset ON audit.quality_result (asset, checked_at);
+GRANT SELECT, INSERT ON audit.quality_result TO tadamon_loader, tadamon_transformer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO tadamon_loader, tadamon_transformer;

@@ -1,0 +1,112 @@
+"""Publication: copy the marts dbt built in `marts_build` into `marts`, the schema BI users read.
+
+dbt's own table swap drops the views BI users build on a mart (its backup is dropped with CASCADE)
+and locks readers out while it runs. Here the `marts` tables are never dropped: in ONE transaction
+every published table is emptied with DELETE and refilled with INSERT ... SELECT. Readers keep
+seeing the previous marts until the commit (MVCC: DELETE does not block SELECT), then all the new
+ones at once; their own views keep working.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from orchestration.warehouse import engine
+
+BUILD_SCHEMA = "marts_build"
+PUBLISHED_SCHEMA = "marts"
+TRANSFORMER_ROLE = "tadamon_transformer"
+SAFE_TABLE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def _columns(conn, schema: str, table: str) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        sa.text(
+            """select a.attname, format_type(a.atttypid, a.atttypmod)
+               from pg_attribute a join pg_class c on c.oid = a.attrelid
+               join pg_namespace n on n.oid = c.relnamespace
+               where n.nspname = :schema and c.relname = :table and a.attnum > 0 and not a.attisdropped
+               order by a.attnum"""
+        ),
+        {"schema": schema, "table": table},
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def _copy_comments(conn, table: str) -> None:
+    statements = conn.execute(
+        sa.text(
+            """select format('comment on table %I.%I is %L', :pub, c.relname, d.description)
+               from pg_class c join pg_namespace n on n.oid = c.relnamespace
+               join pg_description d on d.objoid = c.oid and d.objsubid = 0
+               where n.nspname = :build and c.relname = :table
+               union all
+               select format('comment on column %I.%I.%I is %L', :pub, c.relname, a.attname, d.description)
+               from pg_class c join pg_namespace n on n.oid = c.relnamespace
+               join pg_attribute a on a.attrelid = c.oid
+               join pg_description d on d.objoid = c.oid and d.objsubid = a.attnum
+               where n.nspname = :build and c.relname = :table"""
+        ),
+        {"pub": PUBLISHED_SCHEMA, "build": BUILD_SCHEMA, "table": table},
+    ).scalars().all()
+    for statement in statements:
+        conn.exec_driver_sql(statement.replace("%", "%%"))
+
+
+def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000) -> dict[str, int]:
+    """Publish `tables` from marts_build into marts atomically; returns the row count of each."""
+    for table in tables:
+        if not SAFE_TABLE.match(table):
+            raise PublishError(f"refusing to publish {table!r}: not a safe table name")
+    counts: dict[str, int] = {}
+    with engine(url).begin() as conn:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
+        conn.exec_driver_sql(f"SET LOCAL ROLE {TRANSFORMER_ROLE}")
+        for table in tables:
+            build_columns = _columns(conn, BUILD_SCHEMA, table)
+            if not build_columns:
+                raise PublishError(f"{BUILD_SCHEMA}.{table} does not exist: run the dbt build first")
+            published = _columns(conn, PUBLISHED_SCHEMA, table)
+            if not published:
+                conn.exec_driver_sql(
+                    f"CREATE TABLE {PUBLISHED_SCHEMA}.{table} (LIKE {BUILD_SCHEMA}.{table} INCLUDING ALL)"
+                )
+            else:
+                have = dict(published)
+                for name, sql_type in build_columns:
+                    if name not in have:
+                        conn.exec_driver_sql(f'ALTER TABLE {PUBLISHED_SCHEMA}.{table} ADD COLUMN "{name}" {sql_type}')
+                    elif have[name] != sql_type:
+                        raise PublishError(
+                            f"{PUBLISHED_SCHEMA}.{table}.{name} is {have[name]} but the new build has {sql_type}: "
+                            "a type change needs a migration (drop the published table after warning BI users)"
+                        )
+            names = ", ".join(f'"{name}"' for name, _ in build_columns)
+            conn.exec_driver_sql(f"DELETE FROM {PUBLISHED_SCHEMA}.{table}")
+            result = conn.exec_driver_sql(
+                f"INSERT INTO {PUBLISHED_SCHEMA}.{table} ({names}) SELECT {names} FROM {BUILD_SCHEMA}.{table}"
+            )
+            counts[table] = result.rowcount
+            _copy_comments(conn, table)
+    with engine(url).connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {PUBLISHED_SCHEMA}.{table}")
+    return counts
+
+
+def published_counts(url: str) -> dict[str, int]:
+    with engine(url).connect() as conn:
+        tables = conn.execute(
+            sa.text("select tablename from pg_tables where schemaname = :s order by 1"), {"s": PUBLISHED_SCHEMA}
+        ).scalars().all()
+        return {
+            t: conn.exec_driver_sql(f'SELECT count(*) FROM {PUBLISHED_SCHEMA}."{t}"').scalar()
+            for t in tables if SAFE_TABLE.match(t)
+        }
