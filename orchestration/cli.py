@@ -80,6 +80,47 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=PROJECT_ROOT)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.instance import prepare_dagster_home
+    from orchestration.status import status_report
+    from orchestration.warehouse import ensure_warehouse
+
+    settings = get_settings()
+    url = ensure_warehouse(settings)
+    prepare_manifest()
+    prepare_dagster_home(settings, url)
+    with dg.DagsterInstance.get() as instance:
+        print(status_report(url, instance))
+    return 0
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.instance import prepare_dagster_home
+    from orchestration.pipeline import ReloadError, reload_delivery
+    from orchestration.warehouse import ensure_warehouse
+
+    settings = get_settings()
+    url = ensure_warehouse(settings)
+    prepare_manifest()
+    prepare_dagster_home(settings, url)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            outcome, rebuilt = reload_delivery(settings, args.delivery, instance)
+    except ReloadError as exc:
+        print(f"tadamon reload: {exc}", file=sys.stderr)
+        return 2
+    print(f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
+          f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})")
+    print("marts rebuilt and published" if rebuilt else "the rebuild FAILED: the published marts were left as they were")
+    return 0 if rebuilt and outcome.status == "loaded" else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadamon",
@@ -106,6 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_UI_PORT", "3000")))
     ui.set_defaults(func=cmd_ui)
+
+    status = sub.add_parser("status", help="last runs, failed checks, late providers, next scheduled run",
+                            description="The morning summary of the warehouse.")
+    status.set_defaults(func=cmd_status)
+
+    reload = sub.add_parser("reload", help="load an archived delivery again, then rebuild and publish",
+                            description="Load an archived delivery again (after fixing a mapping, say) in place "
+                            "of its earlier load, leaving no duplicate rows; then rebuild and publish the marts.")
+    reload.add_argument("delivery", help="the file name as delivered, or its sha256 (at least 6 characters)")
+    reload.set_defaults(func=cmd_reload)
     return parser
 
 

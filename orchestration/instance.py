@@ -17,12 +17,10 @@ storage:
   postgres:
     postgres_url:
       env: TADAMON_DAGSTER_STORAGE_URL
-run_coordinator:
-  module: dagster.core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: 1
+# one run at a time, and one step at a time per pool: two loads never write the same tables at once
 concurrency:
+  runs:
+    max_concurrent_runs: 1
   pools:
     default_limit: 1
 telemetry:
@@ -32,7 +30,10 @@ telemetry:
 
 def dagster_storage_url(warehouse_url: str) -> str:
     url = make_url(warehouse_url)
-    return url.set(database=f"{url.database}_dagster").render_as_string(hide_password=False)
+    # dagster-postgres hands the URL to SQLAlchemy, whose plain postgresql:// means psycopg 3
+    return url.set(drivername="postgresql+psycopg2", database=f"{url.database}_dagster").render_as_string(
+        hide_password=False
+    )
 
 
 def prepare_dagster_home(settings: Settings, warehouse_url: str) -> Path:

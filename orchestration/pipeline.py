@@ -139,3 +139,52 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
         "  full URL with password: .venv/bin/tadamon warehouse url --role bi_reader",
     ]
     return "\n".join(lines)
+
+
+class ReloadError(RuntimeError):
+    pass
+
+
+def find_delivery(url: str, ref: str):
+    """The archived delivery a sha256 (or its first characters) or a file name designates."""
+    with engine(url).connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                """select distinct on (sha256) load_id, provider, file_name, sha256, status, stored_path
+                   from audit.load_file
+                   where status in ('loaded', 'superseded', 'rejected')
+                     and (sha256 like :prefix or file_name = :name)
+                   order by sha256, load_id desc"""
+            ),
+            {"prefix": f"{ref.lower()}%" if len(ref) >= 6 else "-", "name": ref},
+        ).all()
+    if not rows:
+        raise ReloadError(f"no archived delivery matches {ref!r} (give a file name or at least 6 characters of its sha256)")
+    if len(rows) > 1:
+        listing = "\n".join(f"  {r.sha256[:12]} {r.provider}/{r.file_name} ({r.status})" for r in rows)
+        raise ReloadError(f"{ref!r} matches several deliveries; give its sha256:\n{listing}")
+    return rows[0]
+
+
+def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance):
+    """Load an archived delivery again in place of its earlier load, then rebuild and publish."""
+    from pathlib import Path
+
+    from orchestration.definitions import defs
+    from orchestration.ingest.landing import Lander
+
+    url = ensure_warehouse(settings)
+    row = find_delivery(url, ref)
+    stored = Path(row.stored_path or "")
+    if not stored.is_file():
+        raise ReloadError(f"the archived bytes of {row.file_name} are missing: {row.stored_path}")
+    lander = Lander(settings, url)
+    if row.status == "rejected":
+        target = settings.incoming_dir / row.provider / row.file_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stored, target)
+        outcome = lander.land_file(target, row.provider)
+    else:
+        outcome = lander.land_file(stored, row.provider, reload=True, file_name=row.file_name)
+    result = defs.get_job_def("rebuild_marts").execute_in_process(instance=instance, raise_on_error=False)
+    return outcome, result.success

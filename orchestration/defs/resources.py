@@ -1,7 +1,5 @@
 """Resources shared by the asset definitions: the warehouse connection."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.settings import Settings, get_settings

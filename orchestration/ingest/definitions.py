@@ -6,6 +6,8 @@ against a safe pattern here, once; errors name the file, the line and the fix.
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +32,36 @@ TOP_LEVEL_KEYS = {
     "key", "columns",
 }
 COLUMN_KEYS = {"name", "title", "path", "type", "required", "personal", "description"}
+# Words PostgreSQL reserves (reserved, and reserved except as a function or type name): the loader
+# writes column names unquoted, so none of these can be a column name.
+RESERVED_WORDS = frozenset("""
+    all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate
+    collation column concurrently constraint create cross current_catalog current_date current_role
+    current_schema current_time current_timestamp current_user default deferrable desc distinct do else end
+    except false fetch for foreign freeze from full grant group having ilike in initially inner intersect
+    into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null
+    offset on only or order outer overlaps placing primary references returning right select session_user
+    similar some symmetric system_user table tablesample then to trailing true union unique user using
+    variadic verbose when where window with
+""".split())
+# PostgreSQL truncates identifiers at 63 bytes; the loader adds `__load` to the table name for its index.
+MAX_TABLE_NAME = 63 - len("__load")
+# Common names for the column types, to suggest the right one.
+TYPE_ALIASES = {
+    "string": "text", "str": "text", "varchar": "text", "integer": "int", "bigint": "int", "number": "amount",
+    "numeric": "amount", "decimal": "amount", "float": "amount", "money": "amount", "montant": "amount",
+    "boolean": "bool", "datetime": "date", "timestamp": "date", "jsonb": "json",
+}
+# What to write when a required key is missing.
+REQUIRED_KEY_HINTS = {
+    "provider": "the provider's folder name, e.g. provider: anapec",
+    "name": "the file kind, e.g. name: insertions (the raw table is raw.<provider>__<name>)",
+    "file_pattern": r"a regular expression on the file name, e.g. file_pattern: 'anapec_insertions_(?P<period>\d{6})\.csv'",
+    "format": "format: xlsx, csv or json",
+    "semantics": "semantics: snapshot (the latest file replaces the earlier ones) or cumulative",
+    "key": "the columns that identify a row, e.g. key: [project_code]",
+    "columns": "the list of columns, each {name: ..., title: ... (or path: ...), type: ...}",
+}
 
 
 class DefinitionError(ValueError):
@@ -96,6 +128,36 @@ def _node_for(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
     return None
 
 
+def _suggest(word: object, choices) -> str:
+    if not isinstance(word, str):
+        return ""
+    alias = TYPE_ALIASES.get(word.lower()) if choices is COLUMN_TYPES else None
+    close = [alias] if alias else difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _duplicate_key(node: yaml.Node) -> tuple[str, yaml.Node, yaml.Node] | None:
+    """The first key written twice in a mapping, anywhere in the document (YAML keeps the last
+    silently): (key, first node, second node)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", None)
+            if isinstance(key, str):
+                if key in seen:
+                    return key, seen[key], key_node
+                seen[key] = key_node
+            found = _duplicate_key(value_node)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found:
+                return found
+    return None
+
+
 def parse_definition(text: str, path: Path) -> SourceDefinition:
     """Validate one definition's YAML text; `path` is only used in error messages."""
 
@@ -109,18 +171,27 @@ def parse_definition(text: str, path: Path) -> SourceDefinition:
         raise DefinitionError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise DefinitionError(f"{path}:1: a source definition is a mapping (provider:, name:, columns: ...)")
+    duplicate = _duplicate_key(root)
+    if duplicate:
+        key, first, second = duplicate
+        raise fail(second, f"key {key!r} is written twice (first on line {_line_of(first)}); keep one")
 
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            raise fail(_node_for(root, key), f"unknown key {key!r}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
+            raise fail(_node_for(root, key), f"unknown key {key!r}{_suggest(key, TOP_LEVEL_KEYS)}; "
+                       f"allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
     for key in ("provider", "name", "file_pattern", "format", "semantics", "key", "columns"):
         if key not in data:
-            raise fail(root, f"missing required key {key!r}")
+            raise fail(root, f"missing required key {key!r}: add {REQUIRED_KEY_HINTS[key]}")
 
     for key in ("provider", "name"):
         if not isinstance(data[key], str) or not SAFE_NAME.match(data[key]):
             raise fail(_node_for(root, key), f"{key} {data[key]!r} is not a safe name: use lower-case "
                        "letters, digits and _ (starting with a letter, at most 41 characters)")
+    table = f"{data['provider']}__{data['name']}"
+    if len(table) > MAX_TABLE_NAME:
+        raise fail(_node_for(root, "name"), f"the table name {table!r} is longer than {MAX_TABLE_NAME} "
+                   "characters (PostgreSQL would cut it); shorten name or provider")
     if data["format"] not in FORMATS:
         raise fail(_node_for(root, "format"), f"unknown format {data['format']!r}; use one of {', '.join(FORMATS)}")
     if data["semantics"] not in SEMANTICS:
@@ -140,32 +211,65 @@ def parse_definition(text: str, path: Path) -> SourceDefinition:
         raise fail(root, "a json source needs records: the key of its list of records")
     if data["format"] in ("csv", "xlsx") and not data.get("header_first_column"):
         raise fail(root, "a csv or xlsx source needs header_first_column: the title of the header's first cell")
+    for key in ("description", "records", "header_first_column"):
+        if data.get(key) is not None and not isinstance(data[key], (str, int, float)):
+            raise fail(_node_for(root, key), f"{key} must be a single value (text), not a list or a mapping")
+    if "delimiter" in data and (not isinstance(data["delimiter"], str) or len(data["delimiter"]) != 1):
+        raise fail(_node_for(root, "delimiter"), f"delimiter {data['delimiter']!r} must be one character, "
+                   "e.g. delimiter: ';' (a tab is written \"\\t\")")
+    for key in ("sheets", "encodings"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            raise fail(_node_for(root, key), f"{key} must be a list of names, e.g. {key}: [{'Feuil1' if key == 'sheets' else 'utf-8-sig, cp1256'}]")
+    for encoding in data.get("encodings") or ():
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise fail(_node_for(root, "encodings"), f"unknown encoding {encoding!r}; use e.g. utf-8-sig, cp1256") from None
 
     columns_node = _node_for(root, "columns")
     if not isinstance(data["columns"], list) or not data["columns"]:
         raise fail(columns_node, "columns must be a non-empty list")
     columns: list[Column] = []
     seen: dict[str, int] = {}
+    locations: dict[str, int] = {}
     for index, raw in enumerate(data["columns"]):
         node = columns_node.value[index] if isinstance(columns_node, yaml.SequenceNode) else columns_node
+
+        def at(key: str) -> yaml.Node:
+            found = _node_for(node, key) if isinstance(node, yaml.MappingNode) else None
+            return found if found is not None else node
+
         if not isinstance(raw, dict):
             raise fail(node, "each column is a mapping with name, type and title (or path)")
         for key in raw:
             if key not in COLUMN_KEYS:
-                raise fail(node, f"unknown column key {key!r}; allowed: {', '.join(sorted(COLUMN_KEYS))}")
+                raise fail(at(key), f"unknown column key {key!r}{_suggest(key, COLUMN_KEYS)}; "
+                           f"allowed: {', '.join(sorted(COLUMN_KEYS))}")
         name = raw.get("name")
         if not isinstance(name, str) or not SAFE_NAME.match(name) or name.endswith("_raw"):
-            raise fail(node, f"column name {name!r} is not a safe name: use lower-case letters, digits "
-                       "and _ (starting with a letter, not ending in _raw)")
+            raise fail(at("name"), f"column name {name!r} is not a safe name: use lower-case letters, digits "
+                       "and _ (starting with a letter, at most 41 characters, not ending in _raw)")
+        if name in RESERVED_WORDS:
+            raise fail(at("name"), f"column name {name!r} is a word reserved by SQL; rename it, e.g. {name}_value")
         if name in seen:
-            raise fail(node, f"duplicate column {name!r} (first defined on line {seen[name]}); rename one")
+            raise fail(at("name"), f"duplicate column {name!r} (first defined on line {seen[name]}); rename one")
         seen[name] = _line_of(node)
         ctype = raw.get("type")
         if ctype not in COLUMN_TYPES:
-            raise fail(node, f"column {name!r}: unknown type {ctype!r}; use one of {', '.join(COLUMN_TYPES)}")
+            raise fail(at("type"), f"column {name!r}: unknown type {ctype!r}{_suggest(ctype, COLUMN_TYPES)}; "
+                       f"use one of {', '.join(COLUMN_TYPES)}")
         locator = "path" if data["format"] == "json" else "title"
-        if not raw.get(locator):
+        if raw.get(locator) is None or not str(raw.get(locator)).strip():
             raise fail(node, f"column {name!r} needs a {locator} (where to find it in a {data['format']} file)")
+        where = str(raw[locator]).strip().casefold()
+        if where in locations:
+            raise fail(at(locator), f"column {name!r}: {locator} {raw[locator]!r} is already read by the column "
+                       f"on line {locations[where]}; a {locator} maps to one column")
+        locations[where] = _line_of(node)
+        for flag in ("required", "personal"):
+            if flag in raw and not isinstance(raw[flag], bool):
+                raise fail(at(flag), f"column {name!r}: {flag} must be true or false, not {raw[flag]!r}")
         columns.append(Column(
             name=name, type=ctype, title=raw.get("title"), path=raw.get("path"),
             required=bool(raw.get("required", False)), personal=bool(raw.get("personal", False)),
@@ -181,6 +285,14 @@ def parse_definition(text: str, path: Path) -> SourceDefinition:
     for k in key:
         if k not in seen:
             raise fail(key_node, f"key column {k!r} is not among the columns; add it or fix the key")
+    if len(set(key)) != len(key):
+        raise fail(key_node, "key names a column twice; list each key column once")
+    derived = {f"{c.name}_kind": c.name for c in columns if c.type == "org_identifier"}
+    for column in columns:
+        if column.name in derived:
+            raise fail(columns_node.value[[c.name for c in columns].index(column.name)],
+                       f"column {column.name!r} clashes with the identifier kind the loader stores for "
+                       f"column {derived[column.name]!r}; rename it")
 
     expected = data.get("expected_every_days", 35)
     if not isinstance(expected, int) or expected < 1:

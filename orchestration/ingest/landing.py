@@ -23,7 +23,7 @@ from orchestration.ingest import receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.readers import FileRejected, open_delivery
 from orchestration.ingest.rows import copy_value, json_safe, parse_row, row_fingerprint, table_columns
-from orchestration.settings import Settings
+from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
 log = logging.getLogger(__name__)
@@ -120,13 +120,14 @@ def _move(path: Path, folder: Path, name: str) -> Path:
 
 
 class Lander:
-    def __init__(self, settings: Settings, url: str):
+    def __init__(self, settings: Settings, url: str, sources_dir: Path = SOURCES_DIR):
         self.settings = settings
         self.url = url
+        self.sources_dir = sources_dir  # where the source definitions are read from
 
     def land_pending(self, providers: tuple[str, ...] | None = None) -> list[FileOutcome]:
         outcomes = []
-        for provider in providers or sorted({d.provider for d in load_definitions()}):
+        for provider in providers or sorted({d.provider for d in load_definitions(self.sources_dir)}):
             folder = self.settings.incoming_dir / provider
             if not folder.is_dir():
                 continue
@@ -156,9 +157,10 @@ class Lander:
                 path.unlink()
                 return self._finish(outcome)
 
-            definition = definition_for(provider, strip_copy_suffix(file_name))
+            definition = definition_for(provider, strip_copy_suffix(file_name), self.sources_dir)
             if definition is None:
-                known = ", ".join(d.file_pattern.pattern for d in load_definitions() if d.provider == provider)
+                known = ", ".join(d.file_pattern.pattern for d in load_definitions(self.sources_dir)
+                                  if d.provider == provider)
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=
                                     f"nom de fichier non reconnu pour {provider} (attendu : {known or 'aucune définition'})")
             outcome.source = definition.table

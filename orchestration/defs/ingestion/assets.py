@@ -1,7 +1,5 @@
 """Raw assets: one per provider file type, landed by one step per provider folder."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 
 import dagster as dg

@@ -1,11 +1,18 @@
-"""Jobs: the whole nightly load, and ingestion alone (what the file sensors start)."""
-
-from __future__ import annotations
+"""Jobs: the whole nightly load, and the rebuild after a reload (everything but the landing)."""
 
 import dagster as dg
+
+from orchestration.defs.ingestion.assets import raw_asset_key
+from orchestration.ingest.definitions import load_definitions
 
 nightly_load = dg.define_asset_job(
     name="nightly_load",
     selection=dg.AssetSelection.all(),
     description="Ingest pending deliveries, build the dbt models, run the quality checks, publish the marts.",
+)
+
+rebuild_marts = dg.define_asset_job(
+    name="rebuild_marts",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*(raw_asset_key(d) for d in load_definitions())),
+    description="Rebuild the dbt models, check and publish them from what the raw layer holds now.",
 )

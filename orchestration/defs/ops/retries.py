@@ -1,7 +1,5 @@
 """Retry transient failures (the warehouse unreachable, a lock timeout) with backoff; never bad data."""
 
-from __future__ import annotations
-
 import contextlib
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """The nightly schedule: 02:00 in Morocco, on by default."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.defs.ops.jobs import nightly_load

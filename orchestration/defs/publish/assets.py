@@ -1,7 +1,5 @@
 """Publication: the marts BI users read change only once the new build's blocking checks passed."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.defs.ops.retries import retry_when_transient

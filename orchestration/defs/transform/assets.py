@@ -1,9 +1,9 @@
 """dbt models as Dagster assets: staging, intermediate and the marts' build, grouped by layer and
 provider. dbt tests show as asset checks."""
 
-from __future__ import annotations
-
 import os
+import sys
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,8 +25,8 @@ def _layer(props: Mapping[str, Any]) -> str | None:
 class TadamonTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
-        if resource_type == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        if resource_type == "source":  # raw.<provider>__<name> is the landing asset of that file
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         if resource_type == "seed":
             return dg.AssetKey(["seeds", dbt_resource_props["name"]])
         layer = _layer(dbt_resource_props)
@@ -68,4 +68,5 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project)
+    # the venv's dbt, whether or not the venv is on PATH
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))

@@ -1,8 +1,6 @@
 """The dbt project: where it is, its manifest (prepared by the project's own commands), and the
 environment its profile reads the connection from."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys

@@ -1,0 +1,30 @@
+"""Alerts for the nightly load nobody watches: always a line in data/logs/alerts.log, and a POST to
+TADAMON_ALERT_WEBHOOK when it is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+import requests
+
+from orchestration.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def alert(settings: Settings, title: str, details: str, where_to_look: str) -> None:
+    message = f"Tadamon: {title}\n{details}\nWhere to look: {where_to_look}"
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    with open(settings.logs_dir / "alerts.log", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"at": stamp, "title": title, "details": details, "where": where_to_look},
+                                ensure_ascii=False) + "\n")
+    if settings.alert_webhook:
+        try:
+            response = requests.post(settings.alert_webhook, json={"text": message}, timeout=10)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            # the log line above is kept; the webhook's failure must not hide the original one
+            log.error("alert webhook failed: %s", exc)

@@ -1,0 +1,179 @@
+"""The Dagster side: definitions, schedule, sensors, retries, the UI."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import psycopg2
+import pytest
+import requests
+
+from orchestration.defs.ingestion.assets import landing_assets
+from orchestration.defs.ingestion.sensors import build_incoming_sensor, provider_job
+from orchestration.defs.ops import retries
+from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import PROJECT_ROOT
+from tests.integration.test_ingestion import register_row, write_register
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from orchestration.defs.transform.project import prepare_manifest
+
+    prepare_manifest()
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_nightly_schedule_runs_the_whole_graph_at_two_in_casablanca(defs):
+    schedule = defs.get_schedule_def("nightly_load_0200")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Africa/Casablanca"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.job_name == "nightly_load"
+
+
+def test_a_sensor_per_provider_folder_and_a_failure_alert(defs):
+    names = {s.name for s in defs.sensors}
+    assert {"incoming_ministere", "incoming_wilaya", "incoming_chambre", "alert_on_run_failure"} <= names
+    for provider in ("ministere", "wilaya", "chambre"):
+        assert defs.get_sensor_def(f"incoming_{provider}").default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_asset_graph_shape(defs):
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for table in ("ministere__register", "ministere__mouazara", "wilaya__associations", "wilaya__indh_agr",
+                  "chambre__adherents", "chambre__formations"):
+        assert f"raw/{table}" in keys
+        assert graph.get(dg.AssetKey(["raw", table])).group_name.startswith("raw_")
+    staging = [k for k in graph.get_all_asset_keys() if k.path[0] == "staging"]
+    assert staging, "dbt staging models are assets"
+    for key in staging:
+        parents = {p.path[0] for p in graph.get(key).parent_keys}
+        assert parents & {"raw", "staging", "seeds", "audit"}, key
+    published = [k for k in graph.get_all_asset_keys() if k.path[0] == "marts"]
+    for key in published:
+        assert graph.get(key).parent_keys == {dg.AssetKey(["marts_build", key.path[1]])}
+    # the freshness checks are declared on every raw asset
+    check_keys = {c.asset_key.to_user_string() for c in graph.asset_check_keys if c.name == "delivered_on_time"}
+    assert check_keys == {f"raw/{t}" for t in ("ministere__register", "ministere__mouazara", "wilaya__associations",
+                                               "wilaya__indh_agr", "chambre__adherents", "chambre__formations")}
+
+
+def test_definitions_validate_on_the_workspace(defs):
+    result = subprocess.run([str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sensor_requests_one_run_per_new_file_and_never_twice(tmp_path, monkeypatch):
+    monkeypatch.setenv("TADAMON_DATA_DIR", str(tmp_path / "data"))
+    sensor = build_incoming_sensor("ministere", provider_job("ministere"))
+    first = sensor.evaluate_tick(dg.build_sensor_context())
+    assert first.run_requests == [] and first.skip_message
+    folder = tmp_path / "data" / "incoming" / "ministere"
+    folder.mkdir(parents=True)
+    write_register(folder / "REG_COOP_FM_20261130.xlsx", [register_row()])
+    second = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert len(second.run_requests) == 1
+    assert second.run_requests[0].tags["tadamon/files"] == "REG_COOP_FM_20261130.xlsx"
+    third = sensor.evaluate_tick(dg.build_sensor_context(cursor=second.cursor))
+    assert third.run_requests == []
+    # the same bytes under another name are not new either
+    (folder / "REG_COOP_FM_20261130 (1).xlsx").write_bytes((folder / "REG_COOP_FM_20261130.xlsx").read_bytes())
+    fourth = sensor.evaluate_tick(dg.build_sensor_context(cursor=third.cursor))
+    assert fourth.run_requests == []
+    assert len(json.loads(fourth.cursor)) == 1
+
+
+class FlakyWarehouse(WarehouseResource):
+    """Unreachable on the first call, then the real warehouse."""
+
+    calls: int = 0
+
+    def url(self) -> str:
+        FlakyWarehouse.calls += 1
+        if FlakyWarehouse.calls == 1:
+            raise psycopg2.OperationalError("could not connect to server: Connection refused")
+        return super().url()
+
+
+def _land_ministere():
+    return next(a for a in landing_assets() if a.op.name == "land_ministere")
+
+
+def test_unreachable_warehouse_is_retried_and_the_run_succeeds(warehouse, monkeypatch):
+    monkeypatch.setattr(retries, "BASE_DELAY_S", 0)
+    FlakyWarehouse.calls = 0
+    (warehouse.incoming_dir / "ministere").mkdir(parents=True)
+    write_register(warehouse.incoming_dir / "ministere" / "REG_COOP_FM_20261130.xlsx", [register_row()])
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([_land_ministere()], resources={"warehouse": FlakyWarehouse()}, instance=instance)
+        assert result.success
+        retries_seen = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    assert len(retries_seen) == 1 and FlakyWarehouse.calls == 2
+    mat = result.asset_materializations_for_node("land_ministere")
+    register = next(m for m in mat if m.asset_key == dg.AssetKey(["raw", "ministere__register"]))
+    assert register.metadata["rows_loaded"].value == 1
+
+
+def test_a_bad_file_is_not_retried(warehouse, monkeypatch):
+    monkeypatch.setattr(retries, "BASE_DELAY_S", 0)
+    folder = warehouse.incoming_dir / "ministere"
+    folder.mkdir(parents=True)
+    (folder / "REG_COOP_FM_20261130.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([_land_ministere()], resources={"warehouse": WarehouseResource()}, instance=instance)
+    assert result.success
+    assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    register = next(m for m in result.asset_materializations_for_node("land_ministere")
+                    if m.asset_key == dg.AssetKey(["raw", "ministere__register"]))
+    assert register.metadata["files_rejected"].value == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_ui_serves_the_asset_graph(defs, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    query = {"query": "{ assetNodes { assetKey { path } } }"}
+    try:
+        deadline = time.monotonic() + 180
+        nodes = None
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "the webserver exited"
+            try:
+                response = requests.post(f"http://127.0.0.1:{port}/graphql", json=query, timeout=5)
+                data = response.json().get("data") or {}
+                if data.get("assetNodes"):
+                    nodes = data["assetNodes"]
+                    break
+            except (requests.ConnectionError, ValueError):
+                pass
+            time.sleep(0.5)
+        assert nodes, "the UI did not serve the asset graph in time"
+        paths = {"/".join(n["assetKey"]["path"]) for n in nodes}
+        assert "raw/ministere__register" in paths
+        assert any(p.startswith("staging/") for p in paths)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
