@@ -22,7 +22,7 @@ from pathlib import Path
 from orchestration.ingest import receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.readers import FileRejected, open_delivery
-from orchestration.ingest.rows import copy_value, json_safe, parse_row, row_fingerprint, table_columns
+from orchestration.ingest.rows import RowParser, json_safe, row_fingerprint, table_columns
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
@@ -205,18 +205,19 @@ class Lander:
         seen_rows: set[bytes] = set()
         seen_keys: dict[tuple, str] = {}
         key_positions = _key_positions(definition)
+        parse_row = RowParser(definition)
+        lineage = [outcome.load_id, outcome.sha256, outcome.file_name]
         for line, values, extras in opened.rows:
             outcome.rows_read += 1
             fingerprint = row_fingerprint(values, extras)
-            raw_json = json.dumps(json_safe({**values, **extras}), ensure_ascii=False, default=str)
             if fingerprint in seen_rows:
                 outcome.rows_duplicate += 1
                 reason = "ligne en double : identique à une ligne précédente, chargée une seule fois"
                 outcome.set_aside.append((line, "duplicate", reason))
-                rejected.write([line, "duplicate", reason, raw_json])
+                rejected.write([line, "duplicate", reason, _raw_json(values, extras)])
                 continue
             seen_rows.add(fingerprint)
-            parsed, errors = parse_row(definition, values)
+            parsed, errors = parse_row(values)
             if not errors:
                 key = tuple(parsed[i] for i in key_positions)
                 first = seen_keys.setdefault(key, line)
@@ -226,12 +227,11 @@ class Lander:
                 outcome.rows_rejected += 1
                 reason = "; ".join(errors)
                 outcome.set_aside.append((line, "rejected", reason))
-                rejected.write([line, "rejected", reason, raw_json])
+                rejected.write([line, "rejected", reason, _raw_json(values, extras)])
                 continue
             outcome.rows_loaded += 1
             extra = json.dumps(json_safe(extras), ensure_ascii=False, default=str) if extras else None
-            spool.write([outcome.load_id, outcome.sha256, outcome.file_name, line, outcome.period, extra,
-                         *(copy_value(v) for v in parsed)])
+            spool.write([*lineage, line, outcome.period, extra, *parsed])
         return spool, rejected
 
     def _write(self, raw_conn, definition, outcome, spool, rejected, received_at, size, replaces=None) -> None:
@@ -303,6 +303,10 @@ class Lander:
     def _finish(self, outcome: FileOutcome) -> FileOutcome:
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
+
+
+def _raw_json(values: dict, extras: dict) -> str:
+    return json.dumps(json_safe({**values, **extras}), ensure_ascii=False, default=str)
 
 
 def _key_positions(definition: SourceDefinition) -> list[int]:

@@ -37,6 +37,8 @@ def raw_text(value: Any) -> str | None:
     """The cell as the provider wrote it, as text: what the raw layer keeps beside the parsed value."""
     if value is None:
         return None
+    if value.__class__ is str:
+        return value if value.strip() else None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
@@ -63,37 +65,65 @@ def _label(column: Column) -> str:
     return column.title or column.path or column.name
 
 
-def parse_row(definition: SourceDefinition, values: dict[str, Any]) -> tuple[list[Any], list[str]]:
-    """The raw table values in `table_columns` order, and the reasons the row cannot be loaded."""
-    out: list[Any] = []
-    errors: list[str] = []
-    for column in definition.columns:
-        value = values.get(column.name)
+class RowParser:
+    """Parses the rows of one definition: a converter per column, built once.
+
+    Files repeat the same provinces, statuses, dates and counts on many lines, so each column
+    remembers what it already parsed from a given text (up to a bound): the parsers run once per
+    distinct value, not once per cell.
+    """
+
+    CACHE_LIMIT = 50_000
+
+    def __init__(self, definition: SourceDefinition):
+        self.definition = definition
+        self.columns = [(c, PARSERS[c.type], {}, c.name in definition.key) for c in definition.columns]
+
+    def _parse(self, parse, cache: dict, value: Any) -> Any:
+        if value.__class__ is not str:
+            return parse(value)
         try:
-            parsed = PARSERS[column.type](value)
-        except parsers.ParseError as exc:
-            errors.append(f"{_label(column)} : {exc}")
-            parsed = None
-        else:
-            if parsed is None and column.name in definition.key:
-                errors.append(f"{_label(column)} : clé manquante")
-        if column.type == "org_identifier":
-            kind, canonical = parsed if parsed else (None, None)
-            out.extend([canonical, kind])
-        else:
-            out.append(parsed)
-        if column.keeps_raw_text:
-            out.append(raw_text(value))
-    return out, errors
+            return cache[value]
+        except KeyError:
+            parsed = parse(value)  # a ParseError is not cached: the next one raises again
+            if len(cache) < self.CACHE_LIMIT:
+                cache[value] = parsed
+            return parsed
+
+    def __call__(self, values: dict[str, Any]) -> tuple[list[Any], list[str]]:
+        """The raw table values in `table_columns` order, and the reasons the row cannot be loaded."""
+        out: list[Any] = []
+        errors: list[str] = []
+        for column, parse, cache, is_key in self.columns:
+            value = values.get(column.name)
+            try:
+                parsed = self._parse(parse, cache, value)
+            except parsers.ParseError as exc:
+                errors.append(f"{_label(column)} : {exc}")
+                parsed = None
+            else:
+                if parsed is None and is_key:
+                    errors.append(f"{_label(column)} : clé manquante")
+            if column.type == "org_identifier":
+                kind, canonical = parsed if parsed else (None, None)
+                out.append(canonical)
+                out.append(kind)
+            else:
+                out.append(parsed)
+            if column.keeps_raw_text:
+                out.append(raw_text(value))
+        return out, errors
+
+
+def parse_row(definition: SourceDefinition, values: dict[str, Any]) -> tuple[list[Any], list[str]]:
+    """One row, without a RowParser's memory: for checks and tests."""
+    return RowParser(definition)(values)
 
 
 def row_fingerprint(values: dict[str, Any], extras: dict[str, Any]) -> bytes:
-    """Identifies an exact duplicate line: the same text in every cell."""
-    text = json.dumps(
-        [[k, raw_text(v)] for k, v in values.items()] + [[k, raw_text(v)] for k, v in extras.items()],
-        ensure_ascii=False,
-    )
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    """Identifies an exact duplicate line: the same cells, in the same order."""
+    text = repr((tuple(values.values()), tuple(extras.items())))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def json_safe(values: dict[str, Any]) -> dict[str, Any]:
@@ -105,14 +135,3 @@ def json_safe(values: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def copy_value(value: Any) -> Any:
-    """A value as PostgreSQL's COPY (csv format) reads it; None stays None (written as NULL)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return value
