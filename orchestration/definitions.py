@@ -9,6 +9,7 @@ from orchestration.defs.ops.alerts import alert_on_run_failure
 from orchestration.defs.ops.jobs import nightly_load, rebuild_marts
 from orchestration.defs.ops.schedules import nightly_schedule
 from orchestration.defs.publish.assets import build_publish_asset
+from orchestration.defs.quality.checks import quality_checks
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.assets import dbt_models, dbt_resource
 
@@ -16,7 +17,7 @@ provider_jobs, incoming_sensors = provider_jobs_and_sensors()
 
 defs = dg.Definitions(
     assets=[*landing_assets(), dbt_models, build_publish_asset()],
-    asset_checks=[*freshness_checks()],
+    asset_checks=[*freshness_checks(), *quality_checks()],
     jobs=[nightly_load, rebuild_marts, *provider_jobs],
     schedules=[nightly_schedule],
     sensors=[*incoming_sensors, alert_on_run_failure],

@@ -1,0 +1,73 @@
+{#-
+    Rows of a raw table that are in force, following the provider's delivery semantics.
+
+    Only files that audit.load_file records as `loaded` count (duplicates, rejected and superseded
+    files never reach staging). Files are ordered by (period, load_id): a corrected file for the same
+    period, loaded later, wins.
+
+    semantics:
+      snapshot   - the latest loaded file replaces all earlier ones: keep its rows only;
+      cumulative - the latest delivery of each key wins;
+      history    - every row of every loaded file (for type-2 history).
+    Within one file a key repeated on several lines keeps its last line (snapshot, cumulative).
+
+    Adds: load_period (the file's period), line_number (the numeric part of _line) and
+    first_loaded_period (the earliest period in which the key was delivered).
+    Personal columns must never be listed in `columns`.
+-#}
+{% macro select_source_rows(source_relation, source_name, semantics, key_columns, columns) %}
+    {%- set key_list = key_columns | join(', ') -%}
+    with loaded_files as (
+        select load_id, period
+        from {{ source('audit', 'load_file') }}
+        where source_name = '{{ source_name }}'
+          and status = 'loaded'
+    ),
+
+    delivered_rows as (
+        select
+            {% for column in columns %}delivered.{{ column }},
+            {% endfor -%}
+            delivered._load_id,
+            delivered._file_name,
+            delivered._line,
+            loaded_files.period as load_period,
+            nullif(regexp_replace(delivered._line, '\D', '', 'g'), '')::bigint as line_number
+        from {{ source_relation }} as delivered
+        inner join loaded_files on loaded_files.load_id = delivered._load_id
+    ),
+
+    ranked_rows as (
+        select
+            delivered_rows.*,
+            min(load_period) over (partition by {{ key_list }}) as first_loaded_period,
+            dense_rank() over (order by load_period desc, _load_id desc) as file_rank,
+            row_number() over (
+                partition by {{ key_list }}
+                order by load_period desc, _load_id desc, line_number desc
+            ) as key_rank,
+            row_number() over (
+                partition by {{ key_list }}, _load_id
+                order by line_number desc
+            ) as key_in_file_rank
+        from delivered_rows
+    )
+
+    select *
+    from ranked_rows
+    {% if semantics == 'snapshot' -%}
+    where file_rank = 1 and key_rank = 1
+    {%- elif semantics == 'cumulative' -%}
+    where key_rank = 1
+    {%- elif semantics == 'history' -%}
+    where key_in_file_rank = 1
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("select_source_rows: unknown semantics " ~ semantics) }}
+    {%- endif %}
+{% endmacro %}
+
+
+{#- A delivery period ('YYYYMMDD' or 'YYYYMM', the first day of the month) as a date. -#}
+{% macro period_to_date(period) -%}
+    to_date(case when length({{ period }}) = 6 then {{ period }} || '01' else {{ period }} end, 'YYYYMMDD')
+{%- endmacro %}

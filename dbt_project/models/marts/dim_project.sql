@@ -1,0 +1,99 @@
+{{ config(
+    contract={'enforced': true},
+    indexes=[
+        {'columns': ['project_ref']},
+        {'columns': ['organisation_id']},
+        {'columns': ['programme_code']}
+    ]
+) }}
+
+with mouazara_projects as (
+    select * from {{ ref('stg_ministere__mouazara_projects') }}
+),
+
+indh_projects as (
+    select * from {{ ref('stg_wilaya__indh_projects') }}
+),
+
+holders as (
+    select source_system, source_record_id, organisation_id from {{ ref('int_organisation_matches') }}
+    where source_system in ('ministere_mouazara', 'wilaya_indh')
+),
+
+programme_mapping as (
+    select * from {{ ref('int_programme_mapping') }} where item_type = 'project'
+),
+
+labels as (
+    select * from {{ ref('labels') }}
+),
+
+projects as (
+    select
+        'ministere_mouazara' as source_system,
+        project_ref,
+        title,
+        status as status_as_delivered,
+        coalesce(labels.code, 'unknown') as status,
+        agreement_on as approved_on,
+        edition,
+        edition_year,
+        null::text as phase,
+        strand,
+        province_code,
+        null::text as commune,
+        total_cost_mad,
+        holder_name,
+        source_file_name,
+        source_line
+    from mouazara_projects
+    left join labels on labels.label_set = 'mouazara_status' and labels.source_value = mouazara_projects.status
+    union all
+    select
+        'wilaya_indh',
+        project_code,
+        title,
+        status,
+        coalesce(labels.code, 'unknown'),
+        approved_on,
+        null,
+        null,
+        phase,
+        programme,
+        province_code,
+        commune,
+        total_cost_mad,
+        holder_name,
+        source_file_name,
+        source_line
+    from indh_projects
+    left join labels on labels.label_set = 'indh_status' and labels.source_value = indh_projects.status
+)
+
+select
+    {{ surrogate_key(['projects.source_system', 'projects.project_ref']) }} as project_key,
+    projects.project_ref,
+    projects.source_system,
+    holders.organisation_id,
+    programme_mapping.programme_code,
+    programme_mapping.axis_code,
+    projects.title,
+    projects.status,
+    projects.status_as_delivered,
+    projects.approved_on,
+    projects.edition,
+    projects.edition_year,
+    projects.phase,
+    projects.strand,
+    projects.province_code,
+    projects.commune,
+    projects.total_cost_mad,
+    projects.source_file_name,
+    projects.source_line
+from projects
+left join holders
+    on holders.source_system = projects.source_system
+    and holders.source_record_id = projects.project_ref
+left join programme_mapping
+    on programme_mapping.source_system = projects.source_system
+    and programme_mapping.source_record_id = projects.project_ref

@@ -1,0 +1,124 @@
+"""Great Expectations suites as Dagster asset checks: one check `gx_<suite>` per suite of
+expectations/gx/, on the raw table or the mart it judges.
+
+A suite with critical expectations gives a blocking check: when a critical expectation fails the
+check fails with ERROR severity and nothing downstream runs (a failed marts_build check skips the
+publication, so BI users keep the last good marts). Only warnings failed: WARN severity, the load
+goes on. Every run is written to audit.quality_result and updates the GX Data Docs.
+"""
+
+
+from collections.abc import Iterable
+
+import dagster as dg
+
+from orchestration.defs.ops.retries import retry_when_transient
+from orchestration.defs.resources import WarehouseResource
+from orchestration.quality import CRITICAL, WARNING, SuiteInfo, SuiteOutcome, data_docs_index, run_suite, stored_suites
+
+SEVERITY = {CRITICAL: dg.AssetCheckSeverity.ERROR, WARNING: dg.AssetCheckSeverity.WARN}
+KEYS_SHOWN = 20
+
+
+def dagster_severity(severity: str) -> dg.AssetCheckSeverity:
+    """critical -> ERROR (blocking), warning -> WARN."""
+    return SEVERITY[severity]
+
+
+def check_name(suite_name: str) -> str:
+    return f"gx_{suite_name}"
+
+
+def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
+    """A suite run as the check's result: failed when any expectation failed, with the severity of
+    the worst failure; metadata for people reading it in the Dagster UI."""
+    worst = outcome.worst_failed_severity
+    failed = [o for o in outcome.outcomes if not o.success]
+    failed.sort(key=lambda o: (o.severity != CRITICAL, o.expectation))
+    metadata: dict[str, object] = {
+        "suite": outcome.suite,
+        "expectations": len(outcome.outcomes),
+        "passed": sum(o.success for o in outcome.outcomes),
+        "failed_critical": len(outcome.critical_failures),
+        "failed_warning": len(outcome.warning_failures),
+        "seconds": round(outcome.seconds, 2),
+        "failed_expectations": dg.MetadataValue.json([
+            {
+                "expectation": o.expectation,
+                "severity": o.severity,
+                "description": o.description,
+                "observed_value": o.observed_value,
+                "failing_row_count": o.failing_row_count,
+                "offending_keys": o.failing_keys[:KEYS_SHOWN],
+                **({"error": o.details["exception"]} if o.details.get("exception") else {}),
+            }
+            for o in failed
+        ]),
+        "offending_keys": dg.MetadataValue.json(
+            {o.expectation: o.failing_keys[:KEYS_SHOWN] for o in failed if o.failing_keys}
+        ),
+    }
+    docs = outcome.data_docs or str(data_docs_index())
+    metadata["data_docs"] = dg.MetadataValue.path(docs)
+    metadata["data_docs_url"] = dg.MetadataValue.url(f"file://{docs}")
+    if outcome.skipped:
+        metadata["skipped"] = outcome.skipped
+    if failed:
+        description = f"{len(failed)} expectation(s) failed: " + ", ".join(
+            f"{o.expectation} ({o.severity})" for o in failed[:10]
+        )
+    elif outcome.skipped:
+        description = outcome.skipped
+    else:
+        description = f"{len(outcome.outcomes)} expectations passed"
+    return dg.AssetCheckResult(
+        passed=worst is None,
+        severity=dagster_severity(worst or WARNING),
+        metadata=metadata,
+        description=description,
+    )
+
+
+def build_suite_check(suite: SuiteInfo) -> dg.AssetChecksDefinition:
+    criticals = sum(1 for e in suite.expectations if (e.get("meta") or {}).get("severity") == CRITICAL)
+
+    @dg.asset_check(
+        asset=dg.AssetKey(list(suite.asset_key)),
+        name=check_name(suite.name),
+        blocking=suite.has_critical,
+        description=(f"Great Expectations suite `{suite.name}` ({len(suite.expectations)} expectations, "
+                     f"{criticals} critical) on {suite.table}; see expectations/gx/."),
+        metadata={"suite_file": f"expectations/gx/expectations/{suite.name}.json"},
+    )
+    def _gx_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with retry_when_transient(context.op_execution_context):
+            url = warehouse.url()
+        outcome = run_suite(url, suite.name, run_id=context.op_execution_context.run_id)
+        result = check_result(outcome)
+        log = context.log.warning if not result.passed else context.log.info
+        log(f"{suite.name}: {result.description} ({outcome.seconds:.1f}s)")
+        return result
+
+    return _gx_check
+
+
+def _known_asset_keys() -> "set[dg.AssetKey]":
+    """The raw tables the landing assets declare and the marts dbt builds, as asset keys."""
+    import json
+
+    from orchestration.defs.transform.assets import mart_names
+    from orchestration.defs.transform.project import dbt_project
+    from orchestration.ingest.definitions import load_definitions
+
+    keys = {dg.AssetKey(["raw", d.table]) for d in load_definitions()}
+    manifest_path = dbt_project.manifest_path
+    if manifest_path.exists():
+        keys |= {dg.AssetKey(["marts_build", n]) for n in mart_names(json.loads(manifest_path.read_text()))}
+    return keys
+
+
+def quality_checks(asset_keys: Iterable[dg.AssetKey] | None = None) -> list[dg.AssetChecksDefinition]:
+    """One check per GX suite whose asset is in the code location (all raw tables, and the marts in
+    the dbt manifest); pass `asset_keys` to choose them yourself."""
+    known = set(asset_keys) if asset_keys is not None else _known_asset_keys()
+    return [build_suite_check(s) for s in stored_suites() if dg.AssetKey(list(s.asset_key)) in known]

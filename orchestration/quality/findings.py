@@ -1,0 +1,87 @@
+"""The warning-level findings on the rows of one loaded file, in French, for its receipt.
+
+The rules are the row rules (UnexpectedRowsExpectation with a `meta.finding` template) of the raw
+table's GX suite, read from expectations/gx/: the same SQL the checks run, with `{batch}` set to
+the rows of that one load instead of the file in force. Plain SQL, no GX import: it is fast enough
+to run for every file the loader lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+import string
+
+import sqlalchemy as sa
+
+from orchestration.quality.catalog import WARNING
+from orchestration.quality.runner import _suite_for_table, expectation_severity
+from orchestration.warehouse import engine
+
+_JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
+_SAFE_TABLE = re.compile(r"^raw\.[a-z][a-z0-9_]*$")
+
+
+def _fr(value) -> str:
+    """A value as a French reader expects it: 45 000,00 ; 03/12/2024 ; — for nothing."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, decimal.Decimal):
+        if value == value.to_integral_value():
+            return f"{int(value):,}".replace(",", " ")
+        return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    if isinstance(value, float):
+        return _fr(decimal.Decimal(str(value)))
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", " ") if abs(value) >= 10000 else str(value)
+    if isinstance(value, dt.datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+class _Lenient(dict):
+    def __missing__(self, key):
+        return "—"
+
+
+def _line_number(line: str | None) -> int:
+    digits = re.sub(r"\D", "", line or "")
+    return int(digits) if digits else 0
+
+
+def findings_for_load(url: str, load_id: int) -> list[str]:
+    """French one-line findings for the warning-level rules the rows of one loaded file break, e.g.
+    "ligne 12 (BLM/2014/0002) : femmes (48) > adhérents (31)", in line order. Empty when the load
+    is unknown, not loaded, or its source has no suite."""
+    with engine(url).connect() as conn:
+        source = conn.execute(
+            sa.text("select source_name from audit.load_file where load_id = :id and status = 'loaded'"),
+            {"id": load_id},
+        ).scalar()
+    if not source:
+        return []
+    suite = _suite_for_table(f"raw.{source}")
+    if suite is None or not _SAFE_TABLE.match(suite.table):
+        return []
+    found: list[tuple[int, int, str]] = []
+    with engine(url).connect() as conn:
+        for order, expectation in enumerate(suite.expectations):
+            meta = expectation.get("meta") or {}
+            query = (expectation.get("kwargs") or {}).get("unexpected_rows_query")
+            if not query or not meta.get("finding") or expectation_severity(expectation) != WARNING:
+                continue
+            rows_of_load = f"(select * from {suite.table} where _load_id = {int(load_id)})"
+            batch = rows_of_load if _JOIN.search(query) else f"{rows_of_load} AS subselect"
+            sql = query.format(batch=batch)
+            for row in conn.execute(sa.text(sql.replace(":", r"\:"))).mappings():
+                values = _Lenient({k: _fr(v) for k, v in row.items()})
+                text = string.Formatter().vformat(meta["finding"], (), values)
+                line = row.get("line")
+                prefix = f"{line} ({row.get('key')})" if line else f"({row.get('key')})"
+                found.append((_line_number(line), order, f"{prefix} : {text}"))
+    return [text for _, _, text in sorted(found)]

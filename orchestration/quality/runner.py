@@ -1,0 +1,325 @@
+"""Run the GX suites of `expectations/gx/` against the warehouse, turn GX's results into plain
+outcomes (severity, offending keys), and keep them in `audit.quality_result`.
+
+No Dagster here: orchestration/defs/quality/checks.py wraps these functions as asset checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from orchestration.quality.catalog import CRITICAL, SEVERITIES, WARNING
+from orchestration.quality.project import CONNECTION_ENV, DOCS_SITE, GX_DIR, MAX_KEYS
+from orchestration.warehouse import engine, sqlalchemy_url
+
+log = logging.getLogger(__name__)
+
+SUITES_DIR = GX_DIR / "expectations"
+KEYS_IN_METADATA = 20
+ROWS_IN_DETAILS = 20
+
+
+# -- the suites, as stored ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class SuiteInfo:
+    name: str
+    asset_key: tuple[str, ...]
+    table: str
+    key_columns: tuple[str, ...]
+    expectations: tuple[dict, ...]
+
+    @property
+    def has_critical(self) -> bool:
+        return any(expectation_severity(e) == CRITICAL for e in self.expectations)
+
+
+def _read_suite(path: Path) -> SuiteInfo:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    meta = data.get("meta") or {}
+    return SuiteInfo(
+        name=data["name"],
+        asset_key=tuple(meta["asset_key"].split("/")),
+        table=meta["table"],
+        key_columns=tuple(meta.get("key_columns") or ()),
+        expectations=tuple(data.get("expectations") or ()),
+    )
+
+
+def stored_suites() -> list[SuiteInfo]:
+    """The suites in expectations/gx/expectations/ (read as JSON: no GX import, no connection)."""
+    return [_read_suite(p) for p in sorted(SUITES_DIR.glob("*.json"))]
+
+
+def stored_suite(name: str) -> SuiteInfo:
+    path = SUITES_DIR / f"{name}.json"
+    if not path.is_file():
+        raise KeyError(f"no GX suite {name!r} in {SUITES_DIR}")
+    return _read_suite(path)
+
+
+def expectation_severity(expectation: dict) -> str:
+    """The severity of a stored expectation: meta.severity, else GX's own field; critical by default."""
+    severity = (expectation.get("meta") or {}).get("severity") or expectation.get("severity") or CRITICAL
+    severity = str(getattr(severity, "value", severity)).lower()
+    return severity if severity in SEVERITIES else CRITICAL
+
+
+# -- outcomes ----------------------------------------------------------------------------------
+@dataclass
+class ExpectationOutcome:
+    suite: str
+    asset: str
+    expectation: str  # the rule name (meta.rule)
+    expectation_type: str
+    severity: str
+    success: bool
+    description: str | None = None
+    observed_value: str | None = None
+    failing_row_count: int | None = None
+    failing_keys: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    asset: str
+    run_id: str
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: str | None = None  # why the suite did not run (no table yet)
+    data_docs: str | None = None
+
+    @property
+    def critical_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == CRITICAL]
+
+    @property
+    def warning_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == WARNING]
+
+    @property
+    def passed(self) -> bool:
+        """True when no expectation failed at all."""
+        return all(o.success for o in self.outcomes)
+
+    @property
+    def worst_failed_severity(self) -> str | None:
+        if self.critical_failures:
+            return CRITICAL
+        if self.warning_failures:
+            return WARNING
+        return None
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _key_of(row: dict, key_columns: tuple[str, ...]) -> str:
+    if "key" in row:
+        return str(row["key"])
+    values = [row.get(c) for c in key_columns if c in row]
+    return " / ".join(str(v) for v in values) if values else json.dumps(_json_safe(row), ensure_ascii=False)
+
+
+def convert_result(result: Any, suite: SuiteInfo, asset: str | None = None) -> ExpectationOutcome:
+    """One GX ExpectationValidationResult (object or its dict) as an ExpectationOutcome."""
+    data = result.to_json_dict() if hasattr(result, "to_json_dict") else dict(result)
+    config = data.get("expectation_config") or {}
+    meta = config.get("meta") or {}
+    kwargs = config.get("kwargs") or {}
+    exp_type = config.get("type") or config.get("expectation_type") or "unknown"
+    res = data.get("result") or {}
+    exception = data.get("exception_info") or {}
+    raised = bool(exception.get("raised_exception")) if isinstance(exception, dict) else False
+    if not raised and isinstance(exception, dict):  # GX keys exception_info by metric id at times
+        for value in exception.values():
+            if isinstance(value, dict) and value.get("raised_exception"):
+                raised, exception = True, value
+                break
+
+    rule = meta.get("rule") or (f"{exp_type}:{kwargs['column']}" if kwargs.get("column") else exp_type)
+    success = bool(data.get("success")) and not raised
+    failing_count: int | None = None
+    keys: list[str] = []
+    rows: list[dict] = []
+    if exp_type == "unexpected_rows_expectation":
+        failing_count = res.get("observed_value")
+        rows = list((res.get("details") or {}).get("unexpected_rows") or [])
+        keys = [_key_of(r, suite.key_columns) for r in rows]
+        observed = failing_count
+    elif "unexpected_count" in res:
+        failing_count = res.get("unexpected_count")
+        index_list = res.get("unexpected_index_list") or []
+        rows = [r for r in index_list if isinstance(r, dict)]
+        keys = [_key_of(r, suite.key_columns) for r in rows]
+        if not keys:  # GX gives no index list for some expectations (compound columns): the values
+            keys = [_key_of(v, suite.key_columns) if isinstance(v, dict) else str(v)
+                    for v in (res.get("partial_unexpected_list") or [])]
+        observed = f"{failing_count} / {res.get('element_count')}"
+    else:
+        observed = res.get("observed_value")
+        if not success and observed is not None:
+            failing_count = None
+    if failing_count is None and exp_type == "unexpected_rows_expectation":
+        failing_count = 0
+    details: dict[str, Any] = {"type": exp_type, "kwargs": _json_safe(kwargs)}
+    if config.get("description"):
+        details["description"] = config["description"]
+    if rows:
+        details["rows"] = _json_safe(rows[:ROWS_IN_DETAILS])
+    if raised:
+        details["exception"] = str(exception.get("exception_message") or "")[:2000]
+    return ExpectationOutcome(
+        suite=suite.name,
+        asset=asset or "/".join(suite.asset_key),
+        expectation=rule,
+        expectation_type=exp_type,
+        severity=expectation_severity(config),
+        success=success,
+        description=config.get("description"),
+        observed_value=None if observed is None else str(_json_safe(observed)),
+        failing_row_count=None if failing_count is None else int(failing_count),
+        failing_keys=list(dict.fromkeys(keys))[:MAX_KEYS],
+        details=details,
+    )
+
+
+# -- running -----------------------------------------------------------------------------------
+_CONTEXT_LOCK = threading.Lock()
+_CONTEXTS: dict[str, Any] = {}
+
+
+def connection_string(url: str) -> str:
+    return sqlalchemy_url(url).render_as_string(hide_password=False)
+
+
+def _context(url: str):
+    """One GX context per warehouse URL and process; GX reads the connection string from the
+    environment (${TADAMON_GX_CONNECTION_STRING}) when it first connects."""
+    from orchestration.quality.project import get_context
+
+    with _CONTEXT_LOCK:
+        os.environ[CONNECTION_ENV] = connection_string(url)
+        if url not in _CONTEXTS:
+            _CONTEXTS[url] = get_context()
+        return _CONTEXTS[url]
+
+
+def dispose_contexts() -> None:
+    with _CONTEXT_LOCK:
+        for context in _CONTEXTS.values():
+            try:
+                for source in context.data_sources.all().values():
+                    engine_ = getattr(source, "_cached_engine", None) or getattr(source, "_engine", None)
+                    if engine_ is not None:
+                        engine_.dispose()
+            except Exception:  # best effort
+                pass
+        _CONTEXTS.clear()
+
+
+def data_docs_index() -> Path:
+    """The GX Data Docs site (static HTML) that every check run updates."""
+    return GX_DIR / "uncommitted" / "data_docs" / DOCS_SITE / "index.html"
+
+
+def _table_exists(url: str, table: str) -> bool:
+    with engine(url).connect() as conn:
+        return conn.execute(sa.text("select to_regclass(:t) is not null"), {"t": table}).scalar()
+
+
+def new_run_id() -> str:
+    return f"manual-{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool = True) -> SuiteOutcome:
+    """Run one suite's checkpoint on the warehouse at `url`; write its results to
+    audit.quality_result (unless `record` is False) and update the Data Docs."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    suite = stored_suite(suite_name)
+    run_id = run_id or new_run_id()
+    outcome = SuiteOutcome(suite=suite.name, asset="/".join(suite.asset_key), run_id=run_id)
+    started = time.perf_counter()
+    if not _table_exists(url, suite.table):
+        outcome.skipped = f"{suite.table} n'existe pas encore (aucun fichier chargé)"
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    context = _context(url)
+    with _CONTEXT_LOCK:
+        os.environ[CONNECTION_ENV] = connection_string(url)
+        checkpoint = context.checkpoints.get(suite.name)
+        result = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.timezone.utc)))
+    for validation in result.run_results.values():
+        for expectation_result in validation.results:
+            outcome.outcomes.append(convert_result(expectation_result, suite, outcome.asset))
+    index = data_docs_index()
+    outcome.data_docs = str(index) if index.exists() else None
+    outcome.seconds = time.perf_counter() - started
+    if record:
+        record_outcome(url, outcome)
+    return outcome
+
+
+def run_suites(url: str, suite_names: list[str] | None = None, run_id: str | None = None,
+               record: bool = True) -> list[SuiteOutcome]:
+    run_id = run_id or new_run_id()
+    names = suite_names if suite_names is not None else [s.name for s in stored_suites()]
+    return [run_suite(url, name, run_id=run_id, record=record) for name in names]
+
+
+def record_outcome(url: str, outcome: SuiteOutcome) -> int:
+    """One audit.quality_result row per expectation of the suite run."""
+    if not outcome.outcomes:
+        return 0
+    rows = [
+        {
+            "run_id": outcome.run_id, "asset": o.asset, "suite": o.suite, "expectation": o.expectation,
+            "severity": o.severity, "success": o.success, "observed_value": o.observed_value,
+            "failing_row_count": o.failing_row_count,
+            "failing_keys": json.dumps(o.failing_keys, ensure_ascii=False),
+            "details": json.dumps(_json_safe({**o.details, "description": o.description}), ensure_ascii=False),
+        }
+        for o in outcome.outcomes
+    ]
+    with engine(url).begin() as conn:
+        conn.execute(
+            sa.text(
+                """insert into audit.quality_result (run_id, asset, suite, expectation, severity, success,
+                       observed_value, failing_row_count, failing_keys, details)
+                   values (:run_id, :asset, :suite, :expectation, :severity, :success, :observed_value,
+                           :failing_row_count, cast(:failing_keys as jsonb), cast(:details as jsonb))"""
+            ),
+            rows,
+        )
+    return len(rows)
+
+
+@lru_cache(maxsize=None)
+def _suite_for_table(table: str) -> SuiteInfo | None:
+    return next((s for s in stored_suites() if s.table == table), None)

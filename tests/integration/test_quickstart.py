@@ -1,0 +1,84 @@
+"""The quick start as a user runs it: the `tadamon` command line, end to end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import dispose_engines, engine
+
+TADAMON = str(Path(sys.executable).with_name("tadamon"))
+
+
+def tadamon(*args, env, timeout=900):
+    return subprocess.run([TADAMON, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_embedded_warehouse_lifecycle_and_psql(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TADAMON_WAREHOUSE_URL"}
+    env["TADAMON_WAREHOUSE_DIR"] = str(tmp_path / "warehouse")
+    try:
+        assert tadamon("warehouse", "status", env=env).returncode == 3
+        started = tadamon("warehouse", "start", env=env)
+        assert started.returncode == 0, started.stderr
+        assert "running on 127.0.0.1:" in started.stdout
+        url = tadamon("warehouse", "url", env=env).stdout.strip()
+        assert url.startswith("postgresql://postgres:") and "@127.0.0.1:" in url and ":5432/" not in url
+        psql = shutil.which("psql")
+        if psql:
+            result = subprocess.run([psql, url, "-tAc", "select 1"], capture_output=True, text=True, timeout=60)
+            assert result.stdout.strip() == "1", result.stderr
+        with sa.create_engine(url.replace("postgresql://", "postgresql+psycopg2://")).connect() as conn:
+            schemas = set(conn.exec_driver_sql("select nspname from pg_namespace").scalars())
+        assert {"raw", "audit", "staging", "intermediate", "marts"} <= schemas
+        # a password is required over TCP
+        bad = url.split("://", 1)[1].split("@", 1)[1]
+        with pytest.raises(sa.exc.OperationalError, match="password authentication failed"):
+            sa.create_engine(f"postgresql+psycopg2://postgres:wrong@{bad}").connect()
+        bi_url = tadamon("warehouse", "url", "--role", "bi_reader", env=env).stdout.strip()
+        assert bi_url.startswith("postgresql://bi_reader:")
+        assert tadamon("warehouse", "status", env=env).returncode == 0
+    finally:
+        stopped = tadamon("warehouse", "stop", env=env)
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert tadamon("warehouse", "status", env=env).returncode == 3
+
+
+def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
+    url = test_server.new_database()
+    env = {**os.environ, "TADAMON_WAREHOUSE_URL": url, "TADAMON_DATA_DIR": str(tmp_path / "data"),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    try:
+        first = tadamon("run", env=env)
+        assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+        assert "data folder created with the sample deliveries" in first.stdout
+        assert "Files: 6 loaded, 0 duplicate, 0 rejected" in first.stdout
+        assert "Rows: 1475 loaded, 4 set aside" in first.stdout
+        assert "marts.dim_organisation:" in first.stdout
+        assert "tadamon warehouse url --role bi_reader" in first.stdout
+        with engine(url).connect() as conn:
+            counts = {
+                table: conn.exec_driver_sql(f"select count(*) from {table}").scalar()
+                for table in ("raw.ministere__register", "staging.stg_ministere__cooperatives",
+                              "marts.dim_organisation", "marts.fct_funding")
+            }
+        assert counts["raw.ministere__register"] == 400
+        assert all(counts.values()), counts
+
+        second = tadamon("run", env=env)
+        assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+        assert "Files: 0 loaded, 0 duplicate, 0 rejected" in second.stdout
+        with engine(url).connect() as conn:
+            assert conn.exec_driver_sql("select count(*) from raw.ministere__register").scalar() == 400
+            assert conn.exec_driver_sql("select count(*) from audit.load_file").scalar() == 6
+    finally:
+        dispose_engines()
+        test_server.drop_database(url)
