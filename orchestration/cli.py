@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_UI_PORT", "3000")))
     ui.set_defaults(func=cmd_ui)
 
+    from orchestration.scaffold.cli import add_source_commands
+
+    add_source_commands(sub)
+
     status = sub.add_parser("status", help="last runs, failed checks, late providers, next scheduled run",
                             description="The morning summary of the warehouse.")
     status.set_defaults(func=cmd_status)

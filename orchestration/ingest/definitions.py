@@ -168,7 +168,11 @@ def parse_definition(text: str, path: Path) -> SourceDefinition:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = " ".join(filter(None, (getattr(exc, "context", None), getattr(exc, "problem", None)))) or str(exc)
+        raise DefinitionError(f"{where}: not valid YAML: {' '.join(problem.split())} (column "
+                              f"{mark.column + 1 if mark is not None else '?'}); check the quotes and brackets") from None
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise DefinitionError(f"{path}:1: a source definition is a mapping (provider:, name:, columns: ...)")
     duplicate = _duplicate_key(root)

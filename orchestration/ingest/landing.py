@@ -22,7 +22,8 @@ from pathlib import Path
 from orchestration.ingest import receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.readers import FileRejected, open_delivery
-from orchestration.ingest.rows import RowParser, json_safe, row_fingerprint, table_columns
+from orchestration.quality.findings import findings_for_load
+from orchestration.ingest.rows import classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
@@ -53,6 +54,7 @@ class FileOutcome:
     stored_path: str | None = None
     receipt_path: str | None = None
     period: str | None = None
+    findings: list[str] = field(default_factory=list)  # warning-level quality findings on the rows
 
 
 def file_sha256(path: Path) -> str:
@@ -202,36 +204,17 @@ class Lander:
             cur.execute("SELECT nextval('audit.load_file_load_id_seq')")
             outcome.load_id = cur.fetchone()[0]
         spool, rejected = _Spool(), _Spool()
-        seen_rows: set[bytes] = set()
-        seen_keys: dict[tuple, str] = {}
-        key_positions = _key_positions(definition)
-        parse_row = RowParser(definition)
         lineage = [outcome.load_id, outcome.sha256, outcome.file_name]
-        for line, values, extras in opened.rows:
+        counters = {"loaded": "rows_loaded", "rejected": "rows_rejected", "duplicate": "rows_duplicate"}
+        for line, kind, parsed, reason, values, extras in classify_rows(definition, opened.rows):
             outcome.rows_read += 1
-            fingerprint = row_fingerprint(values, extras)
-            if fingerprint in seen_rows:
-                outcome.rows_duplicate += 1
-                reason = "ligne en double : identique à une ligne précédente, chargée une seule fois"
-                outcome.set_aside.append((line, "duplicate", reason))
-                rejected.write([line, "duplicate", reason, _raw_json(values, extras)])
-                continue
-            seen_rows.add(fingerprint)
-            parsed, errors = parse_row(values)
-            if not errors:
-                key = tuple(parsed[i] for i in key_positions)
-                first = seen_keys.setdefault(key, line)
-                if first != line:
-                    errors.append(f"même clé ({', '.join(map(str, key))}) que la {first}, avec d'autres valeurs")
-            if errors:
-                outcome.rows_rejected += 1
-                reason = "; ".join(errors)
-                outcome.set_aside.append((line, "rejected", reason))
-                rejected.write([line, "rejected", reason, _raw_json(values, extras)])
-                continue
-            outcome.rows_loaded += 1
-            extra = json.dumps(json_safe(extras), ensure_ascii=False, default=str) if extras else None
-            spool.write([*lineage, line, outcome.period, extra, *parsed])
+            setattr(outcome, counters[kind], getattr(outcome, counters[kind]) + 1)
+            if kind == "loaded":
+                extra = json.dumps(json_safe(extras), ensure_ascii=False, default=str) if extras else None
+                spool.write([*lineage, line, outcome.period, extra, *parsed])
+            else:
+                outcome.set_aside.append((line, kind, reason))
+                rejected.write([line, kind, reason, _raw_json(values, extras)])
         return spool, rejected
 
     def _write(self, raw_conn, definition, outcome, spool, rejected, received_at, size, replaces=None) -> None:
@@ -301,14 +284,11 @@ class Lander:
         return self._finish(outcome)
 
     def _finish(self, outcome: FileOutcome) -> FileOutcome:
+        if outcome.status == "loaded":
+            outcome.findings = findings_for_load(self.url, outcome.load_id)
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
 
 
 def _raw_json(values: dict, extras: dict) -> str:
     return json.dumps(json_safe({**values, **extras}), ensure_ascii=False, default=str)
-
-
-def _key_positions(definition: SourceDefinition) -> list[int]:
-    names = [name for name, _, _ in table_columns(definition)]
-    return [names.index(k) for k in definition.key]

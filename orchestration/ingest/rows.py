@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from orchestration.ingest import parsers
@@ -118,6 +119,36 @@ class RowParser:
 def parse_row(definition: SourceDefinition, values: dict[str, Any]) -> tuple[list[Any], list[str]]:
     """One row, without a RowParser's memory: for checks and tests."""
     return RowParser(definition)(values)
+
+
+DUPLICATE_REASON = "ligne en double : identique à une ligne précédente, chargée une seule fois"
+
+
+def classify_rows(definition: SourceDefinition, rows: Iterator[tuple[str, dict, dict]]):
+    """Every data row of a file as the loader accounts for it, in file order:
+    `(line, kind, parsed, reason, values, extras)` with kind `loaded` (parsed holds the raw table
+    values), `duplicate` (an exact copy of an earlier line) or `rejected` (reason says why)."""
+    parse = RowParser(definition)
+    names = [name for name, _, _ in table_columns(definition)]
+    key_positions = [names.index(k) for k in definition.key]
+    seen_rows: set[bytes] = set()
+    seen_keys: dict[tuple, str] = {}
+    for line, values, extras in rows:
+        fingerprint = row_fingerprint(values, extras)
+        if fingerprint in seen_rows:
+            yield line, "duplicate", None, DUPLICATE_REASON, values, extras
+            continue
+        seen_rows.add(fingerprint)
+        parsed, errors = parse(values)
+        if not errors:
+            key = tuple(parsed[i] for i in key_positions)
+            first = seen_keys.setdefault(key, line)
+            if first != line:
+                errors.append(f"même clé ({', '.join(map(str, key))}) que la {first}, avec d'autres valeurs")
+        if errors:
+            yield line, "rejected", None, "; ".join(errors), values, extras
+        else:
+            yield line, "loaded", parsed, None, values, extras
 
 
 def row_fingerprint(values: dict[str, Any], extras: dict[str, Any]) -> bytes:

@@ -152,6 +152,9 @@ def test_receipt_in_french_lists_the_set_aside_lines(warehouse):
     assert "ligne 407 : ligne en double" in text
     data = json.loads(open(receipt.replace(".txt", ".json"), encoding="utf-8").read())
     assert data["rows_read"] == 402 and len(data["set_aside"]) == 2
+    # the warning-level findings on the file's rows: the planted women > members break
+    assert "Contrôles de qualité (avertissements) :" in text
+    assert any("BLM/2014/0002" in finding for finding in data["findings"])
 
 
 def test_personal_data_is_not_readable_by_the_transformer_or_bi(warehouse):
