@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 import sqlalchemy as sa
 
+from orchestration.alerts import alert
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine, ensure_warehouse, role_url
 from orchestration.warehouse.publish import published_counts
@@ -78,6 +79,10 @@ def run_load(settings: Settings, instance: dg.DagsterInstance) -> LoadSummary:
             for e in failures
         ) or "the run failed"
     summary.marts = published_counts(url)
+    if not summary.success:
+        # runs the daemon starts are reported by the run-failure sensor; this one runs in-process
+        alert(settings, title="the load failed", details=summary.failure or "",
+              where_to_look="`tadamon status`, the Dagster UI (`tadamon ui`), data/receipts/")
     return summary
 
 
@@ -121,6 +126,9 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
         lines.append(f"  failed: {failed}")
     if len(summary.checks_failed) > 20:
         lines.append(f"  ... and {len(summary.checks_failed) - 20} more")
+    from orchestration.quality import data_docs_index
+
+    lines.append(f"Quality report (GX Data Docs): {data_docs_index()}")
     lines.append("Marts (rows):")
     for name, count in summary.marts.items():
         lines.append(f"  marts.{name}: {count}")

@@ -177,3 +177,29 @@ def test_the_ui_serves_the_asset_graph(defs, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_status_report_names_late_providers_and_the_next_run(star_schema_db, monkeypatch):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from orchestration.status import next_nightly_run, status_report
+    from orchestration.warehouse import engine
+
+    monkeypatch.setenv("TADAMON_WAREHOUSE_URL", star_schema_db)
+    with engine(star_schema_db).begin() as conn:  # the chamber's last delivery, made 90 days old
+        conn.execute(sa.text("update audit.load_file set received_at = now() - interval '90 days' "
+                             "where provider = 'chambre'"))
+    try:
+        with dg.DagsterInstance.ephemeral() as instance:
+            report = status_report(star_schema_db, instance)
+    finally:
+        with engine(star_schema_db).begin() as conn:
+            conn.execute(sa.text("update audit.load_file set received_at = loaded_at where provider = 'chambre'"))
+    late = report.split("Late providers:")[1].split("Next scheduled run:")[0]
+    assert "chambre__adherents" in late and "chambre__formations" in late and "ministere" not in late
+    assert "Latest deliveries:" in report and "REG_COOP_FM_20261031.xlsx: loaded" in report
+    assert "Next scheduled run:" in report and "Africa/Casablanca" in report
+    now = dt.datetime(2026, 11, 29, 1, 30, tzinfo=dt.timezone.utc)  # 02:30 in Casablanca (UTC+1)
+    assert next_nightly_run(now).isoformat().startswith("2026-11-30T02:00")

@@ -20,7 +20,8 @@ def provider_job(provider: str):
     keys = [raw_asset_key(d) for d in load_definitions() if d.provider == provider]
     return dg.define_asset_job(
         name=f"ingest_{provider}",
-        selection=dg.AssetSelection.assets(*keys).downstream(),
+        # publication is one step for all marts: a partial rebuild still republishes them together
+        selection=dg.AssetSelection.assets(*keys).downstream().required_multi_asset_neighbors(),
         description=f"Land new {provider} files, then rebuild and publish what depends on them.",
     )
 

@@ -1,0 +1,1 @@
+"""Synthetic deliveries (`generate`) and the benchmark of the warehouse (`run`)."""
