@@ -25,7 +25,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     prepare_manifest()
     prepare_dagster_home(settings, url)
     with dg.DagsterInstance.get() as instance:
-        summary = run_load(settings, instance)
+        summary = run_load(settings, instance, log_level="DEBUG" if args.verbose else "WARNING",
+                           rebuild=args.rebuild)
     print(format_summary(summary, settings))
     return 0 if summary.success else 1
 
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run the whole load once through Dagster's asset graph: ingest the "
                          "pending deliveries, build the dbt models, run the quality checks, publish the marts; "
                          "then print a summary.")
+    run.add_argument("--verbose", action="store_true", help="show every Dagster event while it runs")
+    run.add_argument("--rebuild", action="store_true",
+                     help="rebuild, check and publish the marts even when nothing is new since the last publication")
     run.set_defaults(func=cmd_run)
 
     warehouse = sub.add_parser("warehouse", help="start, stop, inspect the warehouse or print its URL",

@@ -6,7 +6,7 @@ from orchestration.defs.ingestion.assets import landing_assets
 from orchestration.defs.ingestion.checks import freshness_checks
 from orchestration.defs.ingestion.sensors import provider_jobs_and_sensors
 from orchestration.defs.ops.alerts import alert_on_run_failure
-from orchestration.defs.ops.jobs import nightly_load, rebuild_marts
+from orchestration.defs.ops.jobs import check_deliveries, nightly_load, rebuild_marts
 from orchestration.defs.ops.schedules import nightly_schedule
 from orchestration.defs.publish.assets import build_publish_asset
 from orchestration.defs.quality.checks import quality_checks
@@ -18,7 +18,7 @@ provider_jobs, incoming_sensors = provider_jobs_and_sensors()
 defs = dg.Definitions(
     assets=[*landing_assets(), dbt_models, build_publish_asset()],
     asset_checks=[*freshness_checks(), *quality_checks()],
-    jobs=[nightly_load, rebuild_marts, *provider_jobs],
+    jobs=[nightly_load, check_deliveries, rebuild_marts, *provider_jobs],
     schedules=[nightly_schedule],
     sensors=[*incoming_sensors, alert_on_run_failure],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},

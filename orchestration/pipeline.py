@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from orchestration.alerts import alert
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine, ensure_warehouse, role_url
-from orchestration.warehouse.publish import published_counts
+from orchestration.fingerprint import project_fingerprint
+from orchestration.warehouse.publish import last_publication, published_counts
 
 RUN_LOCK = "tadamon.run"
 
@@ -41,6 +42,7 @@ class LoadSummary:
     checks_failed: list[str] = field(default_factory=list)
     marts: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
+    rebuilt: bool = True
 
 
 def _max_load_id(url: str) -> int:
@@ -48,29 +50,54 @@ def _max_load_id(url: str) -> int:
         return conn.exec_driver_sql("SELECT coalesce(max(load_id), 0) FROM audit.load_file").scalar()
 
 
-def run_load(settings: Settings, instance: dg.DagsterInstance) -> LoadSummary:
-    """Execute the nightly job in this process and summarise what it did."""
+def _console(log_level: str) -> dict:
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
+def nothing_new(settings: Settings, url: str) -> bool:
+    """No file waiting, no load and no change to the models or checks since the last publication."""
+    if any(p.is_file() and not p.name.startswith(".") for p in settings.incoming_dir.glob("*/*")):
+        return False
+    last = last_publication(url)
+    if last is None:
+        return False
+    with engine(url).connect() as conn:
+        current = conn.exec_driver_sql(
+            "SELECT max(load_id) FROM audit.load_file WHERE status IN ('loaded', 'superseded')"
+        ).scalar()
+    return last.last_load_id == current and last.project_fingerprint == project_fingerprint()
+
+
+def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = "WARNING",
+             rebuild: bool = False) -> LoadSummary:
+    """Execute the nightly job in this process and summarise what it did. When nothing is new since
+    the last publication (and `rebuild` is not asked), only the deliveries and their freshness are
+    checked: the marts would come out the same."""
     from orchestration.definitions import defs
 
     url = ensure_warehouse(settings)
     before = _max_load_id(url)
+    job = "nightly_load" if rebuild or not nothing_new(settings, url) else "check_deliveries"
     with engine(url).connect() as lock_conn:
         got = lock_conn.execute(sa.text("select pg_try_advisory_lock(hashtext(:k))"), {"k": RUN_LOCK}).scalar()
         if not got:
             return LoadSummary(success=False, failure="another load is running on this warehouse; try again later")
         try:
-            result = defs.get_job_def("nightly_load").execute_in_process(instance=instance, raise_on_error=False)
+            result = defs.resolve_job_def(job).execute_in_process(
+                instance=instance, raise_on_error=False, run_config=_console(log_level)
+            )
         finally:
             lock_conn.execute(sa.text("select pg_advisory_unlock(hashtext(:k))"), {"k": RUN_LOCK})
             lock_conn.commit()
-    summary = LoadSummary(success=result.success)
+    summary = LoadSummary(success=result.success, rebuilt=job == "nightly_load")
     _summarise_files(url, before, summary)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             summary.checks_passed += 1
         else:
+            detail = f": {evaluation.description[:300]}" if evaluation.description else ""
             summary.checks_failed.append(
-                f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value})"
+                f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value}){detail}"
             )
     if not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
@@ -121,6 +148,9 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
                  f"(see audit.rejected_row and {settings.receipts_dir})")
     for name, error in summary.rejected_files:
         lines.append(f"  rejected file {name}: {error}")
+    if not summary.rebuilt:
+        lines.append("Nothing new since the last publication: the marts are unchanged "
+                     "(`tadamon run --rebuild` rebuilds them anyway).")
     lines.append(f"Checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed")
     for failed in summary.checks_failed[:20]:
         lines.append(f"  failed: {failed}")
@@ -174,7 +204,7 @@ def find_delivery(url: str, ref: str):
     return rows[0]
 
 
-def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance):
+def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING"):
     """Load an archived delivery again in place of its earlier load, then rebuild and publish."""
     from pathlib import Path
 
@@ -194,5 +224,7 @@ def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance):
         outcome = lander.land_file(target, row.provider)
     else:
         outcome = lander.land_file(stored, row.provider, reload=True, file_name=row.file_name)
-    result = defs.get_job_def("rebuild_marts").execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def("rebuild_marts").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=_console(log_level)
+    )
     return outcome, result.success

@@ -91,3 +91,14 @@ CREATE INDEX IF NOT EXISTS quality_result_by_run ON audit.quality_result (run_id
 CREATE INDEX IF NOT EXISTS quality_result_by_asset ON audit.quality_result (asset, checked_at);
 GRANT SELECT, INSERT ON audit.quality_result TO tadamon_loader, tadamon_transformer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO tadamon_loader, tadamon_transformer;
+
+-- One row per publication of the marts: what they were built from.
+CREATE TABLE IF NOT EXISTS audit.publication (
+    publication_id      bigserial   PRIMARY KEY,
+    published_at        timestamptz NOT NULL DEFAULT now(),
+    last_load_id        bigint,
+    project_fingerprint text        NOT NULL,
+    row_counts          jsonb       NOT NULL
+);
+GRANT SELECT, INSERT ON audit.publication TO tadamon_transformer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO tadamon_transformer;

@@ -9,6 +9,7 @@ ones at once; their own views keep working.
 
 from __future__ import annotations
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -59,8 +60,9 @@ def _copy_comments(conn, table: str) -> None:
         conn.exec_driver_sql(statement.replace("%", "%%"))
 
 
-def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000) -> dict[str, int]:
-    """Publish `tables` from marts_build into marts atomically; returns the row count of each."""
+def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "") -> dict[str, int]:
+    """Publish `tables` from marts_build into marts atomically; returns the row count of each.
+    `fingerprint` identifies the models and checks the marts were built with (audit.publication)."""
     for table in tables:
         if not SAFE_TABLE.match(table):
             raise PublishError(f"refusing to publish {table!r}: not a safe table name")
@@ -94,11 +96,27 @@ def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000) -> dict[st
             )
             counts[table] = result.rowcount
             _copy_comments(conn, table)
+        conn.execute(
+            sa.text(
+                """insert into audit.publication (last_load_id, project_fingerprint, row_counts)
+                   select max(load_id), :fingerprint, cast(:counts as jsonb) from audit.load_file
+                   where status in ('loaded', 'superseded')"""
+            ),
+            {"fingerprint": fingerprint, "counts": json.dumps(counts)},
+        )
     with engine(url).connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         for table in tables:
             conn.exec_driver_sql(f"ANALYZE {PUBLISHED_SCHEMA}.{table}")
     return counts
+
+
+def last_publication(url: str):
+    """(last_load_id, project_fingerprint) of the latest publication, or None."""
+    with engine(url).connect() as conn:
+        return conn.execute(sa.text(
+            "select last_load_id, project_fingerprint from audit.publication order by publication_id desc limit 1"
+        )).one_or_none()
 
 
 def published_counts(url: str) -> dict[str, int]:

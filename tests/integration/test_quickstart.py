@@ -76,6 +76,7 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
         second = tadamon("run", env=env)
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
         assert "Files: 0 loaded, 0 duplicate, 0 rejected" in second.stdout
+        assert "Nothing new since the last publication: the marts are unchanged" in second.stdout
         with engine(url).connect() as conn:
             assert conn.exec_driver_sql("select count(*) from raw.ministere__register").scalar() == 400
             assert conn.exec_driver_sql("select count(*) from audit.load_file").scalar() == 6

@@ -6,6 +6,7 @@ from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.assets import mart_names
 from orchestration.defs.transform.project import dbt_project
+from orchestration.fingerprint import project_fingerprint
 from orchestration.warehouse.publish import publish
 
 
@@ -36,7 +37,7 @@ def build_publish_asset() -> dg.AssetsDefinition:
     )
     def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with retry_when_transient(context):
-            counts = publish(warehouse.url(), names)
+            counts = publish(warehouse.url(), names, fingerprint=project_fingerprint())
         for name in names:
             yield dg.MaterializeResult(asset_key=dg.AssetKey(["marts", name]), metadata={"rows": counts[name]})
 
