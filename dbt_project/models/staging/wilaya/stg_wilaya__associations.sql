@@ -1,32 +1,18 @@
-{#- The associations register as of the latest loaded snapshot: one row per association.
-    The president's name, CIN and phone stay in the raw layer. -#}
-{%- set association_columns = [
-    'receipt_number', 'receipt_number_raw', 'receipt_date', 'name_ar', 'name_fr', 'province_code',
-    'province_code_raw', 'commune', 'field', 'founded_on', 'members_total', 'status'] -%}
+{#- The associations register as of the latest loaded snapshot: one row per association (the rows of the latest file
+    of `stg_wilaya__association_snapshots`, which keeps every snapshot). -#}
+with all_snapshots as (
+    select * from `stg_wilaya__association_snapshots`
+),
 
-with latest_snapshot as (
-    {{ select_source_rows(source('raw', 'wilaya__associations'), 'wilaya__associations', 'snapshot',
-                          ['receipt_number', 'province_code'], association_columns) }}
+latest_file as (
+    select source_period, source_load_id
+    from all_snapshots
+    order by source_period desc, source_load_id desc
+    limit 1
 )
 
-select
-    receipt_number,
-    receipt_number_raw,
-    receipt_date,
-    nullif(trim(name_ar), '') as name_ar,
-    nullif(trim(name_fr), '') as name_fr,
-    province_code,
-    province_code_raw as province_raw,
-    nullif(trim(commune), '') as commune,
-    nullif(trim(field), '') as field,
-    founded_on,
-    members_total,
-    nullif(trim(status), '') as status,
-    {{ period_to_date('load_period') }} as snapshot_date,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
-from latest_snapshot
+select all_snapshots.*
+from all_snapshots
+inner join latest_file
+    on all_snapshots.source_period = latest_file.source_period
+    and all_snapshots.source_load_id = latest_file.source_load_id
