@@ -1,7 +1,7 @@
 {#- The cooperative register as of the latest loaded snapshot: one row per cooperative (the rows of the latest file
     of `stg_ministere__cooperative_snapshots`, which keeps every snapshot). -#}
 with all_snapshots as (
-    select * from `stg_ministere__cooperative_snapshots`
+    select * from {{ ref('stg_ministere__cooperative_snapshots') }}
 ),
 
 latest_file as (

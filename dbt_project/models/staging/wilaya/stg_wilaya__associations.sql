@@ -1,7 +1,7 @@
 {#- The associations register as of the latest loaded snapshot: one row per association (the rows of the latest file
     of `stg_wilaya__association_snapshots`, which keeps every snapshot). -#}
 with all_snapshots as (
-    select * from `stg_wilaya__association_snapshots`
+    select * from {{ ref('stg_wilaya__association_snapshots') }}
 ),
 
 latest_file as (
