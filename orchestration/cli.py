@@ -122,6 +122,21 @@ def cmd_reload(args: argparse.Namespace) -> int:
     return 0 if rebuilt and outcome.status == "loaded" else 1
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.defs.transform.project import dbt_environment
+    from orchestration.settings import DBT_PROJECT_DIR
+    from orchestration.warehouse import ensure_warehouse
+
+    env = {**os.environ, **dbt_environment(ensure_warehouse(get_settings()))}
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    result = subprocess.call([dbt, "docs", "generate", "--project-dir", str(DBT_PROJECT_DIR),
+                              "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"], env=env)
+    if result == 0:
+        print(f"dbt documentation: {DBT_PROJECT_DIR / 'target' / 'index.html'} "
+              f"(serve it with: cd dbt_project && ../.venv/bin/dbt docs serve --profiles-dir .)")
+    return result
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadamon",
@@ -151,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_UI_PORT", "3000")))
     ui.set_defaults(func=cmd_ui)
+
+    docs = sub.add_parser("docs", help="generate the dbt documentation site of the models",
+                          description="Run `dbt docs generate` against the warehouse and print where the site is.")
+    docs.set_defaults(func=cmd_docs)
 
     from orchestration.scaffold.cli import add_source_commands
 

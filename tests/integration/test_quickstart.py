@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -80,6 +81,11 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
         with engine(url).connect() as conn:
             assert conn.exec_driver_sql("select count(*) from raw.ministere__register").scalar() == 400
             assert conn.exec_driver_sql("select count(*) from audit.load_file").scalar() == 6
+
+        docs = tadamon("docs", env=env)
+        assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]
+        catalog = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "catalog.json").read_text())
+        assert "model.tadamon.dim_organisation" in catalog["nodes"]
     finally:
         dispose_engines()
         test_server.drop_database(url)
