@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -78,7 +79,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     print(f"Dagster UI on http://{args.host}:{args.port} (webserver and daemon; Ctrl-C stops both)", flush=True)
     command = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
-    return subprocess.call(command, cwd=PROJECT_ROOT)
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT)
+    # dagster dev shuts its webserver and daemon down on an interrupt, not on SIGTERM: pass it on
+    signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGINT))
+    try:
+        return child.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached dagster dev too: let it finish shutting down
+        return child.wait()
 
 
 def cmd_status(args: argparse.Namespace) -> int:

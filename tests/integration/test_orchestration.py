@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -148,19 +149,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_the_ui_serves_the_asset_graph(defs, tmp_path):
+def test_tadamon_ui_serves_the_asset_graph(defs, warehouse):
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     process = subprocess.Popen(
-        [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(BIN / "tadamon"), "ui", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        start_new_session=True,  # `dagster dev` runs the webserver and the daemon as children
     )
     query = {"query": "{ assetNodes { assetKey { path } } }"}
     try:
-        deadline = time.monotonic() + 180
+        first_line = process.stdout.readline()
+        assert f"http://127.0.0.1:{port}" in first_line
+        deadline = time.monotonic() + 240
         nodes = None
         while time.monotonic() < deadline:
-            assert process.poll() is None, "the webserver exited"
+            assert process.poll() is None, "tadamon ui exited"
             try:
                 response = requests.post(f"http://127.0.0.1:{port}/graphql", json=query, timeout=5)
                 data = response.json().get("data") or {}
@@ -172,11 +175,26 @@ def test_the_ui_serves_the_asset_graph(defs, tmp_path):
             time.sleep(0.5)
         assert nodes, "the UI did not serve the asset graph in time"
         paths = {"/".join(n["assetKey"]["path"]) for n in nodes}
-        assert "raw/ministere__register" in paths
+        assert "raw/ministere__register" in paths and "marts/dim_organisation" in paths
         assert any(p.startswith("staging/") for p in paths)
+        # Dagster's own storage is the warehouse server: a database of its own
+        import sqlalchemy as sa
+
+        from orchestration.warehouse import engine
+
+        with engine(os.environ["TADAMON_WAREHOUSE_URL"]).connect() as conn:
+            name = conn.exec_driver_sql("select current_database()").scalar()
+            assert conn.execute(sa.text("select 1 from pg_database where datname = :n"),
+                                {"n": f"{name}_dagster"}).scalar() == 1
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        process.terminate()  # tadamon ui passes it on to dagster dev as an interrupt
+        try:
+            process.wait(timeout=60)
+        finally:
+            try:  # code servers left behind wait for a heartbeat timeout: end them now
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def test_status_report_names_late_providers_and_the_next_run(star_schema_db, monkeypatch):
