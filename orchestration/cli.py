@@ -178,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Run `dbt docs generate` against the warehouse and print where the site is.")
     docs.set_defaults(func=cmd_docs)
 
+    from orchestration.bench import (BENCH_HELP, GENERATE_HELP, add_bench_arguments, add_generate_arguments,
+                                     run_bench_command, run_generate_command)
+
+    generate = sub.add_parser("generate", help=GENERATE_HELP)
+    add_generate_arguments(generate)
+    generate.set_defaults(func=run_generate_command)
+    bench = sub.add_parser("bench", help=BENCH_HELP)
+    add_bench_arguments(bench)
+    bench.set_defaults(func=run_bench_command)
+
     from orchestration.scaffold.cli import add_source_commands
 
     add_source_commands(sub)

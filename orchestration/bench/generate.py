@@ -498,6 +498,7 @@ class World:
         """Distinct place words, Arabic and Latin: `تازيروت`, `Tazirout`."""
         seen: set[str] = set()
         words = []
+        size = min(size, 60_000)  # there are about 100,000 words of 2 or 3 syllables
         while len(words) < size:
             parts = [rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3)))] + [rng.choice(ENDINGS)]
             arabic = "".join(p[0] for p in parts)
@@ -1204,29 +1205,20 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m orchestration.bench.generate --scale region --out DIR --seed 42 [--delivery 1]`."""
     import argparse
 
+    from orchestration.bench import add_generate_arguments, run_generate_command
+
     parser = argparse.ArgumentParser(prog="tadamon generate", description=__doc__.split("\n\n")[0])
     add_generate_arguments(parser)
     return run_generate_command(parser.parse_args(argv))
 
 
-def add_generate_arguments(parser) -> None:
-    parser.add_argument("--scale", default="sample",
-                        help="number of organisations, or sample (~900), region (~30,000), nation (~330,000)")
-    parser.add_argument("--out", required=True, help="folder to write <provider>/<file> and truth.json into")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--delivery", type=int, default=0,
-                        help="0: the first delivery; 1, 2, ...: the following months' deliveries of the same world")
-
-
-def run_generate_command(args) -> int:
-    result = generate(Path(args.out), args.scale, args.seed, args.delivery)
+def print_summary(result: GeneratedDelivery) -> None:
     print(f"{result.organisations['total']} organisations (scale {result.scale}, seed {result.seed}, "
           f"delivery {result.delivery}) in {result.seconds} s -> {result.out}")
     for f in result.files:
         print(f"  {f.path}: {f.data_rows} rows ({f.rejected} bad, {f.duplicates} duplicate, "
               f"{f.violations} rule violations){' ' + f.encoding if f.encoding else ''}, {f.bytes:,} bytes")
     print(f"  sessions: {result.sessions}, participations: {result.participations}, sales: {result.sales}")
-    return 0
 
 
 if __name__ == "__main__":
