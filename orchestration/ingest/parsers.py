@@ -161,8 +161,9 @@ class ParseError(ValueError):
 
 
 def _fail(reason: str, raw: object) -> ParseError:
-    """Build the ParseError ``"<reason> : '<raw value>'"``."""
-    shown = str(raw)
+    """Build the ParseError ``"<reason> : '<raw value>'"``; a whole number read from a workbook as a
+    float is shown as the provider typed it (-15000, not -15000.0)."""
+    shown = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
     if len(shown) > 80:
         shown = shown[:79] + "…"
     return ParseError(f"{reason} : '{shown}'")
