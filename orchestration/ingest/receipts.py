@@ -23,26 +23,33 @@ def receipt_text(outcome) -> str:
     if outcome.error:
         lines.append(f"Motif : {outcome.error}")
     if outcome.status == "loaded":
-        lines += [
-            f"Lignes de données lues : {outcome.rows_read}",
-            f"Lignes chargées : {outcome.rows_loaded}",
-            f"Lignes écartées : {outcome.rows_rejected}",
-            f"Lignes en double : {outcome.rows_duplicate}",
-        ]
-        if outcome.extra_columns:
-            lines.append("Colonnes non prévues, conservées telles quelles : " + ", ".join(outcome.extra_columns))
-        if outcome.missing_columns:
-            lines.append("Colonnes facultatives absentes : " + ", ".join(map(str, outcome.missing_columns)))
-        if outcome.set_aside:
-            lines.append("")
-            lines.append("Détail des lignes écartées ou en double :")
-            lines += [f"  - {line} : {reason}" for line, _, reason in outcome.set_aside]
+        lines += row_lines(outcome)
     findings = getattr(outcome, "findings", None)
     if findings:
         lines.append("")
         lines.append("Contrôles de qualité (avertissements) :")
         lines += [f"  - {finding}" for finding in findings]
     return "\n".join(lines) + "\n"
+
+
+def row_lines(report, loaded: str = "Lignes chargées", rejected: str = "Lignes écartées") -> list[str]:
+    """What happened to a file's rows, line by line: shared by the receipts and `tadamon source check`
+    (which says what *would* happen, with its own labels)."""
+    lines = [
+        f"Lignes de données lues : {report.rows_read}",
+        f"{loaded} : {report.rows_loaded}",
+        f"{rejected} : {report.rows_rejected}",
+        f"Lignes en double : {report.rows_duplicate}",
+    ]
+    if report.extra_columns:
+        lines.append("Colonnes non prévues, conservées telles quelles : " + ", ".join(report.extra_columns))
+    if report.missing_columns:
+        lines.append("Colonnes facultatives absentes : " + ", ".join(map(str, report.missing_columns)))
+    if report.set_aside:
+        lines.append("")
+        lines.append("Détail des lignes écartées ou en double :")
+        lines += [f"  - {line} : {reason}" for line, _, reason in report.set_aside]
+    return lines
 
 
 def write_receipt(receipts_dir: Path, outcome) -> Path:

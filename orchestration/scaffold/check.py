@@ -12,6 +12,7 @@ from typing import Any
 from orchestration.ingest.definitions import DefinitionError, SourceDefinition, load_definition
 from orchestration.ingest.landing import file_sha256, strip_copy_suffix
 from orchestration.ingest.readers import FileRejected, open_delivery
+from orchestration.ingest.receipts import row_lines
 from orchestration.ingest.rows import classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR
 
@@ -73,20 +74,7 @@ class CheckReport:
         if self.status == "would_load":
             if self.encoding:
                 lines.append(f"Encodage : {self.encoding}")
-            lines += [
-                f"Lignes de données lues : {self.rows_read}",
-                f"Lignes qui seraient chargées : {self.rows_loaded}",
-                f"Lignes qui seraient écartées : {self.rows_rejected}",
-                f"Lignes en double : {self.rows_duplicate}",
-            ]
-            if self.extra_columns:
-                lines.append("Colonnes non prévues, conservées telles quelles : " + ", ".join(self.extra_columns))
-            if self.missing_columns:
-                lines.append("Colonnes facultatives absentes : " + ", ".join(map(str, self.missing_columns)))
-            if self.set_aside:
-                lines.append("")
-                lines.append("Détail des lignes écartées ou en double :")
-                lines += [f"  - {line} : {reason}" for line, _, reason in self.set_aside]
+            lines += row_lines(self, loaded="Lignes qui seraient chargées", rejected="Lignes qui seraient écartées")
             if self.preview:
                 lines.append("")
                 lines.append(f"Aperçu des {len(self.preview)} premières lignes chargées (valeurs lues) :")
