@@ -82,6 +82,18 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
             assert conn.exec_driver_sql("select count(*) from raw.ministere__register").scalar() == 400
             assert conn.exec_driver_sql("select count(*) from audit.load_file").scalar() == 6
 
+        reload = tadamon("reload", "wilaya_jamiyat_202610.csv", env=env)
+        assert reload.returncode == 0, reload.stdout[-3000:] + reload.stderr[-3000:]
+        assert "wilaya/wilaya_jamiyat_202610.csv: loaded, 500 rows loaded" in reload.stdout
+        assert "marts rebuilt and published" in reload.stdout
+        with engine(url).connect() as conn:
+            assert conn.exec_driver_sql("select count(*) from raw.wilaya__associations").scalar() == 500
+            statuses = conn.exec_driver_sql("select status from audit.load_file where file_name = "
+                                            "'wilaya_jamiyat_202610.csv' order by load_id").scalars().all()
+            assert statuses == ["superseded", "loaded"]
+        unknown = tadamon("reload", "nothing_like_this.csv", env=env)
+        assert unknown.returncode == 2 and "no archived delivery matches" in unknown.stderr
+
         docs = tadamon("docs", env=env)
         assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]
         catalog = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "catalog.json").read_text())
