@@ -57,95 +57,185 @@ units as (
     group by unit_id
 ),
 
-record_name_links as (
-    -- pairs of records of different units that may name the same organisation: same type and
-    -- province, and the same normalised name in one script (exact_key) or the same skeleton of the
-    -- distinctive word + activity term (transliteration, also across scripts)
+record_match_keys as (
+    -- every key a record can be matched on: its Latin name key, its Arabic name key, and the
+    -- skeletons of its names (a skeleton matches a skeleton of either script), with what the
+    -- comparison of two records needs
+    select distinct
+        record_units.organisation_record_key,
+        record_units.unit_id,
+        units.unit_kind,
+        units.is_strong,
+        record_units.organisation_type,
+        record_units.province_code,
+        match_keys.match_key,
+        record_units.name_key_latin,
+        record_units.name_key_arabic,
+        lower(record_units.name_fr) as name_fr_lower,
+        record_units.name_ar,
+        record_units.commune_match_key,
+        split_part(record_units.commune_match_key, ':', 1) as commune_key_kind
+    from record_units
+    inner join units on units.unit_id = record_units.unit_id
+    cross join lateral (
+        values
+            ('L:' || record_units.name_key_latin),
+            ('A:' || record_units.name_key_arabic),
+            ('S:' || record_units.name_skeleton_latin),
+            ('S:' || record_units.name_skeleton_arabic)
+    ) as match_keys (match_key)
+    where match_keys.match_key is not null
+      and record_units.organisation_type is not null
+      and record_units.province_code is not null
+),
+
+candidate_unit_links as (
+    -- units whose records may name the same organisation: same type and province, and the same
+    -- normalised name in one script (exact_key) or the same skeleton of the distinctive word +
+    -- activity term (transliteration, also across scripts). Only links from a weak unit are needed
+    -- (two strong units are never linked), and record pairs whose communes differ are left out:
+    -- their units are not linked anyway (see contradicting_unit_pairs).
     select
-        left_record.organisation_record_key as left_record_key,
-        right_record.organisation_record_key as right_record_key,
         left_record.unit_id as left_unit_id,
         right_record.unit_id as right_unit_id,
-        coalesce(right_record.name_key_latin = left_record.name_key_latin, false)
-            or coalesce(right_record.name_key_arabic = left_record.name_key_arabic, false) as exact_key,
-        coalesce(lower(right_record.name_fr) = lower(left_record.name_fr), false)
-            or coalesce(right_record.name_ar = left_record.name_ar, false) as same_spelling,
-        -- both names readable in the same script, and not the same name
-        coalesce(right_record.name_key_latin <> left_record.name_key_latin, false)
-            or coalesce(right_record.name_key_arabic <> left_record.name_key_arabic, false) as names_differ,
-        coalesce(left_record.commune_match_key = right_record.commune_match_key, false) as same_commune,
-        -- both communes known in comparable form (reference list, or the same script) and different
-        coalesce(
-            left_record.commune_match_key <> right_record.commune_match_key
-            and (split_part(left_record.commune_match_key, ':', 1) = 'ref'
-                 or split_part(right_record.commune_match_key, ':', 1) = 'ref'
-                 or split_part(left_record.commune_match_key, ':', 1) = split_part(right_record.commune_match_key, ':', 1)),
-            false
-        ) as communes_differ
-    from record_units as left_record
-    inner join record_units as right_record
-        on right_record.organisation_type = left_record.organisation_type
+        left_record.is_strong as left_is_strong,
+        right_record.is_strong as right_is_strong,
+        bool_or(coalesce(left_record.commune_match_key = right_record.commune_match_key, false)) as same_commune,
+        bool_or(
+            coalesce(right_record.name_key_latin = left_record.name_key_latin, false)
+            or coalesce(right_record.name_key_arabic = left_record.name_key_arabic, false)
+        ) as exact_key,
+        bool_or(
+            coalesce(right_record.name_fr_lower = left_record.name_fr_lower, false)
+            or coalesce(right_record.name_ar = left_record.name_ar, false)
+        ) as same_spelling,
+        -- only a transliterated match, while the names can be compared in one script and differ
+        not bool_or(
+            coalesce(right_record.name_key_latin = left_record.name_key_latin, false)
+            or coalesce(right_record.name_key_arabic = left_record.name_key_arabic, false)
+        )
+        and bool_or(
+            -- both names readable in the same script, and not the same name
+            coalesce(right_record.name_key_latin <> left_record.name_key_latin, false)
+            or coalesce(right_record.name_key_arabic <> left_record.name_key_arabic, false)
+        ) as names_contradict
+    from record_match_keys as left_record
+    inner join record_match_keys as right_record
+        on right_record.match_key = left_record.match_key
+        and right_record.organisation_type = left_record.organisation_type
         and right_record.province_code = left_record.province_code
         and right_record.unit_id <> left_record.unit_id
-        and (right_record.name_key_latin = left_record.name_key_latin
-             or right_record.name_key_arabic = left_record.name_key_arabic
-             or right_record.name_skeleton_latin in (left_record.name_skeleton_latin, left_record.name_skeleton_arabic)
-             or right_record.name_skeleton_arabic in (left_record.name_skeleton_latin, left_record.name_skeleton_arabic))
+    where not left_record.is_strong
+      -- never link two units identified by different identifiers of the same kind
+      and not (left_record.unit_kind = right_record.unit_kind and left_record.unit_kind <> 'record')
+      -- both communes known in comparable form (reference list, or the same script) and different
+      and not coalesce(
+            left_record.commune_match_key <> right_record.commune_match_key
+            and (left_record.commune_key_kind = 'ref'
+                 or right_record.commune_key_kind = 'ref'
+                 or left_record.commune_key_kind = right_record.commune_key_kind),
+            false
+        )
+    group by 1, 2, 3, 4
+),
+
+unit_communes as (
+    select distinct
+        unit_id,
+        commune_match_key,
+        split_part(commune_match_key, ':', 1) as commune_key_kind
+    from record_units
+    where commune_match_key is not null
+),
+
+contradicting_unit_pairs as (
+    -- two units any of whose records sit in different communes (both communes known in comparable
+    -- form: reference list, or the same script)
+    select distinct
+        candidate_unit_links.left_unit_id,
+        candidate_unit_links.right_unit_id
+    from candidate_unit_links
+    inner join unit_communes as left_commune
+        on left_commune.unit_id = candidate_unit_links.left_unit_id
+    inner join unit_communes as right_commune
+        on right_commune.unit_id = candidate_unit_links.right_unit_id
+        and right_commune.commune_match_key <> left_commune.commune_match_key
+        and (left_commune.commune_key_kind = 'ref'
+             or right_commune.commune_key_kind = 'ref'
+             or left_commune.commune_key_kind = right_commune.commune_key_kind)
 ),
 
 unit_links as (
-    select
-        record_name_links.left_unit_id,
-        record_name_links.right_unit_id,
-        left_unit.is_strong as left_is_strong,
-        right_unit.is_strong as right_is_strong,
-        bool_or(record_name_links.same_commune) as same_commune,
-        bool_or(record_name_links.exact_key) as exact_key,
-        bool_or(record_name_links.same_spelling) as same_spelling,
-        -- only a transliterated match, while the names can be compared in one script and differ
-        not bool_or(record_name_links.exact_key) and bool_or(record_name_links.names_differ) as names_contradict
-    from record_name_links
-    inner join units as left_unit on left_unit.unit_id = record_name_links.left_unit_id
-    inner join units as right_unit on right_unit.unit_id = record_name_links.right_unit_id
-    -- never link two units identified by different identifiers of the same kind
-    where not (left_unit.unit_kind = right_unit.unit_kind and left_unit.unit_kind <> 'record')
-      and not (left_unit.is_strong and right_unit.is_strong)
-    group by 1, 2, 3, 4
-    -- nor two units any of whose records sit in different communes
-    having not bool_or(record_name_links.communes_differ)
-        and not exists (
-            select 1
-            from record_units as left_member
-            inner join record_units as right_member
-                on right_member.unit_id = record_name_links.right_unit_id
-                and left_member.commune_match_key <> right_member.commune_match_key
-                and (split_part(left_member.commune_match_key, ':', 1) = 'ref'
-                     or split_part(right_member.commune_match_key, ':', 1) = 'ref'
-                     or split_part(left_member.commune_match_key, ':', 1) = split_part(right_member.commune_match_key, ':', 1))
-            where left_member.unit_id = record_name_links.left_unit_id
-        )
+    select candidate_unit_links.*
+    from candidate_unit_links
+    left join contradicting_unit_pairs
+        on contradicting_unit_pairs.left_unit_id = candidate_unit_links.left_unit_id
+        and contradicting_unit_pairs.right_unit_id = candidate_unit_links.right_unit_id
+    where contradicting_unit_pairs.left_unit_id is null
 ),
 
-weak_reach (unit_id, reached_unit_id) as (
-    -- connected components of the weak units over name links
-    with recursive walk (unit_id, reached_unit_id) as (
-        select unit_id, unit_id from units where not is_strong
+weak_edges as (
+    -- between weak units a transliterated name is not enough without the same commune
+    select left_unit_id, right_unit_id
+    from unit_links
+    where not right_is_strong
+      and (exact_key or same_commune)
+),
+
+{#- connected components of the weak units: min-label propagation with pointer jumping for a few
+    rounds, then an exact closure over the (small) graph of the labels still linked -#}
+{%- set rounds = 6 %}
+weak_labels_0 as (
+    select unit_id, unit_id as label from units where not is_strong
+),
+{%- for i in range(1, rounds + 1) %}
+
+weak_propagated_{{ i }} as (
+    select weak_labels.unit_id, least(weak_labels.label, min(neighbour.label)) as label
+    from weak_labels_{{ i - 1 }} as weak_labels
+    left join weak_edges on weak_edges.left_unit_id = weak_labels.unit_id
+    left join weak_labels_{{ i - 1 }} as neighbour on neighbour.unit_id = weak_edges.right_unit_id
+    group by weak_labels.unit_id, weak_labels.label
+),
+
+weak_labels_{{ i }} as (
+    -- pointer jumping: take the label of one's label
+    select weak_propagated.unit_id, least(weak_propagated.label, label_of_label.label) as label
+    from weak_propagated_{{ i }} as weak_propagated
+    inner join weak_propagated_{{ i }} as label_of_label on label_of_label.unit_id = weak_propagated.label
+),
+{%- endfor %}
+
+label_edges as (
+    select distinct left_label.label as left_label, right_label.label as right_label
+    from weak_edges
+    inner join weak_labels_{{ rounds }} as left_label on left_label.unit_id = weak_edges.left_unit_id
+    inner join weak_labels_{{ rounds }} as right_label on right_label.unit_id = weak_edges.right_unit_id
+    where left_label.label <> right_label.label
+),
+
+label_reach as (
+    with recursive walk (label, reached_label) as (
+        select distinct label, label from weak_labels_{{ rounds }}
         union
-        select walk.unit_id, unit_links.right_unit_id
+        select walk.label, label_edges.right_label
         from walk
-        inner join unit_links
-            on unit_links.left_unit_id = walk.reached_unit_id
-            and not unit_links.right_is_strong
-            -- between weak units a transliterated name is not enough without the same commune
-            and (unit_links.exact_key or unit_links.same_commune)
+        inner join label_edges on label_edges.left_label = walk.reached_label
     )
-    select unit_id, reached_unit_id from walk
+    select label, min(reached_label) as component from walk group by label
+),
+
+weak_components as (
+    select weak_labels.unit_id, label_reach.component
+    from weak_labels_{{ rounds }} as weak_labels
+    inner join label_reach on label_reach.label = weak_labels.label
 ),
 
 weak_clusters as (
-    select unit_id, min(reached_unit_id) as weak_cluster_id
-    from weak_reach
-    group by unit_id
+    select
+        unit_id,
+        min(unit_id) over (partition by component) as weak_cluster_id
+    from weak_components
 ),
 
 cluster_candidates as (
@@ -233,16 +323,25 @@ anchored_records as (
     )
 ),
 
+clustered_match_keys as (
+    select record_match_keys.*, unit_clusters.cluster_id
+    from record_match_keys
+    inner join unit_clusters on unit_clusters.unit_id = record_match_keys.unit_id
+),
+
 record_best_name_link as (
+    -- name links (as in candidate_unit_links, whatever the communes) to a record of another unit of
+    -- the same cluster
     select
-        record_name_links.left_record_key as organisation_record_key,
-        bool_or(record_name_links.same_commune) as same_commune
-    from record_name_links
-    inner join anchored_records as left_record
-        on left_record.organisation_record_key = record_name_links.left_record_key
-    inner join anchored_records as right_record
-        on right_record.organisation_record_key = record_name_links.right_record_key
-    where left_record.cluster_id = right_record.cluster_id
+        left_record.organisation_record_key,
+        bool_or(coalesce(left_record.commune_match_key = right_record.commune_match_key, false)) as same_commune
+    from clustered_match_keys as left_record
+    inner join clustered_match_keys as right_record
+        on right_record.cluster_id = left_record.cluster_id
+        and right_record.match_key = left_record.match_key
+        and right_record.organisation_type = left_record.organisation_type
+        and right_record.province_code = left_record.province_code
+        and right_record.unit_id <> left_record.unit_id
     group by 1
 )
 
