@@ -12,8 +12,6 @@ SOURCES_DIR = PROJECT_ROOT / "sources"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 REFERENCE_DIR = DBT_PROJECT_DIR / "seeds" / "reference"
 
-PROVIDERS = ("ministere", "wilaya", "chambre")
-
 
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)

@@ -281,13 +281,13 @@ def next_steps(definition: SourceDefinition, written: dict[str, Path], sample_na
         "Next steps:",
         f"  1. Review {written['definition'].name} (sources/{provider}/): column names, types, key, personal "
         "columns, semantics, expected_every_days, description (lines marked REVIEW).",
-        f"  2. Check a delivery against it, without touching the warehouse:",
+        "  2. Check a delivery against it, without touching the warehouse:",
         f"       tadamon source check {provider} sources/{provider}/samples/{sample_name}",
-        f"  3. Run the generated test (it loads the sample into a test database):",
+        "  3. Run the generated test (it loads the sample into a test database):",
         f"       .venv/bin/python -m pytest {('tests/integration/' + test.name) if test else ''} -q",
-        f"  4. Build and test the staging model:",
+        "  4. Build and test the staging model:",
         f"       dbt build --select {model} --project-dir dbt_project --profiles-dir dbt_project",
-        f"  5. Take the source further (entity resolution, fct_funding, marts): docs/adding-a-source.md.",
+        "  5. Take the source further (entity resolution, fct_funding, marts): docs/adding-a-source.md.",
         f"  6. Deliveries go to data/incoming/{provider}/; `tadamon run` loads them (asset raw/{table}, its "
         "sensor and freshness check come from the YAML, no Python change).",
     ])

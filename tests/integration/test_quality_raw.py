@@ -4,12 +4,10 @@ volume expectation; results land in audit.quality_result; the receipts' findings
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from orchestration.ingest.landing import Lander
