@@ -71,3 +71,25 @@
 {% macro period_to_date(period) -%}
     to_date(case when length({{ period }}) = 6 then {{ period }} || '01' else {{ period }} end, 'YYYYMMDD')
 {%- endmacro %}
+
+
+{#- The rows of the latest file (greatest period, then load) of a staging model that keeps every
+    snapshot: the register as it stands now. -#}
+{% macro latest_snapshot_rows(history_relation) %}
+    with all_snapshots as (
+        select * from {{ history_relation }}
+    ),
+
+    latest_file as (
+        select source_period, source_load_id
+        from all_snapshots
+        order by source_period desc, source_load_id desc
+        limit 1
+    )
+
+    select all_snapshots.*
+    from all_snapshots
+    inner join latest_file
+        on all_snapshots.source_period = latest_file.source_period
+        and all_snapshots.source_load_id = latest_file.source_load_id
+{% endmacro %}

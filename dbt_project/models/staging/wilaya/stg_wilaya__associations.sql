@@ -1,18 +1,2 @@
-{#- The associations register as of the latest loaded snapshot: one row per association (the rows of the latest file
-    of `stg_wilaya__association_snapshots`, which keeps every snapshot). -#}
-with all_snapshots as (
-    select * from {{ ref('stg_wilaya__association_snapshots') }}
-),
-
-latest_file as (
-    select source_period, source_load_id
-    from all_snapshots
-    order by source_period desc, source_load_id desc
-    limit 1
-)
-
-select all_snapshots.*
-from all_snapshots
-inner join latest_file
-    on all_snapshots.source_period = latest_file.source_period
-    and all_snapshots.source_load_id = latest_file.source_load_id
+{#- The associations register as of the latest loaded snapshot: one row per association. -#}
+{{ latest_snapshot_rows(ref('stg_wilaya__association_snapshots')) }}
