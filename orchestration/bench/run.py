@@ -5,7 +5,7 @@ temporary embedded one, or TADAMON_BENCH_WAREHOUSE_URL), for each scale:
 
 1. ingestion of the CSV and XLSX deliveries with the project's loader (`Lander.land_file`), against a
    plain `COPY ... FROM STDIN` of the same rows (the limit), `pandas.DataFrame.to_sql` (what a quick
-   script would do) and the time it takes only to read the file (csv module, openpyxl);
+   script would do) and the time it takes only to read the file (csv module, python-calamine);
 2. the full load from empty, `tadamon run` in a child process, by phase (ingest, dbt, quality,
    publish) from the Dagster run's step events, wall time and peak memory of its process tree;
 3. a second night with nothing new, and a night with one new delivery of each provider;
@@ -227,8 +227,8 @@ def machine_facts(server: BenchServer) -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
     packages = {}
-    for name in ("dagster", "dbt-core", "dbt-postgres", "great-expectations", "openpyxl", "pandas",
-                 "psycopg2-binary", "SQLAlchemy"):
+    for name in ("dagster", "dbt-core", "dbt-postgres", "great-expectations", "openpyxl", "pandas", "polars",
+                 "psycopg2-binary", "python-calamine", "SQLAlchemy"):
         with contextlib.suppress(PackageNotFoundError):
             packages[name] = version(name)
     facts["packages"] = packages
@@ -258,12 +258,10 @@ def _tabular_rows(path: Path, provider: str) -> tuple[list[list], float, str | N
         encoding = detect_encoding(path, definition.encodings)
         with open(path, encoding=encoding, newline="") as handle:
             rows = list(csv.reader(handle, delimiter=definition.delimiter))
-    else:
-        import openpyxl
+    else:  # python-calamine, the reader the loader uses
+        from python_calamine import CalamineWorkbook
 
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        rows = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-        workbook.close()
+        rows = [list(r) for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()]
     header_at = next(i for i, r in enumerate(rows) if r and normalize_title(r[0]) == wanted)
     data = [r for r in rows[header_at + 1:]
             if any(c not in (None, "") for c in r)

@@ -45,7 +45,7 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _map_header(definition: SourceDefinition, header: list[Any]) -> tuple[dict[str, int], dict[str, int], list[str]]:
+def map_header(definition: SourceDefinition, header: list[Any]) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Column name -> cell index, extra title -> cell index, missing column titles."""
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -67,6 +67,12 @@ def _map_header(definition: SourceDefinition, header: list[Any]) -> tuple[dict[s
     return mapped, extras, missing
 
 
+def header_not_found(definition: SourceDefinition, where: str) -> FileRejected:
+    return FileRejected(
+        f"en-tête introuvable {where}: aucune ligne ne commence par {definition.header_first_column!r}"
+    )
+
+
 def _tabular_rows(
     definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
 ) -> OpenedFile:
@@ -80,10 +86,8 @@ def _tabular_rows(
         if seen >= HEADER_SEARCH_ROWS:
             break
     if header is None:
-        raise FileRejected(
-            f"en-tête introuvable {where}: aucune ligne ne commence par {definition.header_first_column!r}"
-        )
-    mapped, extras, missing = _map_header(definition, header)
+        raise header_not_found(definition, where)
+    mapped, extras, missing = map_header(definition, header)
     footer = definition.footer_first_column
 
     def data_rows() -> Iterator[Row]:
@@ -136,9 +140,20 @@ def _xlsx_rows(sheet) -> Iterator[tuple[int, list[Any]]]:
 
 
 # -- csv -----------------------------------------------------------------------------------------
+def _decodes_every_byte(encoding: str) -> bool:
+    try:
+        bytes(range(256)).decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(path: Path, candidates: tuple[str, ...]) -> str:
-    """The first candidate that decodes the whole file; checked in a streaming pass."""
+    """The first candidate that decodes the whole file; checked in a streaming pass (not needed for a
+    code page such as Windows-1256 that gives a character for every byte)."""
     for encoding in candidates:
+        if _decodes_every_byte(encoding):
+            return encoding
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         try:
             with open(path, "rb") as handle:
@@ -166,11 +181,11 @@ def read_csv(path: Path, definition: SourceDefinition) -> OpenedFile:
             handle.close()
 
     opened = _tabular_rows(definition, numbered(), "")
-    opened.encoding = "utf-8" if encoding in ("utf-8", "utf-8-sig") and not _has_bom(path) else encoding
+    opened.encoding = "utf-8" if encoding in ("utf-8", "utf-8-sig") and not has_bom(path) else encoding
     return opened
 
 
-def _has_bom(path: Path) -> bool:
+def has_bom(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(3) == codecs.BOM_UTF8
 
