@@ -35,7 +35,7 @@ from typing import Any
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import (
-    HEADER_SEARCH_ROWS, FileRejected, detect_encoding, has_bom, header_not_found, map_header, normalize_title,
+    HEADER_SEARCH_ROWS, detect_encoding, has_bom, header_not_found, map_header, normalize_title,
 )
 from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, json_safe, raw_text
 
