@@ -91,3 +91,39 @@ def test_common_writings_are_read_without_python_and_the_rest_with_it():
                                ["FES/2015/0123", "382/2003", "rc fès 12"])
     assert [(i[0], i[1]) for i in identifiers] == [("FES/2015/0123", "register"), ("2003/382", "receipt"),
                                                    ("RC FES 12", "rc")]
+
+
+def test_block_reader_keeps_at_most_a_few_blocks_in_memory_and_hands_over_errors():
+    import time
+
+    from orchestration.ingest.columnar import BlockReader
+
+    produced = []
+
+    def blocks():
+        for n in range(50):
+            produced.append(n)
+            yield f"block {n};".encode()
+
+    reader = BlockReader(blocks(), ahead=2)
+    assert reader.read(3) == b"blo"
+    deadline = time.monotonic() + 10
+    while len(produced) < 4 and time.monotonic() < deadline:  # poll: the producer fills the queue
+        time.sleep(0.01)
+    # the block being read, two in the queue, one waiting to be put: the producer can go no further
+    # until the COPY side takes a block
+    assert len(produced) == 4 and reader.queue.full()
+    rest = b"blo" + b"".join(iter(lambda: reader.read(7), b""))
+    assert rest == b"".join(f"block {n};".encode() for n in range(50))
+    reader.close()
+
+    def failing():
+        yield b"a;b\n"
+        raise RuntimeError("bad block")
+
+    reader = BlockReader(failing())
+    assert reader.read(-1) == b"a;b\n"
+    with pytest.raises(RuntimeError, match="bad block"):
+        reader.read(-1)
+    assert isinstance(reader.error, RuntimeError)
+    reader.close()
