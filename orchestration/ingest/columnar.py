@@ -37,7 +37,7 @@ from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import (
     HEADER_SEARCH_ROWS, detect_encoding, has_bom, header_not_found, map_header, normalize_title,
 )
-from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, json_safe, raw_text
+from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, json_safe, raw_text
 
 BLOCK_CHARS = 8 << 20  # about 50,000 lines of a register
 SCAN_BYTES = 1 << 22
@@ -66,13 +66,8 @@ class Plan:
 
 
 @dataclass
-class Result:
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_duplicate: int = 0
-    # (line, kind, reason, raw row as JSON) of every row set aside, in file order
-    set_aside: list[tuple[str, str, str, str]] = field(default_factory=list)
+class Result(RowCounts):
+    raw_rows: list[str] = field(default_factory=list)  # each set-aside row as delivered, as JSON
 
 
 def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | None]:
@@ -315,14 +310,12 @@ class ColumnarCsv:
             frame = frame.filter(~pl.col("_first").str.contains(pattern).fill_null(False)).drop("_first")
         if frame.height == 0:
             return None
-        self.result.rows_read += frame.height
-
         frame = self._mark_duplicates(frame)
         frame = self._parse(frame)
         frame = self._mark_key_conflicts(frame)
         self._set_aside(frame)
         loaded = frame.filter(pl.col("_kind") == "loaded")
-        self.result.rows_loaded += loaded.height
+        self.result.count_loaded(loaded.height)
         if loaded.height == 0:
             return None
         return self._copy_csv(loaded)
@@ -449,13 +442,9 @@ class ColumnarCsv:
             return
         cells = [f"c_{name}" for name in self.plan.mapped]
         for row in aside.select("_n", "_kind", "_reason", *cells).iter_rows():
+            self.result.count(f"ligne {row[0]}", row[1], row[2])
             values = dict(zip(self.plan.mapped, row[3:]))
-            raw_row = json.dumps(json_safe(values), ensure_ascii=False, default=str)
-            self.result.set_aside.append((f"ligne {row[0]}", row[1], row[2], raw_row))
-            if row[1] == "duplicate":
-                self.result.rows_duplicate += 1
-            else:
-                self.result.rows_rejected += 1
+            self.result.raw_rows.append(json.dumps(json_safe(values), ensure_ascii=False, default=str))
 
     def _copy_csv(self, loaded) -> bytes:
         pl = self.pl

@@ -25,7 +25,7 @@ from orchestration.ingest import columnar, receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.readers import FileRejected, open_delivery
 from orchestration.quality.findings import findings_for_load
-from orchestration.ingest.rows import classify_rows, json_safe, table_columns
+from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
@@ -38,7 +38,7 @@ COPY_READ_BYTES = 1 << 20
 
 
 @dataclass
-class FileOutcome:
+class FileOutcome(RowCounts):
     provider: str
     file_name: str
     sha256: str
@@ -46,13 +46,8 @@ class FileOutcome:
     source: str | None = None
     load_id: int | None = None
     encoding: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_duplicate: int = 0
     extra_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
-    set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # (line, kind, reason)
     error: str | None = None
     stored_path: str | None = None
     receipt_path: str | None = None
@@ -223,15 +218,12 @@ class Lander:
             outcome.load_id = cur.fetchone()[0]
         spool, rejected = _Spool(), _Spool()
         lineage = [outcome.load_id, outcome.sha256, outcome.file_name]
-        counters = {"loaded": "rows_loaded", "rejected": "rows_rejected", "duplicate": "rows_duplicate"}
         for line, kind, parsed, reason, values, extras in classify_rows(definition, opened.rows):
-            outcome.rows_read += 1
-            setattr(outcome, counters[kind], getattr(outcome, counters[kind]) + 1)
+            outcome.count(line, kind, reason)
             if kind == "loaded":
                 extra = json.dumps(json_safe(extras), ensure_ascii=False, default=str) if extras else None
                 spool.write([*lineage, line, outcome.period, extra, *parsed])
             else:
-                outcome.set_aside.append((line, kind, reason))
                 rejected.write([line, kind, reason, _raw_json(values, extras)])
         return spool, rejected
 
@@ -248,13 +240,10 @@ class Lander:
                                       [outcome.load_id, outcome.sha256, outcome.file_name, outcome.period])
 
         def set_aside() -> _Spool:
-            result = reader.result
-            outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
-            outcome.rows_rejected, outcome.rows_duplicate = result.rows_rejected, result.rows_duplicate
-            outcome.set_aside = [(line, kind, reason) for line, kind, reason, _ in result.set_aside]
+            outcome.take_counts(reader.result)
             spool = _Spool()
-            for row in result.set_aside:
-                spool.write(list(row))
+            for entry, raw_row in zip(reader.result.set_aside, reader.result.raw_rows):
+                spool.write([*entry, raw_row])
             return spool
 
         stored = path if reload else _move(path, self.settings.archive_dir / outcome.provider,
@@ -274,8 +263,7 @@ class Lander:
             raw_conn.rollback()
             log.error("%s/%s: the fast CSV path failed; loading row by row", outcome.provider, outcome.file_name,
                       exc_info=defect)
-            outcome.rows_read = outcome.rows_loaded = outcome.rows_rejected = outcome.rows_duplicate = 0
-            outcome.set_aside = []
+            outcome.reset_counts()
             return False
         finally:
             blocks.close()
@@ -337,8 +325,7 @@ class Lander:
         outcome.status = "rejected"
         outcome.error = reason
         outcome.load_id = None
-        outcome.rows_read = outcome.rows_loaded = outcome.rows_rejected = outcome.rows_duplicate = 0
-        outcome.set_aside = []
+        outcome.reset_counts()
         size = path.stat().st_size
         stored = path if keep else _move(path, self.settings.quarantine_dir / outcome.provider,
                                          f"{outcome.sha256[:12]}_{outcome.file_name}")

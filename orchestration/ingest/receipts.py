@@ -59,6 +59,7 @@ def write_receipt(receipts_dir: Path, outcome) -> Path:
     if outcome.status == "duplicate":
         stem += f".doublon-{outcome.load_id}"
     data = dataclasses.asdict(outcome)
+    data = {**{k: data.pop(k) for k in ("provider", "file_name", "sha256", "status")}, **data}  # who, then what
     data["set_aside"] = [{"line": line, "kind": kind, "reason": reason} for line, kind, reason in outcome.set_aside]
     data.pop("receipt_path", None)
     (folder / f"{stem}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

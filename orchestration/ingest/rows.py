@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -125,6 +126,44 @@ def parse_row(definition: SourceDefinition, values: dict[str, Any]) -> tuple[lis
 
 
 DUPLICATE_REASON = "ligne en double : identique à une ligne précédente, chargée une seule fois"
+
+
+@dataclass(kw_only=True)
+class RowCounts:
+    """What happened to a file's data rows: the loader's outcome, `source check`'s report and the
+    columnar path count them alike. rows_read = rows_loaded + rows_rejected + rows_duplicate."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # (line, kind, reason)
+
+    def count(self, line: str, kind: str, reason: str | None) -> None:
+        """One data row, of kind `loaded`, `rejected` or `duplicate`."""
+        self.rows_read += 1
+        if kind == "loaded":
+            self.rows_loaded += 1
+            return
+        if kind == "duplicate":
+            self.rows_duplicate += 1
+        else:
+            self.rows_rejected += 1
+        self.set_aside.append((line, kind, reason))
+
+    def count_loaded(self, rows: int) -> None:
+        """Loaded rows counted in bulk (the columnar path counts a block at once)."""
+        self.rows_read += rows
+        self.rows_loaded += rows
+
+    def reset_counts(self) -> None:
+        self.rows_read = self.rows_loaded = self.rows_rejected = self.rows_duplicate = 0
+        self.set_aside = []
+
+    def take_counts(self, other: "RowCounts") -> None:
+        self.rows_read, self.rows_loaded = other.rows_read, other.rows_loaded
+        self.rows_rejected, self.rows_duplicate = other.rows_rejected, other.rows_duplicate
+        self.set_aside = list(other.set_aside)
 
 
 def classify_rows(definition: SourceDefinition, rows: Iterator[tuple[str, dict, dict]]):

@@ -13,14 +13,14 @@ from orchestration.ingest.definitions import DefinitionError, SourceDefinition, 
 from orchestration.ingest.landing import file_sha256, strip_copy_suffix
 from orchestration.ingest.readers import FileRejected, open_delivery
 from orchestration.ingest.receipts import row_lines
-from orchestration.ingest.rows import classify_rows, json_safe, table_columns
+from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR
 
 PREVIEW_ROWS = 3
 
 
 @dataclass
-class CheckReport:
+class CheckReport(RowCounts):
     provider: str
     file_name: str
     sha256: str | None
@@ -30,13 +30,8 @@ class CheckReport:
     error: str | None = None
     period: str | None = None
     encoding: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_duplicate: int = 0
     extra_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
-    set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # (line, kind, reason)
     preview: list[dict[str, Any]] = field(default_factory=list)  # first loaded rows, personal columns left out
 
     @property
@@ -125,8 +120,8 @@ def check_file(provider: str, file: Path, *, sources_dir: Path = SOURCES_DIR,
         _simulate(file, definition, report)
     except FileRejected as exc:
         report.status, report.error = "would_reject", str(exc)
-        report.rows_read = report.rows_loaded = report.rows_rejected = report.rows_duplicate = 0
-        report.set_aside, report.preview = [], []
+        report.reset_counts()
+        report.preview = []
     return report
 
 
@@ -139,14 +134,6 @@ def _simulate(path: Path, definition: SourceDefinition, report: CheckReport) -> 
     shown = [(i, n, c) for i, (n, _, c) in enumerate(table_columns(definition)) if not c.personal
              and not n.endswith("_raw")]
     for line, kind, parsed, reason, _, _ in classify_rows(definition, opened.rows):
-        report.rows_read += 1
-        if kind == "duplicate":
-            report.rows_duplicate += 1
-        elif kind == "rejected":
-            report.rows_rejected += 1
-        else:
-            report.rows_loaded += 1
-            if len(report.preview) < PREVIEW_ROWS:
-                report.preview.append(json_safe({n: parsed[i] for i, n, _ in shown}))
-            continue
-        report.set_aside.append((line, kind, reason))
+        report.count(line, kind, reason)
+        if kind == "loaded" and len(report.preview) < PREVIEW_ROWS:
+            report.preview.append(json_safe({n: parsed[i] for i, n, _ in shown}))
