@@ -145,21 +145,25 @@ def province_in_region(column: str = "province_code", severity: str = CRITICAL) 
 
 
 # -- raw tables --------------------------------------------------------------------------------
-def _raw_columns(table: str) -> list[str]:
+def raw_columns(definition) -> list[str]:
     """Lineage and non-personal columns of a raw table (personal columns are never read)."""
-    from orchestration.ingest.definitions import load_definitions
     from orchestration.ingest.rows import table_columns
 
-    definition = next(d for d in load_definitions() if d.table == table)
     columns = ["_load_id", "_file_name", "_line", "_period"]
     columns += [name for name, _, column in table_columns(definition) if not column.personal]
     return columns
 
 
-def snapshot_query(table: str) -> str:
+def _raw_columns(table: str) -> list[str]:
+    from orchestration.ingest.definitions import load_definitions
+
+    return raw_columns(next(d for d in load_definitions() if d.table == table))
+
+
+def snapshot_query(table: str, columns: list[str] | None = None) -> str:
     """The rows of the latest loaded file of a snapshot source (files ordered by period, then load)."""
     return _squash(f"""
-        select {', '.join(_raw_columns(table))}
+        select {', '.join(columns or _raw_columns(table))}
         from raw.{table}
         where _load_id = (
             select load_id from audit.load_file
@@ -168,9 +172,9 @@ def snapshot_query(table: str) -> str:
     """)
 
 
-def cumulative_query(table: str, key: list[str]) -> str:
+def cumulative_query(table: str, key: list[str], columns: list[str] | None = None) -> str:
     """The latest delivery of each key of a cumulative source."""
-    columns = _raw_columns(table)
+    columns = columns or _raw_columns(table)
     return _squash(f"""
         select {', '.join(columns)}
         from (

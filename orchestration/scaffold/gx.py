@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 
 from orchestration.ingest.definitions import SourceDefinition, load_definitions
-from orchestration.ingest.rows import table_columns
 from orchestration.settings import EXPECTATIONS_DIR, SOURCES_DIR
 
 
@@ -23,36 +22,15 @@ def suite_name(definition: SourceDefinition) -> str:
     return f"raw_{definition.table}"
 
 
-def _squash(sql: str) -> str:
-    return " ".join(line.strip() for line in sql.strip().splitlines() if line.strip())
-
-
 def batch_query(definition: SourceDefinition) -> str:
-    """The rows in force, as catalog.snapshot_query / cumulative_query select them."""
-    columns = ["_load_id", "_file_name", "_line", "_period"]
-    columns += [name for name, _, column in table_columns(definition) if not column.personal]
-    table = definition.table
+    """The rows in force, selected as the hand-written suites select them. The definition may not be
+    in the project's sources folder yet, so its columns are given rather than looked up."""
+    from orchestration.quality import catalog
+
+    columns = catalog.raw_columns(definition)
     if definition.semantics == "snapshot":
-        return _squash(f"""
-            select {', '.join(columns)}
-            from raw.{table}
-            where _load_id = (
-                select load_id from audit.load_file
-                where source_name = '{table}' and status = 'loaded'
-                order by period desc, load_id desc limit 1)
-        """)
-    return _squash(f"""
-        select {', '.join(columns)}
-        from (
-            select r.*, row_number() over (
-                partition by {', '.join('r.' + k for k in definition.key)}
-                order by f.period desc, r._load_id desc,
-                         nullif(regexp_replace(r._line, '\\D', '', 'g'), '')::bigint desc) as _rank
-            from raw.{table} r, audit.load_file f
-            where f.load_id = r._load_id and f.status = 'loaded'
-        ) delivered
-        where _rank = 1
-    """)
+        return catalog.snapshot_query(definition.table, columns)
+    return catalog.cumulative_query(definition.table, list(definition.key), columns)
 
 
 def starter_suite(definition: SourceDefinition):
