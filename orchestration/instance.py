@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from orchestration.settings import Settings
-from orchestration.warehouse import _create_database_if_missing
+from orchestration.warehouse import _create_database_if_missing, dagster_database
 
 DAGSTER_YAML = """\
 # Written by tadamon: Dagster's storage is the warehouse server (database {database}).
@@ -31,7 +31,7 @@ telemetry:
 def dagster_storage_url(warehouse_url: str) -> str:
     url = make_url(warehouse_url)
     # dagster-postgres hands the URL to SQLAlchemy, whose plain postgresql:// means psycopg 3
-    return url.set(drivername="postgresql+psycopg2", database=f"{url.database}_dagster").render_as_string(
+    return url.set(drivername="postgresql+psycopg2", database=dagster_database(url.database)).render_as_string(
         hide_password=False
     )
 

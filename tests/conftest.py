@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from orchestration.settings import get_settings
-from orchestration.warehouse import dispose_engines, ensure_warehouse, sqlalchemy_url
+from orchestration.warehouse import drop_database, ensure_warehouse, sqlalchemy_url
 from orchestration.warehouse.embedded import EmbeddedWarehouse
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -47,12 +47,7 @@ class TestServer:
 
     def drop_database(self, url: str) -> None:
         name = make_url(url).database
-        dispose_engines()
-        eng = self._admin()
-        with eng.connect() as conn:
-            for db in (name, f"{name}_dagster"):
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        eng.dispose()
+        drop_database(self.admin_url, name)
         if name in self.created:
             self.created.remove(name)
 

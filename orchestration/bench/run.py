@@ -171,23 +171,20 @@ class BenchServer:
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
-        from orchestration.warehouse import dispose_engines
+        from orchestration.warehouse import drop_database
 
-        dispose_engines()
-        engine = self._admin()
-        with engine.connect() as conn:
-            for db in (name, f"{name}_dagster"):
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        engine.dispose()
+        drop_database(self.admin_url, name)
         self.created.discard(name)
 
     def terminate(self, name: str) -> None:
         """End the sessions still working in a database (after a load was stopped)."""
+        from orchestration.warehouse import dagster_database
+
         engine = self._admin()
         with engine.connect() as conn:
             conn.exec_driver_sql("select pg_terminate_backend(pid) from pg_stat_activity "
                                  "where datname in (%(a)s, %(b)s) and pid <> pg_backend_pid()",
-                                 {"a": name, "b": f"{name}_dagster"})
+                                 {"a": name, "b": dagster_database(name)})
         engine.dispose()
 
     def facts(self) -> dict[str, str]:

@@ -74,6 +74,24 @@ def _create_database_if_missing(url: URL) -> None:
         eng.dispose()
 
 
+def dagster_database(database: str) -> str:
+    """The database beside a warehouse database that holds its Dagster runs and events."""
+    return f"{database}_dagster"
+
+
+def drop_database(admin: str, database: str) -> None:
+    """Drop a warehouse database and its Dagster database, ending their sessions (tests, the bench)."""
+    dispose_engines()
+    eng = sa.create_engine(sqlalchemy_url(admin).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            for name in (database, dagster_database(database)):
+                quoted = eng.dialect.identifier_preparer.quote(name)
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+    finally:
+        eng.dispose()
+
+
 def ensure_warehouse(settings: Settings | None = None) -> str:
     """Start the warehouse if needed, create its database, schemas, roles and audit tables."""
     settings = settings or get_settings()
