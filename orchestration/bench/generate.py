@@ -800,6 +800,13 @@ class _Writer:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def _plant_twins(self, rows: list[list], originals: int, plant, label: str) -> None:
+        """Exact copies of lines among the first `originals`: the loader loads each once."""
+        for _ in range(plant.count):
+            twin = rows[plant.rng.randrange(originals)]
+            rows.append(list(twin))
+            self.duplicates.append({"file": label, "record": twin[0]})
+
     def _file(self, provider, name, source, fmt, rows, rejected, dups, violations, encoding=None):
         path = self.out / provider / name
         self.files.append(FileTruth(provider=provider, file=name, source=source, format=fmt, data_rows=rows,
@@ -853,10 +860,7 @@ class _Writer:
             rows.append(odd)
             self.bad.append({"file": "register", "record": odd[0], "why": "capital not a number"})
         # exact duplicate lines
-        for _ in range(plant.count):
-            twin = rows[plant.rng.randrange(len(coops))]
-            rows.append(list(twin))
-            self.duplicates.append({"file": "register", "record": twin[0]})
+        self._plant_twins(rows, len(coops), plant, "register")
         data_rows = len(rows)
         total = ["Total", None, f"{data_rows} coopératives"] + [None] * (len(REGISTER_HEADER) - 3 + phone)
         extra_title = self.file_rng.random() < 0.3
@@ -985,10 +989,7 @@ class _Writer:
             outside[4] = plant.rng.choice(OUTSIDE_PROVINCES[1])
             rows.append(outside)
             self.bad.append({"file": "associations", "record": outside[0], "why": "province outside the region"})
-        for _ in range(plant.count):
-            twin = rows[plant.rng.randrange(n)]
-            rows.append(list(twin))
-            self.duplicates.append({"file": "associations", "record": twin[0]})
+        self._plant_twins(rows, n, plant, "associations")
         name = f"wilaya_jamiyat_{self.wilaya_period}.csv"
         count = _write_csv(self._folder("wilaya") / name, JAMIYAT_HEADER, rows, encoding)
         self._file("wilaya", name, "associations", "csv", count, 2 * plant.count, plant.count, 0,
@@ -1051,10 +1052,7 @@ class _Writer:
             negative[14] = "-" + str(negative[14])
             rows.append(negative)
             self.bad.append({"file": "indh", "record": negative[0], "why": "negative amount"})
-        for _ in range(plant.count):
-            twin = rows[plant.rng.randrange(n)]
-            rows.append(list(twin))
-            self.duplicates.append({"file": "indh", "record": twin[0]})
+        self._plant_twins(rows, n, plant, "indh")
         name = f"wilaya_indh_agr_{self.wilaya_period}.csv"
         count = _write_csv(self._folder("wilaya") / name, INDH_HEADER, rows, encoding)
         self._file("wilaya", name, "indh_agr", "csv", count, 2 * plant.count, plant.count, violations,
