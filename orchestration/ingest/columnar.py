@@ -30,13 +30,10 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.readers import (
-    HEADER_SEARCH_ROWS, detect_encoding, has_bom, header_not_found, map_header, normalize_title,
-)
+from orchestration.ingest.readers import detect_encoding, find_header, has_bom, map_header
 from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, json_safe, raw_text
 
 BLOCK_CHARS = 8 << 20  # about 50,000 lines of a register
@@ -85,18 +82,9 @@ def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | N
     if why:
         return None, why
     encoding = detect_encoding(path, definition.encodings)
-    wanted = normalize_title(definition.header_first_column)
-    header, header_line = None, 0
     with open(path, encoding=encoding, newline="") as handle:
-        for seen, line in enumerate(handle):
-            cells = _split(line, definition.delimiter)
-            if cells and normalize_title(cells[0]) == wanted:
-                header, header_line = cells, seen + 1
-                break
-            if seen >= HEADER_SEARCH_ROWS:
-                break
-    if header is None:
-        raise header_not_found(definition, "")
+        lines = ((number, _split(line, definition.delimiter)) for number, line in enumerate(handle, start=1))
+        header_line, header = find_header(definition, lines, "")
     mapped, extras, missing = map_header(definition, header)
     if extras:
         return None, "columns the definition does not know"
@@ -233,7 +221,8 @@ def parse_column(column: Column, cells: list[str | None]) -> list[tuple[str | No
     pl = _pl()
     definition = SourceDefinition(provider="check", name="column", description="", file_pattern=re.compile("x"),
                                   format="csv", semantics="cumulative", key=(), columns=(column,))
-    reader = ColumnarCsv(Path("."), definition, Plan("utf-8", "utf-8", 1, {column.name: 0}, []), [0, "", "", None])
+    reader = ColumnarCsv(Path("."), definition, Plan("utf-8", "utf-8", 1, {column.name: 0}, []),
+                         load_id=0, sha256="", file_name="", period=None)
     frame = pl.DataFrame({f"c_{column.name}": cells}, schema={f"c_{column.name}": pl.String}).with_columns(
         pl.lit(False).alias("_duplicate"))
     frame = reader._parse(frame)
@@ -247,13 +236,13 @@ class ColumnarCsv:
     """Reads, checks and parses a planned CSV file block by block; `copy_blocks` yields the CSV bytes
     of the loaded rows for COPY, in `lineage + table_columns` order, and fills `result`."""
 
-    def __init__(self, path: Path, definition: SourceDefinition, file_plan: Plan, lineage: list[Any]):
+    def __init__(self, path: Path, definition: SourceDefinition, file_plan: Plan, *, load_id: int, sha256: str,
+                 file_name: str, period: str | None):
         self.pl = _pl()
         self.path = path
         self.definition = definition
         self.plan = file_plan
-        self.lineage = lineage  # load id, sha256, file name
-        self.period = lineage[3] if len(lineage) > 3 else None
+        self.lineage = {"_load_id": load_id, "_file_sha256": sha256, "_file_name": file_name, "_period": period}
         self.result = Result()
         self.key = list(definition.key)
         self.seen_rows = None   # two 64-bit hashes of every row so far
@@ -360,7 +349,8 @@ class ColumnarCsv:
             if column.keeps_raw_text:
                 values.append(pl.when(plain[column.name]).then(pl.col(f"c_{column.name}")).alias(f"r_{column.name}"))
         nothing = pl.lit(None, dtype=pl.String)
-        values += [nothing.alias(f"{prefix}_{c.name}") for c in absent for prefix in ("p", "r") if prefix == "p" or c.keeps_raw_text]
+        values += [nothing.alias(f"p_{c.name}") for c in absent]
+        values += [nothing.alias(f"r_{c.name}") for c in absent if c.keeps_raw_text]
         values += [nothing.alias(f"e_{c.name}") for c in self.definition.columns]
         values += [pl.when(plain[c.name]).then(_fast_kind(pl, pl.col(f"s_{c.name}"))).alias(f"k_{c.name}")
                    if c.name in plain else nothing.alias(f"k_{c.name}")
@@ -448,11 +438,12 @@ class ColumnarCsv:
 
     def _copy_csv(self, loaded) -> bytes:
         pl = self.pl
-        load_id, sha, file_name = self.lineage[:3]
-        out = [pl.lit(load_id).alias("_load_id"), pl.lit(sha).alias("_file_sha256"),
-               pl.lit(file_name).alias("_file_name"),
+        lineage = self.lineage
+        out = [pl.lit(lineage["_load_id"]).alias("_load_id"), pl.lit(lineage["_file_sha256"]).alias("_file_sha256"),
+               pl.lit(lineage["_file_name"]).alias("_file_name"),
                pl.concat_str(pl.lit("ligne "), pl.col("_n").cast(pl.String)).alias("_line"),
-               pl.lit(self.period, dtype=pl.String).alias("_period"), pl.lit(None, dtype=pl.String).alias("_extra")]
+               pl.lit(lineage["_period"], dtype=pl.String).alias("_period"),
+               pl.lit(None, dtype=pl.String).alias("_extra")]
         for column in self.definition.columns:
             out.append(pl.col(f"p_{column.name}"))
             if column.type == "org_identifier":

@@ -115,6 +115,12 @@ class _Spool:
         return self.buffer
 
 
+def _next_load_id(raw_conn) -> int:
+    with raw_conn.cursor() as cur:
+        cur.execute("SELECT nextval('audit.load_file_load_id_seq')")
+        return cur.fetchone()[0]
+
+
 def _move(path: Path, folder: Path, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
@@ -186,8 +192,7 @@ class Lander:
             except FileRejected as exc:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
 
-            stored = path if reload else _move(path, self.settings.archive_dir / provider, f"{sha[:12]}_{file_name}")
-            outcome.stored_path = str(stored)
+            self._archive(path, outcome, reload)
             self._write(raw_conn, definition, outcome, spool.rewind(), lambda: rejected, received_at,
                         path.stat().st_size, replaces=replaces)
             if not reload:
@@ -213,9 +218,7 @@ class Lander:
         outcome.encoding = opened.encoding
         outcome.extra_columns = opened.extra_columns
         outcome.missing_columns = opened.missing_columns
-        with raw_conn.cursor() as cur:
-            cur.execute("SELECT nextval('audit.load_file_load_id_seq')")
-            outcome.load_id = cur.fetchone()[0]
+        outcome.load_id = _next_load_id(raw_conn)
         spool, rejected = _Spool(), _Spool()
         lineage = [outcome.load_id, outcome.sha256, outcome.file_name]
         for line, kind, parsed, reason, values, extras in classify_rows(definition, opened.rows):
@@ -233,11 +236,9 @@ class Lander:
         for the row-by-row loader to take over."""
         outcome.encoding = file_plan.reported_encoding
         outcome.missing_columns = file_plan.missing_columns
-        with raw_conn.cursor() as cur:
-            cur.execute("SELECT nextval('audit.load_file_load_id_seq')")
-            outcome.load_id = cur.fetchone()[0]
-        reader = columnar.ColumnarCsv(path, definition, file_plan,
-                                      [outcome.load_id, outcome.sha256, outcome.file_name, outcome.period])
+        outcome.load_id = _next_load_id(raw_conn)
+        reader = columnar.ColumnarCsv(path, definition, file_plan, load_id=outcome.load_id, sha256=outcome.sha256,
+                                      file_name=outcome.file_name, period=outcome.period)
 
         def set_aside() -> _Spool:
             outcome.take_counts(reader.result)
@@ -246,9 +247,7 @@ class Lander:
                 spool.write([*entry, raw_row])
             return spool
 
-        stored = path if reload else _move(path, self.settings.archive_dir / outcome.provider,
-                                           f"{outcome.sha256[:12]}_{outcome.file_name}")
-        outcome.stored_path = str(stored)
+        self._archive(path, outcome, reload)
         blocks = columnar.BlockReader(reader.copy_blocks())
         try:
             self._write(raw_conn, definition, outcome, blocks, set_aside, received_at, path.stat().st_size,
@@ -268,6 +267,12 @@ class Lander:
         finally:
             blocks.close()
         return True
+
+    def _archive(self, path: Path, outcome: FileOutcome, reload: bool) -> None:
+        """The delivered bytes, unchanged, in the archive (a reload reads the archived file itself)."""
+        stored = path if reload else _move(path, self.settings.archive_dir / outcome.provider,
+                                           f"{outcome.sha256[:12]}_{outcome.file_name}")
+        outcome.stored_path = str(stored)
 
     def _write(self, raw_conn, definition, outcome, rows, rejected, received_at, size, replaces=None) -> None:
         """COPY the rows (a file of CSV lines), then the set-aside rows: `rejected()` gives their spool

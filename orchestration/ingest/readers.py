@@ -73,20 +73,24 @@ def header_not_found(definition: SourceDefinition, where: str) -> FileRejected:
     )
 
 
+def find_header(definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
+                ) -> tuple[int, list[Any]]:
+    """(line number, cells) of the header: the first row, among the first ones, whose first cell is
+    the definition's `header_first_column`. Consumes `rows` up to the header."""
+    wanted = normalize_title(definition.header_first_column)
+    for seen, (number, cells) in enumerate(rows):
+        if cells and normalize_title(cells[0]) == wanted:
+            return number, cells
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    raise header_not_found(definition, where)
+
+
 def _tabular_rows(
     definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
 ) -> OpenedFile:
     """Shared by csv and xlsx: find the header, then yield the data rows under it."""
-    wanted = normalize_title(definition.header_first_column)
-    header = None
-    for seen, (_, cells) in enumerate(rows):
-        if cells and normalize_title(cells[0]) == wanted:
-            header = cells
-            break
-        if seen >= HEADER_SEARCH_ROWS:
-            break
-    if header is None:
-        raise header_not_found(definition, where)
+    _, header = find_header(definition, rows, where)
     mapped, extras, missing = map_header(definition, header)
     footer = definition.footer_first_column
 
