@@ -34,7 +34,7 @@ from pathlib import Path
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import detect_encoding, find_header, has_bom, map_header
-from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, json_safe, raw_text
+from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, column_label, json_safe, raw_text
 
 BLOCK_CHARS = 8 << 20  # about 50,000 lines of a register
 SCAN_BYTES = 1 << 22
@@ -197,7 +197,7 @@ def _register(pl, text):
 def _python_values(column: Column, texts: list[str]) -> tuple[list, list, list, list]:
     """The reference parser on each distinct text: value as COPY text, kind, error message, raw text."""
     parse = PARSERS[column.type]
-    label = column.title or column.path or column.name
+    label = column_label(column)
     values, kinds, errors, raws = [], [], [], []
     for text in texts:
         raws.append(raw_text(text))
@@ -367,7 +367,7 @@ class ColumnarCsv:
             column = self.definition.column(name)
             missing_keys.append(
                 pl.when(pl.col(f"p_{name}").is_null() & pl.col(f"e_{name}").is_null())
-                .then(pl.lit(f"{column.title or column.path or name} : clé manquante"))
+                .then(pl.lit(f"{column_label(column)} : clé manquante"))
                 .otherwise(pl.col(f"e_{name}")).alias(f"e_{name}"))
         frame = frame.with_columns(missing_keys)
         errors = [pl.col(f"e_{c.name}") for c in self.definition.columns]

@@ -63,7 +63,8 @@ def table_columns(definition: SourceDefinition) -> list[tuple[str, str, Column]]
     return out
 
 
-def _label(column: Column) -> str:
+def column_label(column: Column) -> str:
+    """How a column is named to the provider in a reason: its title, or its JSON path."""
     return column.title or column.path or column.name
 
 
@@ -81,7 +82,7 @@ class RowParser:
     def __init__(self, definition: SourceDefinition):
         self.columns = [
             (column.name, PARSERS[column.type], {}, column.name in definition.key,
-             column.type == "org_identifier", column.keeps_raw_text, _label(column))
+             column.type == "org_identifier", column.keeps_raw_text, column_label(column))
             for column in definition.columns
         ]
 
