@@ -23,6 +23,7 @@ row-by-row loader (`plan` says why), which handles every case, only slower.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import queue
@@ -36,12 +37,11 @@ from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import detect_encoding, find_header, has_bom, map_header
 from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, column_label, json_safe, raw_text
 
-BLOCK_CHARS = 8 << 20  # about 50,000 lines of a register
+BLOCK_BYTES = 8 << 20  # about 50,000 lines of a register
 SCAN_BYTES = 1 << 22
 
 # Python's str.isspace() set is Unicode White_Space (polars' \s) plus the four separators U+001C-U+001F.
 _SPACE = r"\s\x{1c}-\x{1f}"
-_BLANK = rf"^[{_SPACE}]*$"
 # What parsers._clean removes before deciding a cell is empty (all of them are format characters).
 _INVISIBLE = r"[\x{200b}-\x{200f}\x{061c}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{feff}]"
 # A cell whose first or last character is a space other than U+0020 or a format character is left to
@@ -58,6 +58,7 @@ class Plan:
     encoding: str
     reported_encoding: str
     header_line: int
+    width: int  # cells in the header
     mapped: dict[str, int]
     missing_columns: list[str]
 
@@ -89,7 +90,7 @@ def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | N
     if extras:
         return None, "columns the definition does not know"
     reported = "utf-8" if encoding in ("utf-8", "utf-8-sig") and not has_bom(path) else encoding
-    return Plan(encoding, reported, header_line, mapped, missing), None
+    return Plan(encoding, reported, header_line, len(header), mapped, missing), None
 
 
 def _polars_accepts(pattern: str) -> bool:
@@ -130,23 +131,44 @@ def _pl():
     return polars
 
 
-def _fast_value(pl, text, column_type: str):
+def _fast_parts(pl, text, column_type: str) -> dict:
+    """The first of two steps of _fast_value: the pieces a value is read from, by kind (`d`: a date written ISO,
+    `a`: an amount without its currency, `x`: receipt parts, `y`: register parts). Each is computed once
+    into a column: an eager polars frame evaluates an expression again wherever it is used."""
+    digits = r"[0-9]"
+    if column_type == "date":  # 15/06/2016 or 2016-06-15, as 2016-06-15 (checked in _fast_value)
+        dmy = text.str.contains(rf"^{digits}{{2}}/{digits}{{2}}/{digits}{{4}}$")
+        ymd = text.str.contains(rf"^{digits}{{4}}-{digits}{{2}}-{digits}{{2}}$")
+        iso = pl.concat_str(text.str.slice(6, 4), pl.lit("-"), text.str.slice(3, 2), pl.lit("-"), text.str.slice(0, 2))
+        return {"d": pl.when(dmy).then(iso).when(ymd).then(text)}
+    if column_type == "amount":
+        return {"a": text.str.replace(r"(?i)[ \x{a0}\x{202f}]*(dhs?|mad)\.?$", "")}
+    receipt = {"x": text.str.extract_groups(r"^([0-9]{1,6})/([0-9]{1,6})$")}
+    register = {"y": text.str.extract_groups(rf"^({_CITY})/([0-9]{{4}})/([0-9]{{1,6}})$")}
+    if column_type == "receipt_number":
+        return receipt
+    if column_type == "register_number":
+        return register
+    if column_type == "org_identifier":
+        return receipt | register
+    return {}
+
+
+def _fast_value(pl, text, parts: dict, column_type: str):
     """The parsed value of the common writings, as the text COPY reads; null when the cell is left to
-    the Python parser. `text` is the cell without its spaces; it has no odd edges (see _ODD_EDGE)."""
+    the Python parser. `text` is the cell without its spaces, `parts` the columns of _fast_parts. No
+    writing read here starts or ends with a space or a format character: such cells go to Python."""
     digits = r"[0-9]"
     if column_type == "text":
         return text
     if column_type == "int":
         return pl.when(text.str.contains(rf"^{digits}{{1,15}}$")).then(text.cast(pl.Int64).cast(pl.String))
     if column_type == "date":
-        dmy = pl.when(text.str.contains(rf"^{digits}{{1,2}}/{digits}{{1,2}}/{digits}{{4}}$")).then(
-            text.str.to_date("%d/%m/%Y", strict=False))
-        ymd = pl.when(text.str.contains(rf"^{digits}{{4}}-{digits}{{1,2}}-{digits}{{1,2}}$")).then(
-            text.str.to_date("%Y-%m-%d", strict=False))
-        date = pl.coalesce(dmy, ymd)
-        return pl.when(date.dt.year() >= 1).then(date.dt.to_string("%Y-%m-%d"))  # Python has no year 0
+        iso = parts["d"]
+        date = iso.str.to_date("%Y-%m-%d", strict=False)
+        return pl.when(date.dt.year() >= 1).then(iso)  # a real day; Python has no year 0
     if column_type == "amount":
-        bare = text.str.replace(r"(?i)[ \x{a0}\x{202f}]*(dhs?|mad)\.?$", "")
+        bare = parts["a"]
         grouped = rf"{digits}{{1,3}}(?:[ \x{{a0}}\x{{202f}}\x{{2009}}]{digits}{{3}}){{1,4}}"
         plain = rf"{digits}{{1,15}}"
         number = rf"^(?:{plain}|{grouped})(?:[.,]{digits}{{1,2}})?$"
@@ -156,38 +178,36 @@ def _fast_value(pl, text, column_type: str):
         return pl.when(text.str.contains(rf"^{digits}{{1,15}}$") & text.str.contains("[1-9]")).then(
             text.str.zfill(15))
     if column_type == "receipt_number":
-        return _receipt(pl, text)
+        return _receipt(pl, parts["x"])
     if column_type == "register_number":
-        return _register(pl, text)
+        return _register(pl, parts["y"])
     if column_type == "org_identifier":  # the kind follows from the shape: see _fast_kind
-        return pl.coalesce(_register(pl, text), _receipt(pl, text))
+        return pl.coalesce(_register(pl, parts["y"]), _receipt(pl, parts["x"]))
     return None  # province, bool: few distinct writings, each parsed once in Python
 
 
-def _fast_kind(pl, text):
+def _fast_kind(pl, parts: dict):
     """The kind parsers.parse_org_identifier gives the two shapes _fast_value reads."""
-    return (pl.when(_register(pl, text).is_not_null()).then(pl.lit("register"))
-            .when(_receipt(pl, text).is_not_null()).then(pl.lit("receipt")))
+    return (pl.when(_register(pl, parts["y"]).is_not_null()).then(pl.lit("register"))
+            .when(_receipt(pl, parts["x"]).is_not_null()).then(pl.lit("receipt")))
 
 
 def _year_ok(pl, year):
     return year.cast(pl.Int32, strict=False).is_between(1900, 2100)
 
 
-def _receipt(pl, text):
+def _receipt(pl, parts):
     """`2019/123` or `123/2019`: a year and a sequence; the first part is the year when it can be one."""
-    parts = text.str.extract_groups(r"^([0-9]{1,6})/([0-9]{1,6})$")
     first, second = parts.struct.field("1"), parts.struct.field("2")
-    first_is_year = (first.str.len_chars() == 4) & _year_ok(pl, first)
-    second_is_year = (second.str.len_chars() == 4) & _year_ok(pl, second)
+    first_is_year = (first.str.len_bytes() == 4) & _year_ok(pl, first)  # digits only: bytes are characters
+    second_is_year = (second.str.len_bytes() == 4) & _year_ok(pl, second)
     year = pl.when(first_is_year).then(first).when(second_is_year).then(second)
     seq = pl.when(first_is_year).then(second).when(second_is_year).then(first).cast(pl.Int64, strict=False)
     return pl.when(year.is_not_null() & (seq > 0)).then(pl.concat_str(year, pl.lit("/"), seq.cast(pl.String)))
 
 
-def _register(pl, text):
+def _register(pl, parts):
     """`FES/2015/0123` with a region city code, in capitals."""
-    parts = text.str.extract_groups(rf"^({_CITY})/([0-9]{{4}})/([0-9]{{1,6}})$")
     city, year = parts.struct.field("1"), parts.struct.field("2")
     seq = parts.struct.field("3").cast(pl.Int64, strict=False)
     return pl.when(_year_ok(pl, year) & (seq > 0)).then(
@@ -221,8 +241,8 @@ def parse_column(column: Column, cells: list[str | None]) -> list[tuple[str | No
     pl = _pl()
     definition = SourceDefinition(provider="check", name="column", description="", file_pattern=re.compile("x"),
                                   format="csv", semantics="cumulative", key=(), columns=(column,))
-    reader = ColumnarCsv(Path("."), definition, Plan("utf-8", "utf-8", 1, {column.name: 0}, []),
-                         load_id=0, sha256="", file_name="", period=None)
+    reader = ColumnarCsv(Path("."), definition, Plan("utf-8", "utf-8", 1, 1, {column.name: 0}, []))
+    reader.unquoted = False  # any cell may come here, the delimiter included; nothing is written
     frame = pl.DataFrame({f"c_{column.name}": cells}, schema={f"c_{column.name}": pl.String}).with_columns(
         pl.lit(False).alias("_duplicate"))
     frame = reader._parse(frame)
@@ -234,15 +254,18 @@ def parse_column(column: Column, cells: list[str | None]) -> list[tuple[str | No
 # -- the file ---------------------------------------------------------------------------------------
 class ColumnarCsv:
     """Reads, checks and parses a planned CSV file block by block; `copy_blocks` yields the CSV bytes
-    of the loaded rows for COPY, in `lineage + table_columns` order, and fills `result`."""
+    of the loaded rows for COPY (`_line`, `_extra`, then the raw table's columns), and fills `result`."""
 
-    def __init__(self, path: Path, definition: SourceDefinition, file_plan: Plan, *, load_id: int, sha256: str,
-                 file_name: str, period: str | None):
+    def __init__(self, path: Path, definition: SourceDefinition, file_plan: Plan):
         self.pl = _pl()
         self.path = path
         self.definition = definition
         self.plan = file_plan
-        self.lineage = {"_load_id": load_id, "_file_sha256": sha256, "_file_name": file_name, "_period": period}
+        # The rows go to COPY with the file's own delimiter when COPY accepts it: no cell of a plain CSV
+        # file holds it, a quote or a line end, so nothing needs quoting (a third cheaper to write).
+        delimiter = definition.delimiter
+        self.unquoted = delimiter.isascii() and len(delimiter) == 1 and delimiter != "\\"
+        self.copy_delimiter = delimiter if self.unquoted else ","
         self.result = Result()
         self.key = list(definition.key)
         self.seen_rows = None   # two 64-bit hashes of every row so far
@@ -254,45 +277,52 @@ class ColumnarCsv:
             if out is not None:
                 yield out
 
-    def _blocks(self) -> Iterator[tuple[int, str]]:
-        """(number of its first line, text of whole lines) of the data part of the file."""
-        with open(self.path, encoding=self.plan.encoding, newline="") as handle:
+    def _blocks(self) -> Iterator[tuple[int, bytes]]:
+        """(number of its first line, UTF-8 bytes of whole lines) of the data part of the file."""
+        transcode = codecs.lookup(self.plan.encoding).name not in ("utf-8", "utf-8-sig")
+        with open(self.path, "rb") as handle:  # b"\n" is a line end in UTF-8 and in the code pages alike
             for _ in range(self.plan.header_line):
                 handle.readline()
             number = self.plan.header_line + 1
-            carry = ""
+            carry = b""
             while True:
-                piece = handle.read(BLOCK_CHARS)
+                piece = handle.read(BLOCK_BYTES)
                 if not piece:
                     if carry:
-                        yield number, carry
+                        yield number, self._utf8(carry, transcode)
                     return
                 piece = carry + piece
-                cut = piece.rfind("\n") + 1
+                cut = piece.rfind(b"\n") + 1
                 if cut == 0:
                     carry = piece
                     continue
                 piece, carry = piece[:cut], piece[cut:]
-                yield number, piece
-                number += piece.count("\n")
+                yield number, self._utf8(piece, transcode)
+                number += piece.count(b"\n")
 
-    def _block(self, first_line: int, text: str) -> bytes | None:
+    def _utf8(self, data: bytes, transcode: bool) -> bytes:
+        return data.decode(self.plan.encoding).encode("utf-8") if transcode else data
+
+    def _lines(self, data: bytes):
+        """One row per line, with its number: polars' CSV reader with a separator the file cannot hold
+        (the plan excludes NUL bytes) splits the lines, without their CR LF, in parallel."""
+        pl = self.pl
+        return pl.read_csv(data, separator="\x00", has_header=False, quote_char=None, schema={"text": pl.String},
+                           empty_string_is_null=False, raise_if_empty=False)
+
+    def _block(self, first_line: int, data: bytes) -> bytes | None:
         pl = self.pl
         definition = self.definition
         delimiter = definition.delimiter
-        lines = pl.Series("text", [text.removesuffix("\n")], dtype=pl.String).str.split("\n").explode()
-        frame = lines.to_frame().with_row_index("n")
-        text = pl.col("text").str.strip_suffix("\n").str.strip_suffix("\r")
-        frame = frame.select(
-            (pl.col("n").cast(pl.Int64) + first_line).alias("_n"),
-            text.alias("text"),
-        )
-        # blank lines and the footer are not data rows
-        keep = ~pl.col("text").str.replace_all(delimiter, "", literal=True).str.contains(_BLANK)
+        frame = self._lines(data).with_row_index("_n", offset=first_line).with_columns(pl.col("_n").cast(pl.Int64))
+        # blank lines (nothing but delimiters and spaces) and the footer are not data rows
+        keep = pl.col("text").str.contains(rf"[^\x{{{ord(delimiter):x}}}{_SPACE}]")
         cells = pl.col("_cells")
-        frame = frame.filter(keep).with_columns(pl.col("text").str.split(delimiter).alias("_cells")).with_columns(
+        frame = frame.filter(keep).with_columns(pl.col("text").str.split(delimiter).alias("_cells"))
+        frame = frame.with_columns(
             [cells.list.get(i, null_on_oob=True).alias(f"c_{name}") for name, i in self.plan.mapped.items()]
             + ([cells.list.get(0, null_on_oob=True).alias("_first")] if definition.footer_first_column else [])
+            + [hashed.alias(f"_h{i}") for i, hashed in enumerate(self._row_hashes(frame), start=1)]
         ).drop("_cells", "text")
         if definition.footer_first_column is not None:
             pattern = "(?i)" + definition.footer_first_column.pattern
@@ -303,27 +333,33 @@ class ColumnarCsv:
         frame = self._parse(frame)
         frame = self._mark_key_conflicts(frame)
         self._set_aside(frame)
-        loaded = frame.filter(pl.col("_kind") == "loaded")
-        self.result.count_loaded(loaded.height)
-        if loaded.height == 0:
-            return None
-        return self._copy_csv(loaded)
+        return self._copy_csv(frame)
 
     # -- duplicates ------------------------------------------------------------------------------
+    def _row_hashes(self, frame):
+        """Two hashes of what makes a row a duplicate line: the cells under the definition's columns, as
+        the row-by-row loader compares them. When those are all the header's columns, the hashes of the
+        line itself (cut after as many cells as the header has): ten times cheaper than of the cells."""
+        pl = self.pl
+        width = self.plan.width
+        if sorted(self.plan.mapped.values()) != list(range(width)):
+            row = pl.struct([pl.col("_cells").list.get(i, null_on_oob=True).alias(f"c{i}")
+                             for i in sorted(self.plan.mapped.values())])
+        elif frame.height == 0 or frame["_cells"].list.len().max() <= width:
+            row = pl.col("text")
+        else:
+            row = pl.col("_cells").list.head(width).list.join(self.definition.delimiter)
+        return row.hash(11), row.hash(7_919)
+
     def _mark_duplicates(self, frame):
         pl = self.pl
-        cells = [pl.col(f"c_{name}") for name in self.plan.mapped] or [pl.lit(None)]
-        frame = frame.with_columns(
-            pl.struct(cells).hash(11).alias("_h1"), pl.struct(cells).hash(7_919).alias("_h2"))
-        first = pl.struct("_h1", "_h2").is_first_distinct()
+        frame = frame.with_columns((~pl.struct("_h1", "_h2").is_first_distinct()).alias("_duplicate"))
         if self.seen_rows is not None:
-            earlier = frame.select("_h1", "_h2").join(
-                self.seen_rows.with_columns(pl.lit(True).alias("_earlier")), on=["_h1", "_h2"], how="left",
-                maintain_order="left")["_earlier"].fill_null(False)
-            frame = frame.with_columns(earlier.alias("_earlier"))
-        else:
-            frame = frame.with_columns(pl.lit(False).alias("_earlier"))
-        frame = frame.with_columns((~first | pl.col("_earlier")).alias("_duplicate")).drop("_earlier")
+            # a copy of a line of an earlier block: the first hash finds the few rows to compare
+            maybe = frame.filter(~pl.col("_duplicate") & pl.col("_h1").is_in(self.seen_rows["_h1"].implode()))
+            if maybe.height:
+                earlier = maybe.join(self.seen_rows, on=["_h1", "_h2"], how="semi")["_n"]
+                frame = frame.with_columns(pl.col("_duplicate") | pl.col("_n").is_in(earlier.implode()))
         new = frame.filter(~pl.col("_duplicate")).select("_h1", "_h2")
         self.seen_rows = new if self.seen_rows is None else pl.concat([self.seen_rows, new])
         return frame
@@ -337,13 +373,19 @@ class ColumnarCsv:
         mapped = [c for c in self.definition.columns if c.name in self.plan.mapped]
         absent = [c for c in self.definition.columns if c.name not in self.plan.mapped]
         frame = frame.with_columns([pl.col(f"c_{c.name}").str.strip_chars(" ").alias(f"s_{c.name}") for c in mapped])
+        parts = {c.name: _fast_parts(pl, pl.col(f"s_{c.name}"), c.type) for c in mapped}
+        # Only a text cell needs its edges checked (see _ODD_EDGE): the other types' expressions read
+        # no writing with such edges.
         frame = frame.with_columns(
-            [pl.col(f"s_{c.name}").str.contains(_ODD_EDGE).fill_null(False).alias(f"o_{c.name}") for c in mapped]
-            + [(pl.col(f"s_{c.name}").is_null() | (pl.col(f"s_{c.name}") == "")).alias(f"z_{c.name}") for c in mapped])
+            [pl.col(f"s_{c.name}").str.contains(_ODD_EDGE).fill_null(False).alias(f"o_{c.name}")
+             if c.type == "text" else pl.lit(False).alias(f"o_{c.name}") for c in mapped]
+            + [(pl.col(f"s_{c.name}").is_null() | (pl.col(f"s_{c.name}") == "")).alias(f"z_{c.name}") for c in mapped]
+            + [expr.alias(f"{kind}_{name}") for name, kinds in parts.items() for kind, expr in kinds.items()])
+        parts = {name: {kind: pl.col(f"{kind}_{name}") for kind in kinds} for name, kinds in parts.items()}
         plain = {c.name: ~pl.col(f"o_{c.name}") & ~pl.col(f"z_{c.name}") for c in mapped}
         values = []
         for column in mapped:
-            fast = _fast_value(pl, pl.col(f"s_{column.name}"), column.type)
+            fast = _fast_value(pl, pl.col(f"s_{column.name}"), parts[column.name], column.type)
             values.append(pl.when(plain[column.name]).then(fast).alias(f"p_{column.name}") if fast is not None
                           else pl.lit(None, dtype=pl.String).alias(f"p_{column.name}"))
             if column.keeps_raw_text:
@@ -352,7 +394,7 @@ class ColumnarCsv:
         values += [nothing.alias(f"p_{c.name}") for c in absent]
         values += [nothing.alias(f"r_{c.name}") for c in absent if c.keeps_raw_text]
         values += [nothing.alias(f"e_{c.name}") for c in self.definition.columns]
-        values += [pl.when(plain[c.name]).then(_fast_kind(pl, pl.col(f"s_{c.name}"))).alias(f"k_{c.name}")
+        values += [pl.when(plain[c.name]).then(_fast_kind(pl, parts[c.name])).alias(f"k_{c.name}")
                    if c.name in plain else nothing.alias(f"k_{c.name}")
                    for c in self.definition.columns if c.type == "org_identifier"]
         frame = frame.with_columns(values)
@@ -378,36 +420,53 @@ class ColumnarCsv:
         """Cells the expressions left go to the Python parser, once per distinct text."""
         pl = self.pl
         name = column.name
-        texts = frame.filter(pl.col(f"q_{name}") & ~pl.col("_duplicate"))[f"c_{name}"].unique().to_list()
+        # narrow selections and joins: a filter or join of the whole frame would copy all its columns
+        texts = frame.select(pl.col(f"c_{name}").filter(pl.col(f"q_{name}") & ~pl.col("_duplicate")).unique())
+        texts = texts.to_series().to_list()
         if not texts:
             return frame
         values, kinds, errors, raws = _python_values(column, texts)
+        if self.unquoted:
+            unwritable = [v for v in values if v is not None and (v == "" or any(c in v for c in f'{self.copy_delimiter}"\r\n'))]
+            if unwritable:  # a defect of a parser: the loader falls back to the row-by-row path
+                raise ValueError(f"{column.name}: a parsed value cannot be written unquoted: {unwritable[0]!r}")
         lookup = pl.DataFrame({f"c_{name}": texts, "_v": values, "_k": kinds, "_e": errors, "_r": raws},
                               schema={f"c_{name}": pl.String, "_v": pl.String, "_k": pl.String, "_e": pl.String,
                                       "_r": pl.String})
-        frame = frame.join(lookup, on=f"c_{name}", how="left", maintain_order="left")
+        found = frame.select(f"c_{name}").join(lookup, on=f"c_{name}", how="left", maintain_order="left")
+        frame = frame.with_columns(found.drop(f"c_{name}"))  # the texts are unique: one row each, in order
         updates = [pl.when(pl.col(f"q_{name}")).then(pl.col("_v")).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
                    pl.when(pl.col(f"q_{name}")).then(pl.col("_e")).alias(f"e_{name}")]
         if column.type == "org_identifier":
             updates.append(pl.when(pl.col(f"q_{name}")).then(pl.col("_k")).otherwise(pl.col(f"k_{name}"))
                            .alias(f"k_{name}"))
         if column.keeps_raw_text:
-            updates.append(pl.when(pl.col(f"o_{name}")).then(pl.col("_r")).otherwise(pl.col(f"r_{name}"))
+            updates.append(pl.when(pl.col(f"q_{name}")).then(pl.col("_r")).otherwise(pl.col(f"r_{name}"))
                            .alias(f"r_{name}"))
         return frame.with_columns(updates).drop("_v", "_k", "_e", "_r")
 
     # -- keys ------------------------------------------------------------------------------------
     def _mark_key_conflicts(self, frame):
+        """A loadable row whose key an earlier row (of this block or an earlier one) already has is
+        rejected, naming that row's line. A hash of the key finds the few rows to compare exactly."""
         pl = self.pl
-        keys = [f"p_{k}" for k in self.key]
+        keys = [f"p_{k}" for k in self.key]  # a definition has at least one key column
         candidate = ~pl.col("_duplicate") & pl.col("_errors").is_null()
-        frame = frame.with_columns(
-            pl.when(candidate).then(pl.col("_n").min().over(keys + [candidate])).alias("_first"))
-        if self.seen_keys is not None and keys:
-            frame = frame.join(self.seen_keys, on=keys, how="left", maintain_order="left")
-            frame = frame.with_columns(
-                pl.when(candidate).then(pl.coalesce("_seen", "_first")).alias("_first")).drop("_seen")
-        conflict = candidate & (pl.col("_first") != pl.col("_n"))
+        frame = frame.with_columns(pl.when(candidate).then(pl.struct(keys).hash(3)).alias("_kh"))
+        suspect = pl.col("_kh").is_not_null() & pl.col("_kh").is_duplicated()
+        if self.seen_keys is not None:
+            suspect = suspect | pl.col("_kh").is_in(self.seen_keys["_kh"].implode())
+        suspects = frame.select("_n", "_kh", *keys, suspect.alias("_suspect")).filter("_suspect")
+        first = pl.lit(None, dtype=pl.Int64)
+        if suspects.height:
+            firsts = suspects.group_by(keys).agg(pl.col("_n").min().alias("_first"))
+            if self.seen_keys is not None:
+                earlier = self.seen_keys.filter(pl.col("_kh").is_in(suspects["_kh"].implode())).drop("_kh")
+                firsts = firsts.join(earlier, on=keys, how="left").select(*keys, pl.coalesce("_seen", "_first").alias("_first"))
+            repeats = suspects.join(firsts, on=keys).filter(pl.col("_first") != pl.col("_n"))
+            first = pl.col("_n").replace_strict(repeats["_n"], repeats["_first"], default=None, return_dtype=pl.Int64)
+        frame = frame.with_columns(first.alias("_first"))
+        conflict = pl.col("_first").is_not_null()
         key_text = pl.concat_str([pl.col(k) for k in keys], separator=", ")
         message = pl.concat_str(pl.lit("même clé ("), key_text, pl.lit(") que la ligne "),
                                 pl.col("_first").cast(pl.String), pl.lit(", avec d'autres valeurs"))
@@ -419,9 +478,9 @@ class ColumnarCsv:
             .when(pl.col("_errors").is_not_null()).then(pl.col("_errors"))
             .when(conflict).then(message).alias("_reason"),
         )
-        if keys:
-            new = frame.filter(candidate & ~conflict).select(*keys, pl.col("_n").alias("_seen"))
-            self.seen_keys = new if self.seen_keys is None else pl.concat([self.seen_keys, new])
+        new = frame.select(*keys, pl.col("_n").alias("_seen"), "_kh", (candidate & ~conflict).alias("_new"))
+        new = new.filter("_new").drop("_new")
+        self.seen_keys = new if self.seen_keys is None else pl.concat([self.seen_keys, new])
         return frame
 
     # -- output ----------------------------------------------------------------------------------
@@ -436,13 +495,10 @@ class ColumnarCsv:
             values = dict(zip(self.plan.mapped, row[3:]))
             self.result.raw_rows.append(json.dumps(json_safe(values), ensure_ascii=False, default=str))
 
-    def _copy_csv(self, loaded) -> bytes:
+    def _copy_csv(self, frame) -> bytes | None:
+        """The loaded rows as COPY reads them."""
         pl = self.pl
-        lineage = self.lineage
-        out = [pl.lit(lineage["_load_id"]).alias("_load_id"), pl.lit(lineage["_file_sha256"]).alias("_file_sha256"),
-               pl.lit(lineage["_file_name"]).alias("_file_name"),
-               pl.concat_str(pl.lit("ligne "), pl.col("_n").cast(pl.String)).alias("_line"),
-               pl.lit(lineage["_period"], dtype=pl.String).alias("_period"),
+        out = [pl.concat_str(pl.lit("ligne "), pl.col("_n").cast(pl.String)).alias("_line"),
                pl.lit(None, dtype=pl.String).alias("_extra")]
         for column in self.definition.columns:
             out.append(pl.col(f"p_{column.name}"))
@@ -450,8 +506,13 @@ class ColumnarCsv:
                 out.append(pl.col(f"k_{column.name}"))
             if column.keeps_raw_text:
                 out.append(pl.col(f"r_{column.name}"))
+        loaded = frame.select(out + [pl.col("_kind")]).filter(pl.col("_kind") == "loaded").drop("_kind")
+        self.result.count_loaded(loaded.height)
+        if loaded.height == 0:
+            return None
         buffer = io.BytesIO()
-        loaded.select(out).write_csv(buffer, include_header=False)
+        loaded.write_csv(buffer, include_header=False, separator=self.copy_delimiter,
+                         quote_style="never" if self.unquoted else "necessary")
         return buffer.getvalue()
 
 
