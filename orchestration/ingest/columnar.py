@@ -26,11 +26,15 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import polars as pl
 
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
@@ -38,6 +42,7 @@ from orchestration.ingest.readers import detect_encoding, find_header, has_bom, 
 from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, column_label, json_safe, raw_text
 
 BLOCK_BYTES = 8 << 20  # about 50,000 lines of a register
+LAST_BLOCK_BYTES = 1 << 19
 SCAN_BYTES = 1 << 22
 
 # Python's str.isspace() set is Unicode White_Space (polars' \s) plus the four separators U+001C-U+001F.
@@ -49,6 +54,7 @@ _INVISIBLE = r"[\x{200b}-\x{200f}\x{061c}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{fe
 _ODD_EDGE = rf"^[{_SPACE}\p{{Cf}}]|[{_SPACE}\p{{Cf}}]$"
 _KEY_TYPES_NOT_FAST = ("amount", "bool", "json")
 _CITY = "|".join(sorted(parsers.REGISTER_CITY_CODES))
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass
@@ -94,7 +100,6 @@ def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | N
 
 
 def _polars_accepts(pattern: str) -> bool:
-    pl = _pl()
     try:
         pl.Series([""]).str.contains("(?i)" + pattern)
     except Exception:  # polars' regex syntax differs from Python's on this pattern
@@ -119,19 +124,13 @@ def _unsuitable_bytes(path: Path) -> str | None:
             data = carry + chunk
             carry = b"\r" if data.endswith(b"\r") else b""  # its \n may start the next chunk
             body = data[:-1] if carry else data
-            if body.count(b"\r") != body.count(b"\r\n"):
+            if _LONE_CR.search(body):
                 return "carriage returns inside lines"
     return None
 
 
 # -- the expressions ------------------------------------------------------------------------------
-def _pl():
-    import polars
-
-    return polars
-
-
-def _fast_parts(pl, text, column_type: str) -> dict:
+def _fast_parts(text, column_type: str) -> dict:
     """The first of two steps of _fast_value: the pieces a value is read from, by kind (`d`: a date written ISO,
     `a`: an amount without its currency, `x`: receipt parts, `y`: register parts). Each is computed once
     into a column: an eager polars frame evaluates an expression again wherever it is used."""
@@ -154,7 +153,7 @@ def _fast_parts(pl, text, column_type: str) -> dict:
     return {}
 
 
-def _fast_value(pl, text, parts: dict, column_type: str):
+def _fast_value(text, parts: dict, column_type: str):
     """The parsed value of the common writings, as the text COPY reads; null when the cell is left to
     the Python parser. `text` is the cell without its spaces, `parts` the columns of _fast_parts. No
     writing read here starts or ends with a space or a format character: such cells go to Python."""
@@ -178,39 +177,39 @@ def _fast_value(pl, text, parts: dict, column_type: str):
         return pl.when(text.str.contains(rf"^{digits}{{1,15}}$") & text.str.contains("[1-9]")).then(
             text.str.zfill(15))
     if column_type == "receipt_number":
-        return _receipt(pl, parts["x"])
+        return _receipt(parts["x"])
     if column_type == "register_number":
-        return _register(pl, parts["y"])
+        return _register(parts["y"])
     if column_type == "org_identifier":  # the kind follows from the shape: see _fast_kind
-        return pl.coalesce(_register(pl, parts["y"]), _receipt(pl, parts["x"]))
+        return pl.coalesce(_register(parts["y"]), _receipt(parts["x"]))
     return None  # province, bool: few distinct writings, each parsed once in Python
 
 
-def _fast_kind(pl, parts: dict):
+def _fast_kind(parts: dict):
     """The kind parsers.parse_org_identifier gives the two shapes _fast_value reads."""
-    return (pl.when(_register(pl, parts["y"]).is_not_null()).then(pl.lit("register"))
-            .when(_receipt(pl, parts["x"]).is_not_null()).then(pl.lit("receipt")))
+    return (pl.when(_register(parts["y"]).is_not_null()).then(pl.lit("register"))
+            .when(_receipt(parts["x"]).is_not_null()).then(pl.lit("receipt")))
 
 
-def _year_ok(pl, year):
+def _year_ok(year):
     return year.cast(pl.Int32, strict=False).is_between(1900, 2100)
 
 
-def _receipt(pl, parts):
+def _receipt(parts):
     """`2019/123` or `123/2019`: a year and a sequence; the first part is the year when it can be one."""
     first, second = parts.struct.field("1"), parts.struct.field("2")
-    first_is_year = (first.str.len_bytes() == 4) & _year_ok(pl, first)  # digits only: bytes are characters
-    second_is_year = (second.str.len_bytes() == 4) & _year_ok(pl, second)
+    first_is_year = (first.str.len_bytes() == 4) & _year_ok(first)  # digits only: bytes are characters
+    second_is_year = (second.str.len_bytes() == 4) & _year_ok(second)
     year = pl.when(first_is_year).then(first).when(second_is_year).then(second)
     seq = pl.when(first_is_year).then(second).when(second_is_year).then(first).cast(pl.Int64, strict=False)
     return pl.when(year.is_not_null() & (seq > 0)).then(pl.concat_str(year, pl.lit("/"), seq.cast(pl.String)))
 
 
-def _register(pl, parts):
+def _register(parts):
     """`FES/2015/0123` with a region city code, in capitals."""
     city, year = parts.struct.field("1"), parts.struct.field("2")
     seq = parts.struct.field("3").cast(pl.Int64, strict=False)
-    return pl.when(_year_ok(pl, year) & (seq > 0)).then(
+    return pl.when(_year_ok(year) & (seq > 0)).then(
         pl.concat_str(city, pl.lit("/"), year, pl.lit("/"), seq.cast(pl.String).str.zfill(4)))
 
 
@@ -236,9 +235,6 @@ def _python_values(column: Column, texts: list[str]) -> tuple[list, list, list, 
 def parse_column(column: Column, cells: list[str | None]) -> list[tuple[str | None, str | None, str | None, str | None]]:
     """One column of cells through the fast path's parsing, expressions then Python: for each cell
     (value as COPY reads it, kind of an identifier, error message, raw text). For tests and checks."""
-    import re
-
-    pl = _pl()
     definition = SourceDefinition(provider="check", name="column", description="", file_pattern=re.compile("x"),
                                   format="csv", semantics="cumulative", key=(), columns=(column,))
     reader = ColumnarCsv(Path("."), definition, Plan("utf-8", "utf-8", 1, 1, {column.name: 0}, []))
@@ -257,7 +253,6 @@ class ColumnarCsv:
     of the loaded rows for COPY (`_line`, `_extra`, then the raw table's columns), and fills `result`."""
 
     def __init__(self, path: Path, definition: SourceDefinition, file_plan: Plan):
-        self.pl = _pl()
         self.path = path
         self.definition = definition
         self.plan = file_plan
@@ -272,10 +267,14 @@ class ColumnarCsv:
         self.seen_keys = None   # key values -> first line, of every loaded row so far
 
     def copy_blocks(self) -> Iterator[bytes]:
-        for first_line, text in self._blocks():
-            out = self._block(first_line, text)
-            if out is not None:
-                yield out
+        read = Ahead(self._blocks(), 1, "columnar-csv-read")  # the next block is read and transcoded meanwhile
+        try:
+            for first_line, data in read:
+                out = self._block(first_line, data)
+                if out is not None:
+                    yield out
+        finally:
+            read.close()
 
     def _blocks(self) -> Iterator[tuple[int, bytes]]:
         """(number of its first line, UTF-8 bytes of whole lines) of the data part of the file."""
@@ -285,8 +284,12 @@ class ColumnarCsv:
                 handle.readline()
             number = self.plan.header_line + 1
             carry = b""
+            size = os.fstat(handle.fileno()).st_size
             while True:
-                piece = handle.read(BLOCK_BYTES)
+                # Blocks halve towards the end of the file: the server's COPY of the last block is the
+                # only part of it that nothing overlaps.
+                remaining = size - handle.tell()
+                piece = handle.read(min(BLOCK_BYTES, max(remaining // 2, LAST_BLOCK_BYTES)))
                 if not piece:
                     if carry:
                         yield number, self._utf8(carry, transcode)
@@ -306,12 +309,10 @@ class ColumnarCsv:
     def _lines(self, data: bytes):
         """One row per line, with its number: polars' CSV reader with a separator the file cannot hold
         (the plan excludes NUL bytes) splits the lines, without their CR LF, in parallel."""
-        pl = self.pl
         return pl.read_csv(data, separator="\x00", has_header=False, quote_char=None, schema={"text": pl.String},
                            empty_string_is_null=False, raise_if_empty=False)
 
     def _block(self, first_line: int, data: bytes) -> bytes | None:
-        pl = self.pl
         definition = self.definition
         delimiter = definition.delimiter
         frame = self._lines(data).with_row_index("_n", offset=first_line).with_columns(pl.col("_n").cast(pl.Int64))
@@ -340,7 +341,6 @@ class ColumnarCsv:
         """Two hashes of what makes a row a duplicate line: the cells under the definition's columns, as
         the row-by-row loader compares them. When those are all the header's columns, the hashes of the
         line itself (cut after as many cells as the header has): ten times cheaper than of the cells."""
-        pl = self.pl
         width = self.plan.width
         if sorted(self.plan.mapped.values()) != list(range(width)):
             row = pl.struct([pl.col("_cells").list.get(i, null_on_oob=True).alias(f"c{i}")
@@ -352,13 +352,14 @@ class ColumnarCsv:
         return row.hash(11), row.hash(7_919)
 
     def _mark_duplicates(self, frame):
-        pl = self.pl
         frame = frame.with_columns((~pl.struct("_h1", "_h2").is_first_distinct()).alias("_duplicate"))
         if self.seen_rows is not None:
             # a copy of a line of an earlier block: the first hash finds the few rows to compare
-            maybe = frame.filter(~pl.col("_duplicate") & pl.col("_h1").is_in(self.seen_rows["_h1"].implode()))
+            maybe = ~pl.col("_duplicate") & pl.col("_h1").is_in(self.seen_rows["_h1"].implode())
+            maybe = frame.select("_n", "_h1", "_h2", maybe.alias("_maybe")).filter("_maybe")
             if maybe.height:
-                earlier = maybe.join(self.seen_rows, on=["_h1", "_h2"], how="semi")["_n"]
+                seen = self.seen_rows.filter(pl.col("_h1").is_in(maybe["_h1"].implode()))
+                earlier = maybe.join(seen, on=["_h1", "_h2"], how="semi")["_n"]
                 frame = frame.with_columns(pl.col("_duplicate") | pl.col("_n").is_in(earlier.implode()))
         new = frame.filter(~pl.col("_duplicate")).select("_h1", "_h2")
         self.seen_rows = new if self.seen_rows is None else pl.concat([self.seen_rows, new])
@@ -368,12 +369,11 @@ class ColumnarCsv:
     def _parse(self, frame):
         """p_<column>: the parsed value as COPY text; r_: the raw text; e_: the error; k_: the kind of an
         identifier. The expressions first, then Python for what they left."""
-        pl = self.pl
         # Each step materialises its columns: an eager polars frame computes an expression once per use.
         mapped = [c for c in self.definition.columns if c.name in self.plan.mapped]
         absent = [c for c in self.definition.columns if c.name not in self.plan.mapped]
         frame = frame.with_columns([pl.col(f"c_{c.name}").str.strip_chars(" ").alias(f"s_{c.name}") for c in mapped])
-        parts = {c.name: _fast_parts(pl, pl.col(f"s_{c.name}"), c.type) for c in mapped}
+        parts = {c.name: _fast_parts(pl.col(f"s_{c.name}"), c.type) for c in mapped}
         # Only a text cell needs its edges checked (see _ODD_EDGE): the other types' expressions read
         # no writing with such edges.
         frame = frame.with_columns(
@@ -385,7 +385,7 @@ class ColumnarCsv:
         plain = {c.name: ~pl.col(f"o_{c.name}") & ~pl.col(f"z_{c.name}") for c in mapped}
         values = []
         for column in mapped:
-            fast = _fast_value(pl, pl.col(f"s_{column.name}"), parts[column.name], column.type)
+            fast = _fast_value(pl.col(f"s_{column.name}"), parts[column.name], column.type)
             values.append(pl.when(plain[column.name]).then(fast).alias(f"p_{column.name}") if fast is not None
                           else pl.lit(None, dtype=pl.String).alias(f"p_{column.name}"))
             if column.keeps_raw_text:
@@ -394,7 +394,7 @@ class ColumnarCsv:
         values += [nothing.alias(f"p_{c.name}") for c in absent]
         values += [nothing.alias(f"r_{c.name}") for c in absent if c.keeps_raw_text]
         values += [nothing.alias(f"e_{c.name}") for c in self.definition.columns]
-        values += [pl.when(plain[c.name]).then(_fast_kind(pl, parts[c.name])).alias(f"k_{c.name}")
+        values += [pl.when(plain[c.name]).then(_fast_kind(parts[c.name])).alias(f"k_{c.name}")
                    if c.name in plain else nothing.alias(f"k_{c.name}")
                    for c in self.definition.columns if c.type == "org_identifier"]
         frame = frame.with_columns(values)
@@ -418,7 +418,6 @@ class ColumnarCsv:
 
     def _resolve_in_python(self, frame, column: Column):
         """Cells the expressions left go to the Python parser, once per distinct text."""
-        pl = self.pl
         name = column.name
         # narrow selections and joins: a filter or join of the whole frame would copy all its columns
         texts = frame.select(pl.col(f"c_{name}").filter(pl.col(f"q_{name}") & ~pl.col("_duplicate")).unique())
@@ -449,7 +448,6 @@ class ColumnarCsv:
     def _mark_key_conflicts(self, frame):
         """A loadable row whose key an earlier row (of this block or an earlier one) already has is
         rejected, naming that row's line. A hash of the key finds the few rows to compare exactly."""
-        pl = self.pl
         keys = [f"p_{k}" for k in self.key]  # a definition has at least one key column
         candidate = ~pl.col("_duplicate") & pl.col("_errors").is_null()
         frame = frame.with_columns(pl.when(candidate).then(pl.struct(keys).hash(3)).alias("_kh"))
@@ -485,7 +483,6 @@ class ColumnarCsv:
 
     # -- output ----------------------------------------------------------------------------------
     def _set_aside(self, frame) -> None:
-        pl = self.pl
         aside = frame.filter(pl.col("_kind") != "loaded")
         if aside.height == 0:
             return
@@ -497,7 +494,6 @@ class ColumnarCsv:
 
     def _copy_csv(self, frame) -> bytes | None:
         """The loaded rows as COPY reads them."""
-        pl = self.pl
         out = [pl.concat_str(pl.lit("ligne "), pl.col("_n").cast(pl.String)).alias("_line"),
                pl.lit(None, dtype=pl.String).alias("_extra")]
         for column in self.definition.columns:
@@ -516,33 +512,33 @@ class ColumnarCsv:
         return buffer.getvalue()
 
 
-class BlockReader:
-    """A file-like view of the blocks for psycopg2's copy_expert, which reads it in small pieces.
-
-    The blocks are computed in a thread while COPY sends the previous one: polars releases the GIL,
-    so the client parses while the server writes. At most `ahead` blocks wait: memory stays flat."""
+class Ahead:
+    """An iterator run in a thread, at most `ahead` items in advance; its exception is raised by
+    `next` (and kept in `error`). polars and the codecs release the GIL or run between the other
+    thread's waits, so the two threads work at once. `close` stops it and waits for it."""
 
     _END = object()
 
-    def __init__(self, blocks: Iterator[bytes], ahead: int = 2):
+    def __init__(self, items: Iterator, ahead: int, name: str):
         self.queue: queue.Queue = queue.Queue(maxsize=ahead)
         self.error: BaseException | None = None
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._produce, args=(blocks,), name="columnar-csv", daemon=True)
-        self.thread.start()
-        self.block = b""
-        self.offset = 0
         self.done = False
+        self.thread = threading.Thread(target=self._produce, args=(items,), name=name, daemon=True)
+        self.thread.start()
 
-    def _produce(self, blocks: Iterator[bytes]) -> None:
+    def _produce(self, items: Iterator) -> None:
         try:
-            for block in blocks:
-                if not self._put(block):
+            for item in items:
+                if not self._put(item):
                     return
-        except BaseException as exc:  # handed to the reading thread
+        except BaseException as exc:  # handed to the consuming thread
             self.error = exc
-            self._put(exc)
+            self._put(self._END)
             return
+        finally:
+            if hasattr(items, "close"):
+                items.close()  # a generator's own clean-up (an Ahead inside it) runs now, not at GC
         self._put(self._END)
 
     def _put(self, item) -> bool:
@@ -554,18 +550,46 @@ class BlockReader:
                 continue
         return False
 
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.done:
+            raise StopIteration
+        item = self.queue.get()
+        if item is self._END:
+            self.done = True
+            if self.error is not None:
+                raise self.error
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+class BlockReader:
+    """A file-like view of the blocks for psycopg2's copy_expert, which reads it in small pieces.
+
+    The blocks are computed in a thread while COPY sends the previous one, at most `ahead` of them
+    waiting: memory stays flat."""
+
+    def __init__(self, blocks: Iterator[bytes], ahead: int = 2):
+        self.blocks = Ahead(blocks, ahead, "columnar-csv")
+        self.block = b""
+        self.offset = 0
+
+    @property
+    def error(self) -> BaseException | None:
+        return self.blocks.error
+
     def read(self, size: int = -1) -> bytes:
         while self.offset >= len(self.block):
-            if self.done:
+            block = next(self.blocks, None)
+            if block is None:
                 return b""
-            item = self.queue.get()
-            if item is self._END:
-                self.done = True
-                return b""
-            if isinstance(item, BaseException):
-                self.done = True
-                raise item
-            self.block, self.offset = item, 0
+            self.block, self.offset = block, 0
         end = len(self.block) if size < 0 else self.offset + size
         out = self.block[self.offset:end]
         self.offset += len(out)
@@ -573,5 +597,4 @@ class BlockReader:
 
     def close(self) -> None:
         """Stop the producer (after an error on the COPY side) and wait for it."""
-        self.stop.set()
-        self.thread.join()
+        self.blocks.close()

@@ -24,7 +24,7 @@ import psycopg2
 from orchestration.ingest import columnar, receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.readers import FileRejected, open_delivery
-from orchestration.quality.findings import findings_for_load
+from orchestration.quality.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
@@ -311,6 +311,8 @@ class Lander:
                 "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
                 (outcome.load_id, outcome.sha256, outcome.file_name),
             )
+            cur.execute("RESET ROLE")  # the warning rules read as the warehouse's owner, as the checks do
+            outcome.findings = findings_for_rows(cur, table, outcome.load_id)
         raw_conn.commit()
 
     def _record(self, raw_conn, outcome: FileOutcome, received_at, size, cur=None) -> int:
@@ -352,8 +354,6 @@ class Lander:
         return self._finish(outcome)
 
     def _finish(self, outcome: FileOutcome) -> FileOutcome:
-        if outcome.status == "loaded":
-            outcome.findings = findings_for_load(self.url, outcome.load_id)
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
 

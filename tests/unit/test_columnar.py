@@ -112,7 +112,7 @@ def test_block_reader_keeps_at_most_a_few_blocks_in_memory_and_hands_over_errors
         time.sleep(0.01)
     # the block being read, two in the queue, one waiting to be put: the producer can go no further
     # until the COPY side takes a block
-    assert len(produced) == 4 and reader.queue.full()
+    assert len(produced) == 4 and reader.blocks.queue.full()
     rest = b"blo" + b"".join(iter(lambda: reader.read(7), b""))
     assert rest == b"".join(f"block {n};".encode() for n in range(50))
     reader.close()
@@ -126,4 +126,23 @@ def test_block_reader_keeps_at_most_a_few_blocks_in_memory_and_hands_over_errors
     with pytest.raises(RuntimeError, match="bad block"):
         reader.read(-1)
     assert isinstance(reader.error, RuntimeError)
+    assert reader.read(-1) == b""  # after the error, the end: COPY is not fed a second time
     reader.close()
+
+
+def test_ahead_closes_the_generator_it_runs_when_stopped():
+    from orchestration.ingest.columnar import Ahead
+
+    closed = []
+
+    def items():
+        try:
+            for n in range(100):
+                yield n
+        finally:
+            closed.append(True)
+
+    ahead = Ahead(items(), 1, "test-ahead")
+    assert next(ahead) == 0
+    ahead.close()  # the consumer gives up early: the producer stops and the generator's clean-up runs
+    assert closed == [True] and not ahead.thread.is_alive()
