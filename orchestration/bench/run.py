@@ -47,6 +47,7 @@ JSON_END = "bench:json -->"
 
 TARGETS = {
     "csv_vs_copy": 0.5,           # CSV ingestion at no less than half the plain COPY rate
+    "big_csv_rows": 200_000,      # ... measured on a file of this many rows (the ingestion issue)
     "xlsx_rows_per_s": 100_000,   # XLSX ingestion at no less than 100,000 rows/s
     "vs_to_sql": 10.0,            # to_sql left at least 10x behind
     "region_full_load_s": 60.0,
@@ -797,8 +798,16 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
             ratio = ing["csv"]["vs_copy"]
             add("CSV ingestion ≥ 0.5 × plain COPY", scale, f"{ratio:.3f} × COPY "
                 f"({_fmt_rate(ing['csv']['lander_rows_per_s'])} vs {_fmt_rate(ing['csv']['copy_rows_per_s'])} rows/s)",
-                ratio >= TARGETS["csv_vs_copy"], f"{TARGETS['csv_vs_copy'] / ratio:.0f}× too slow" if ratio < 0.5
-                else f"{ratio / 0.5:.1f}× margin")
+                ratio >= TARGETS["csv_vs_copy"], f"{TARGETS['csv_vs_copy'] / ratio:.1f}× too slow" if ratio < 0.5
+                else f"{ratio / 0.5:.2f}× margin")
+        for entry in r.get("ingestion", {}).get("files", []):  # the ingestion issue's own criterion
+            if entry["format"] == "csv" and entry["rows"] >= TARGETS["big_csv_rows"] and entry.get("copy_rows_per_s"):
+                ratio = entry["lander_rows_per_s"] / entry["copy_rows_per_s"]
+                add(f"A CSV file of ≥ {TARGETS['big_csv_rows']:,} rows ≥ 0.5 × plain COPY", scale,
+                    f"{ratio:.3f} × COPY ({entry['file']}, {entry['rows']:,} rows: "
+                    f"{_fmt_rate(entry['lander_rows_per_s'])} vs {_fmt_rate(entry['copy_rows_per_s'])} rows/s)",
+                    ratio >= TARGETS["csv_vs_copy"], f"{TARGETS['csv_vs_copy'] / ratio:.1f}× too slow"
+                    if ratio < TARGETS["csv_vs_copy"] else f"{ratio / TARGETS['csv_vs_copy']:.2f}× margin")
         if "xlsx" in ing:
             rate = ing["xlsx"]["lander_rows_per_s"]
             add("XLSX ingestion ≥ 100,000 rows/s", scale, f"{_fmt_rate(rate)} rows/s",
