@@ -155,8 +155,9 @@ def _fast_parts(text, column_type: str) -> dict:
 
 def _fast_value(text, parts: dict, column_type: str):
     """The parsed value of the common writings, as the text COPY reads; null when the cell is left to
-    the Python parser. `text` is the cell without its spaces, `parts` the columns of _fast_parts. No
-    writing read here starts or ends with a space or a format character: such cells go to Python."""
+    the Python parser. `text` is the cell (a text cell without its spaces), `parts` the columns of
+    _fast_parts. No writing read here starts or ends with a space or a format character: such cells
+    go to Python."""
     digits = r"[0-9]"
     if column_type == "text":
         return text
@@ -247,6 +248,12 @@ def parse_column(column: Column, cells: list[str | None]) -> list[tuple[str | No
     return list(zip(frame[f"p_{column.name}"], kinds, frame[f"e_{column.name}"], raws))
 
 
+def _filtered(frame, keep):
+    """frame.filter(keep), without copying every column when every row is kept (most blocks)."""
+    kept = frame.select(keep.alias("_keep")).to_series()
+    return frame if kept.all() else frame.filter(kept)
+
+
 # -- the file ---------------------------------------------------------------------------------------
 class ColumnarCsv:
     """Reads, checks and parses a planned CSV file block by block; `copy_blocks` yields the CSV bytes
@@ -319,7 +326,7 @@ class ColumnarCsv:
         # blank lines (nothing but delimiters and spaces) and the footer are not data rows
         keep = pl.col("text").str.contains(rf"[^\x{{{ord(delimiter):x}}}{_SPACE}]")
         cells = pl.col("_cells")
-        frame = frame.filter(keep).with_columns(pl.col("text").str.split(delimiter).alias("_cells"))
+        frame = _filtered(frame, keep).with_columns(pl.col("text").str.split(delimiter).alias("_cells"))
         frame = frame.with_columns(
             [cells.list.get(i, null_on_oob=True).alias(f"c_{name}") for name, i in self.plan.mapped.items()]
             + ([cells.list.get(0, null_on_oob=True).alias("_first")] if definition.footer_first_column else [])
@@ -327,7 +334,7 @@ class ColumnarCsv:
         ).drop("_cells", "text")
         if definition.footer_first_column is not None:
             pattern = "(?i)" + definition.footer_first_column.pattern
-            frame = frame.filter(~pl.col("_first").str.contains(pattern).fill_null(False)).drop("_first")
+            frame = _filtered(frame, ~pl.col("_first").str.contains(pattern).fill_null(False)).drop("_first")
         if frame.height == 0:
             return None
         frame = self._mark_duplicates(frame)
@@ -361,7 +368,7 @@ class ColumnarCsv:
                 seen = self.seen_rows.filter(pl.col("_h1").is_in(maybe["_h1"].implode()))
                 earlier = maybe.join(seen, on=["_h1", "_h2"], how="semi")["_n"]
                 frame = frame.with_columns(pl.col("_duplicate") | pl.col("_n").is_in(earlier.implode()))
-        new = frame.filter(~pl.col("_duplicate")).select("_h1", "_h2")
+        new = frame.select("_h1", "_h2", "_duplicate").filter(~pl.col("_duplicate")).drop("_duplicate")
         self.seen_rows = new if self.seen_rows is None else pl.concat([self.seen_rows, new])
         return frame
 
@@ -372,20 +379,23 @@ class ColumnarCsv:
         # Each step materialises its columns: an eager polars frame computes an expression once per use.
         mapped = [c for c in self.definition.columns if c.name in self.plan.mapped]
         absent = [c for c in self.definition.columns if c.name not in self.plan.mapped]
-        frame = frame.with_columns([pl.col(f"c_{c.name}").str.strip_chars(" ").alias(f"s_{c.name}") for c in mapped])
-        parts = {c.name: _fast_parts(pl.col(f"s_{c.name}"), c.type) for c in mapped}
-        # Only a text cell needs its edges checked (see _ODD_EDGE): the other types' expressions read
-        # no writing with such edges.
+        # s_: a text cell without its spaces. The other types read the cell as it is: their expressions
+        # read no writing that starts or ends with a space or a format character, such cells go to
+        # Python. Only a text cell needs its edges checked (see _ODD_EDGE).
+        texts = [c for c in mapped if c.type == "text"]
+        frame = frame.with_columns([pl.col(f"c_{c.name}").str.strip_chars(" ").alias(f"s_{c.name}") for c in texts])
+        cell = {c.name: pl.col(f"s_{c.name}" if c.type == "text" else f"c_{c.name}") for c in mapped}
+        parts = {c.name: _fast_parts(cell[c.name], c.type) for c in mapped}
         frame = frame.with_columns(
-            [pl.col(f"s_{c.name}").str.contains(_ODD_EDGE).fill_null(False).alias(f"o_{c.name}")
+            [cell[c.name].str.contains(_ODD_EDGE).fill_null(False).alias(f"o_{c.name}")
              if c.type == "text" else pl.lit(False).alias(f"o_{c.name}") for c in mapped]
-            + [(pl.col(f"s_{c.name}").is_null() | (pl.col(f"s_{c.name}") == "")).alias(f"z_{c.name}") for c in mapped]
+            + [(cell[c.name].is_null() | (cell[c.name] == "")).alias(f"z_{c.name}") for c in mapped]
             + [expr.alias(f"{kind}_{name}") for name, kinds in parts.items() for kind, expr in kinds.items()])
         parts = {name: {kind: pl.col(f"{kind}_{name}") for kind in kinds} for name, kinds in parts.items()}
         plain = {c.name: ~pl.col(f"o_{c.name}") & ~pl.col(f"z_{c.name}") for c in mapped}
         values = []
         for column in mapped:
-            fast = _fast_value(pl.col(f"s_{column.name}"), parts[column.name], column.type)
+            fast = _fast_value(cell[column.name], parts[column.name], column.type)
             values.append(pl.when(plain[column.name]).then(fast).alias(f"p_{column.name}") if fast is not None
                           else pl.lit(None, dtype=pl.String).alias(f"p_{column.name}"))
             if column.keeps_raw_text:
