@@ -12,8 +12,9 @@ for message, at a fraction of the cost:
   those of `parsers.py` (the tests check that the two paths load the same rows and reject the same
   lines with the same reasons);
 - duplicate lines and key conflicts are found across blocks, as the row-by-row loader finds them;
-- the loaded rows are written as CSV for COPY block by block, while the server ingests the previous
-  block: memory stays flat and the two cores work at once.
+- the loaded rows are written as CSV for COPY block by block (the file's own delimiter, nothing to
+  quote), while the server ingests the previous block: memory stays flat and the two cores work at
+  once. DEVELOPERS.md lists what keeps it fast.
 
 It serves plain CSV files: without a quote character (so one line is one row and the line numbers
 are those a person sees), without a NUL byte or a lone carriage return, without columns the definition
