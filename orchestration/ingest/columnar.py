@@ -39,7 +39,7 @@ import polars as pl
 
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.readers import detect_encoding, find_header, has_bom, map_header
+from orchestration.ingest.readers import detect_encoding, find_header, map_header, reported_encoding
 from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, column_label, json_safe, raw_text
 
 BLOCK_BYTES = 8 << 20  # about 50,000 lines of a register
@@ -48,8 +48,6 @@ SCAN_BYTES = 1 << 22
 
 # Python's str.isspace() set is Unicode White_Space (polars' \s) plus the four separators U+001C-U+001F.
 _SPACE = r"\s\x{1c}-\x{1f}"
-# What parsers._clean removes before deciding a cell is empty (all of them are format characters).
-_INVISIBLE = r"[\x{200b}-\x{200f}\x{061c}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{feff}]"
 # A cell whose first or last character is a space other than U+0020 or a format character is left to
 # Python: its strip() and polars' could disagree on such edges.
 _ODD_EDGE = rf"^[{_SPACE}\p{{Cf}}]|[{_SPACE}\p{{Cf}}]$"
@@ -96,8 +94,7 @@ def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | N
     mapped, extras, missing = map_header(definition, header)
     if extras:
         return None, "columns the definition does not know"
-    reported = "utf-8" if encoding in ("utf-8", "utf-8-sig") and not has_bom(path) else encoding
-    return Plan(encoding, reported, header_line, len(header), mapped, missing), None
+    return Plan(encoding, reported_encoding(path, encoding), header_line, len(header), mapped, missing), None
 
 
 def _polars_accepts(pattern: str) -> bool:
@@ -494,11 +491,9 @@ class ColumnarCsv:
 
     # -- output ----------------------------------------------------------------------------------
     def _set_aside(self, frame) -> None:
-        aside = frame.filter(pl.col("_kind") != "loaded")
-        if aside.height == 0:
-            return
         cells = [f"c_{name}" for name in self.plan.mapped]
-        for row in aside.select("_n", "_kind", "_reason", *cells).iter_rows():
+        aside = frame.select("_n", "_kind", "_reason", *cells).filter(pl.col("_kind") != "loaded")
+        for row in aside.iter_rows():
             self.result.count(f"ligne {row[0]}", row[1], row[2])
             values = dict(zip(self.plan.mapped, row[3:]))
             self.result.raw_rows.append(json.dumps(json_safe(values), ensure_ascii=False, default=str))

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg2
 
 from orchestration.ingest import columnar, receipts
-from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
+from orchestration.ingest.definitions import LINEAGE_COLUMNS, SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.readers import FileRejected, open_delivery
 from orchestration.quality.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
@@ -94,7 +94,7 @@ def ensure_raw_table(cursor, definition: SourceDefinition) -> None:
     columns = table_columns(definition)
     for name, sql_type, _ in columns:
         cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
-    readable = ["_load_id", "_file_sha256", "_file_name", "_line", "_period", "_loaded_at", "_extra"]
+    readable = list(LINEAGE_COLUMNS)
     readable += [name for name, _, column in columns if not column.personal]
     cursor.execute(f"REVOKE ALL ON {table} FROM {TRANSFORMER_ROLE}")
     cursor.execute(f"GRANT SELECT ({', '.join(readable)}) ON {table} TO {TRANSFORMER_ROLE}")
@@ -282,7 +282,7 @@ class Lander:
         table = definition.qualified_table
         with raw_conn.cursor() as cur:
             cur.execute(f"SET LOCAL ROLE {LOADER_ROLE}")
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (definition.qualified_table,))
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table,))
             ensure_raw_table(cur, definition)
             if replaces is not None:
                 cur.execute(f"DELETE FROM {table} WHERE _file_sha256 = %s", (outcome.sha256,))
@@ -294,14 +294,14 @@ class Lander:
             # would read). ALTER TABLE holds the table exclusively until commit (as ensure_raw_table's
             # ALTERs already do): no other session sees these defaults, dropped again before commit
             # (or rolled back with the load).
-            cur.execute(f"ALTER TABLE {table} ALTER _load_id SET DEFAULT %s, ALTER _file_sha256 SET DEFAULT %s, "
-                        "ALTER _file_name SET DEFAULT %s, ALTER _period SET DEFAULT %s",
-                        (outcome.load_id, outcome.sha256, outcome.file_name, outcome.period))
+            per_file = {"_load_id": outcome.load_id, "_file_sha256": outcome.sha256,
+                        "_file_name": outcome.file_name, "_period": outcome.period}
+            cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} SET DEFAULT %s" for c in per_file),
+                        tuple(per_file.values()))
             copy = cur.mogrify(f"COPY {table} ({', '.join(COPY_COLUMNS + names)}) "
                                "FROM STDIN WITH (FORMAT csv, DELIMITER %s)", (delimiter,))
             cur.copy_expert(copy.decode(), rows, size=COPY_READ_BYTES)
-            cur.execute(f"ALTER TABLE {table} ALTER _load_id DROP DEFAULT, ALTER _file_sha256 DROP DEFAULT, "
-                        "ALTER _file_name DROP DEFAULT, ALTER _period DROP DEFAULT")
+            cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} DROP DEFAULT" for c in per_file))
             set_aside = rejected()
             self._record(raw_conn, outcome, received_at, size, cur=cur)
             cur.execute("CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP")

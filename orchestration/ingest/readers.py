@@ -185,11 +185,16 @@ def read_csv(path: Path, definition: SourceDefinition) -> OpenedFile:
             handle.close()
 
     opened = _tabular_rows(definition, numbered(), "")
-    opened.encoding = "utf-8" if encoding in ("utf-8", "utf-8-sig") and not has_bom(path) else encoding
+    opened.encoding = reported_encoding(path, encoding)
     return opened
 
 
-def has_bom(path: Path) -> bool:
+def reported_encoding(path: Path, encoding: str) -> str:
+    """The encoding as a receipt names it: UTF-8 read with utf-8-sig is reported with or without BOM."""
+    return "utf-8" if encoding in ("utf-8", "utf-8-sig") and not _has_bom(path) else encoding
+
+
+def _has_bom(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(3) == codecs.BOM_UTF8
 

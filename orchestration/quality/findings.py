@@ -15,7 +15,6 @@ import re
 import string
 
 import psycopg2
-import sqlalchemy as sa
 
 from orchestration.quality.catalog import WARNING
 from orchestration.quality.runner import _suite_for_table, expectation_severity
@@ -61,17 +60,13 @@ def findings_for_load(url: str, load_id: int) -> list[str]:
     """French one-line findings for the warning-level rules the rows of one loaded file break, e.g.
     "ligne 12 (BLM/2014/0002) : femmes (48) > adhérents (31)", in line order. Empty when the load
     is unknown, not loaded, or its source has no suite."""
-    with engine(url).connect() as conn:
-        source = conn.execute(
-            sa.text("select source_name from audit.load_file where load_id = :id and status = 'loaded'"),
-            {"id": load_id},
-        ).scalar()
-    if not source:
-        return []
     raw_conn = engine(url).raw_connection()
     try:
         with raw_conn.cursor() as cursor:
-            return findings_for_rows(cursor, f"raw.{source}", load_id)
+            cursor.execute("select source_name from audit.load_file where load_id = %s and status = 'loaded'",
+                           (load_id,))
+            found = cursor.fetchone()
+            return findings_for_rows(cursor, f"raw.{found[0]}", load_id) if found and found[0] else []
     finally:
         raw_conn.rollback()
         raw_conn.close()
