@@ -93,3 +93,14 @@
         on all_snapshots.source_period = latest_file.source_period
         and all_snapshots.source_load_id = latest_file.source_load_id
 {% endmacro %}
+
+
+{#- The latest delivered row of each key of a staging model that keeps every delivery (greatest
+    period, then load, then line): the latest delivery of each project of a cumulative list, or the
+    last known row of every organisation ever in a register, struck off or not (entity resolution
+    reads these, so that an identifier never disappears from one night to the next). -#}
+{% macro latest_row_of_each_key(history_relation, key_columns) %}
+    select distinct on ({{ key_columns | join(', ') }}) *
+    from {{ history_relation }}
+    order by {{ key_columns | join(', ') }}, source_period desc, source_load_id desc, source_line_number desc
+{% endmacro %}

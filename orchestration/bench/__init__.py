@@ -21,15 +21,20 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="number of organisations, or sample (~900), region (~30,000), nation (~330,000)")
     parser.add_argument("--out", required=True, help="folder to write <provider>/<file> and truth.json into")
     parser.add_argument("--seed", type=int, default=42, help="same seed, same bytes (default 42)")
-    parser.add_argument("--delivery", type=int, default=0,
-                        help="0: the first delivery (October 2026); 1, 2, ...: the following months' deliveries "
-                             "of the same world")
+    parser.add_argument("--delivery", type=int, default=0, metavar="N",
+                        help="0: the first delivery (October 2026) in OUT/<provider>/; N from 1 to 12: the nights of "
+                             "deliveries 0..N of the same world in OUT/night_NN/<provider>/, with struck-off, renamed "
+                             "and returning organisations, a corrected re-send, a skipped month and a late file, and "
+                             "truth.json saying what the marts must show after each night (docs/history.md)")
 
 
 def run_generate_command(args: argparse.Namespace) -> int:
-    from orchestration.bench.generate import generate, print_summary
+    from orchestration.bench.generate import generate, generate_history, print_history, print_summary
 
-    print_summary(generate(Path(args.out), args.scale, args.seed, args.delivery))
+    if args.delivery:
+        print_history(generate_history(Path(args.out), args.scale, args.seed, args.delivery), Path(args.out))
+    else:
+        print_summary(generate(Path(args.out), args.scale, args.seed))
     return 0
 
 

@@ -48,6 +48,13 @@ MEAN_SESSION_PARTICIPANTS = 24
 #: what changes from one monthly delivery to the next
 MONTHLY_GROWTH = {"orgs": 0.005, "mouazara": 0.01, "indh": 0.01, "adherents": 0.005, "sessions": 0.03}
 STATUS_CHANGE_SHARE = 0.06  # of organisations change status once within a year of deliveries
+#: month-to-month history, as a share of what is there the month before (docs/history.md)
+STRUCK_OFF_SHARE = 0.02       # of the register's organisations are absent from the next snapshot
+RETURN_SHARE = 0.3            # of the struck-off ones come back one or two months later
+RENAME_SHARE = 0.005
+MEMBERS_CHANGE_SHARE = 0.02
+PROJECT_DROP_SHARE = 0.01     # Mouazara projects absent from the next snapshot
+AMOUNT_CUT_SHARE = 0.015      # projects whose committed amount goes down
 
 BASE_DATE = dt.date(2026, 10, 31)  # the register and Mouazara snapshots of delivery 0
 FIXED_ZIP_TIME = (2026, 10, 31, 8, 0, 0)
@@ -318,6 +325,23 @@ class Org:
     ident_date: dt.date  # receipt date for an association
     sector: str | None
     branch: str | None
+    absent: set = field(default_factory=set)  # months in which its register does not hold it (struck off)
+    rename_month: int | None = None
+    new_core: tuple | None = None
+    members_changes: dict = field(default_factory=dict)  # month -> members from that month on
+
+    def in_register(self, delivery: int) -> bool:
+        return self.month <= delivery and delivery not in self.absent
+
+    def core_at(self, delivery: int) -> tuple:
+        return self.new_core if self.rename_month is not None and delivery >= self.rename_month else self.core
+
+    def members_at(self, delivery: int) -> int:
+        months = [m for m in self.members_changes if m <= delivery]
+        return self.members_changes[max(months)] if months else self.members
+
+    def women_at(self, delivery: int) -> int:
+        return min(self.women, self.members_at(delivery))
 
     def status_at(self, delivery: int) -> str:
         if self.status_change_month is not None and delivery >= self.status_change_month:
@@ -338,20 +362,20 @@ class Org:
     def province_code(self) -> str:
         return PROVINCES[self.province][0]
 
-    def name_ar(self) -> str:
+    def name_ar(self, delivery: int = 0) -> str:
         form = {"coop": "تعاونية", "assoc": "جمعية", "gie": "مجموعة ذات النفع الاقتصادي"}[self.kind]
-        parts = [form, NAME_PATTERNS[self.pattern][0].format(w=self.core[0])]
+        parts = [form, NAME_PATTERNS[self.pattern][0].format(w=self.core_at(delivery)[0])]
         if self.product is not None:
             parts.append(PRODUCTS[self.product][0])
         if self.named_after_commune:
             parts.append(self.commune[1])
         return " ".join(parts)
 
-    def name_fr(self, rng: random.Random) -> str:
+    def name_fr(self, rng: random.Random, delivery: int = 0) -> str:
         forms = {"coop": ["Coopérative", "Coop.", "COOP", "Cooperative"],
                  "assoc": ["Association", "Assoc.", "ASSOCIATION"],
                  "gie": ["GIE", "Groupement d'intérêt économique"]}[self.kind]
-        parts = [rng.choice(forms), NAME_PATTERNS[self.pattern][1].format(w=rng.choice(self.core[1]))]
+        parts = [rng.choice(forms), NAME_PATTERNS[self.pattern][1].format(w=rng.choice(self.core_at(delivery)[1]))]
         if self.product is not None:
             parts.append("de " + PRODUCTS[self.product][1])
         if self.named_after_commune:
@@ -372,6 +396,15 @@ class Project:  # Mouazara or INDH
     holder: Org
     year: int
     number: int
+    dropped_month: int | None = None  # Mouazara: absent from the snapshots from this month on
+    cut_month: int | None = None  # the committed amount goes down from this month on
+    cut_factor: float = 1.0
+
+    def delivered(self, delivery: int) -> bool:
+        return self.month <= delivery and (self.dropped_month is None or delivery < self.dropped_month)
+
+    def factor(self, delivery: int) -> float:
+        return self.cut_factor if self.cut_month is not None and delivery >= self.cut_month else 1.0
 
 
 @dataclass(slots=True)
@@ -407,6 +440,8 @@ class FileTruth:
     violations: int
     encoding: str | None = None
     bytes: int = 0
+    period: str = ""
+    content: dict = field(default_factory=dict)  # what the marts must show of this file (history truth)
 
     @property
     def path(self) -> str:
@@ -491,6 +526,35 @@ class World:
         self.indh = self._projects(rng, "indh", round(total * PER_ORGANISATION["indh"]), self.orgs, first_year=2016)
         self.members = self._members(rng, round(total * PER_ORGANISATION["adherents"]))
         self.sessions = self._sessions(rng, max(3, round(total * PER_ORGANISATION["sessions"])))
+        self._history(random.Random(hash((seed, 101))))
+
+    def _history(self, rng: random.Random) -> None:
+        """What changes from one month to the next (its own generator: the first month stays the same
+        bytes): organisations struck off (some come back), renamed, whose members change; Mouazara
+        projects dropped from the snapshot; committed amounts that go down."""
+        def some(items: list, share: float) -> list:
+            return rng.sample(items, min(len(items), max(1, round(len(items) * share)))) if items else []
+
+        for month in range(1, self.deliveries):
+            for register in (self.coops, self.assocs):
+                present = [o for o in register if o.in_register(month - 1) and o.month < month]
+                for index, org in enumerate(some(present, STRUCK_OFF_SHARE)):
+                    # the first one of the month always comes back the next month, some others later
+                    back = month + 1 if index == 0 else (month + rng.randint(1, 2) if rng.random() < RETURN_SHARE
+                                                         else self.deliveries)
+                    org.absent.update(range(month, back))
+                for org in some([o for o in present if o.rename_month is None and o.in_register(month)], RENAME_SHARE):
+                    org.rename_month, org.new_core = month, self._name(rng)[0]
+                for org in some([o for o in present if o.in_register(month)], MEMBERS_CHANGE_SHARE):
+                    org.members_changes[month] = max(3, org.members_at(month - 1)
+                                                     + rng.choice([-1, 1]) * rng.randint(1, 9))
+            live = [p for p in self.mouazara if p.delivered(month - 1) and p.month < month]
+            for project in some(live, PROJECT_DROP_SHARE):
+                project.dropped_month = month
+            for project in some([p for p in live if p.cut_month is None and p.dropped_month is None], AMOUNT_CUT_SHARE):
+                project.cut_month, project.cut_factor = month, round(rng.uniform(0.6, 0.9), 2)
+            for project in some([p for p in self.indh if p.month < month and p.cut_month is None], AMOUNT_CUT_SHARE):
+                project.cut_month, project.cut_factor = month, round(rng.uniform(0.6, 0.9), 2)
 
     # -- organisations --------------------------------------------------------------------------
     @staticmethod
@@ -807,41 +871,50 @@ class _Writer:
             rows.append(list(twin))
             self.duplicates.append({"file": label, "record": twin[0]})
 
-    def _file(self, provider, name, source, fmt, rows, rejected, dups, violations, encoding=None):
+    def _file(self, provider, name, source, fmt, rows, rejected, dups, violations, encoding=None,
+              content=None) -> FileTruth:
         path = self.out / provider / name
-        self.files.append(FileTruth(provider=provider, file=name, source=source, format=fmt, data_rows=rows,
-                                    rejected=rejected, duplicates=dups, violations=violations, encoding=encoding,
-                                    bytes=path.stat().st_size))
+        truth = FileTruth(provider=provider, file=name, source=source, format=fmt, data_rows=rows,
+                          rejected=rejected, duplicates=dups, violations=violations, encoding=encoding,
+                          bytes=path.stat().st_size, period=re.search(r"_(\d{6,8})[ .]", name).group(1),
+                          content=content or {})
+        self.files.append(truth)
+        return truth
 
     # -- ministry: the cooperative register -----------------------------------------------------
-    def register(self) -> None:
+    def register(self, omit: frozenset = frozenset(), suffix: str = "") -> FileTruth:
+        """`omit`: cooperatives left out by mistake (a file the ministry corrects later); `suffix`: the
+        name of a re-send (` (1)`)."""
         seed, k = self.seed, self.delivery
-        coops = self.world.orgs_at(self.world.coops, k)
+        coops = [o for o in self.world.coops if o.in_register(k) and o.uid not in omit]
         plant = _Plant(seed, 11 + 100 * k, len(coops))
-        women_above = plant.positions(len(coops))
-        bad_ice = plant.positions(len(coops))
+        # the planted violations stay on the same cooperatives from one month to the next
+        base = [o for o in self.world.coops if o.month == 0]
+        planted = plant if len(coops) == len(base) and k == 0 else _Plant(seed, 11, len(base))
+        women_above = {base[i].uid for i in planted.positions(len(base))}
+        bad_ice = {base[i].uid for i in planted.positions(len(base))}
         phone = self.file_rng.random() < 0.2 and k > 0  # the ministry sometimes adds a column
         rows: list[list] = []
         violations = 0
         for i, org in enumerate(coops):
             rng = _rng(seed, S_REG, org.uid)
             ice = org.ice
-            if i in bad_ice:
+            if org.uid in bad_ice:
                 ice = wrong_check(ice or ice_with_check("0012345678901"))
                 self.violations.append({"file": "register", "record": org.register, "why": "ICE with a wrong check"})
                 violations += 1
             ice_cell = None
             if ice is not None:
                 ice_cell = int(ice) if ice.startswith("0") and rng.random() < 0.35 else ice
-            women = org.women
-            if i in women_above:
-                women = org.members + rng.randint(1, 9)
+            women = org.women_at(k)
+            if org.uid in women_above:
+                women = org.members_at(k) + rng.randint(1, 9)
                 self.violations.append({"file": "register", "record": org.register, "why": "women > members"})
                 violations += 1
             row = [
-                org.register, ice_cell, org.name_fr(rng), arabic_variant(org.name_ar(), rng, "تعاونية"),
+                org.register, ice_cell, org.name_fr(rng, k), arabic_variant(org.name_ar(k), rng, "تعاونية"),
                 org.sector, org.branch, date_cell(org.founded, rng, excel=True), _province_fr(org, rng),
-                org.commune[0] if rng.random() < 0.95 else None, org.members, women,
+                org.commune[0] if rng.random() < 0.95 else None, org.members_at(k), women,
                 xlsx_amount(org.capital, rng), org.status_at(k),
             ]
             if phone:
@@ -871,16 +944,23 @@ class _Writer:
             titles.append("Source : registre central des coopératives")
         titles.append(None)
         sheet = "Coopératives" if self.file_rng.random() < 0.85 else "Feuil1"
-        name = f"REG_COOP_FM_{self.ministry_date:%Y%m%d}.xlsx"
+        name = f"REG_COOP_FM_{self.ministry_date:%Y%m%d}{suffix}.xlsx"
         header = REGISTER_HEADER + (["Téléphone"] if phone else [])
         _write_xlsx(self._folder("ministere") / name, sheet, titles, header, rows + [total], merge_to="H")
-        self._file("ministere", name, "register", "xlsx", data_rows, 2 * n_bad, plant.count, violations)
+        active: dict[str, int] = {}
+        for org in coops:
+            if org.status_at(k) == "Active":
+                active[org.province_code] = active.get(org.province_code, 0) + 1
+        return self._file("ministere", name, "register", "xlsx", data_rows, 2 * n_bad, plant.count, violations,
+                          content={"cooperatives": len(coops), "active_by_province": dict(sorted(active.items())),
+                                   "numbers": [o.register for o in coops]})
 
     # -- ministry: Mouazara projects -------------------------------------------------------------
     def mouazara(self) -> None:
         seed, k = self.seed, self.delivery
-        projects = [p for p in self.world.mouazara if p.month <= k]
+        projects = [p for p in self.world.mouazara if p.delivered(k)]
         plant = _Plant(seed, 12 + 100 * k, len(projects))
+        committed = {}
         over_paid = plant.positions(len(projects))
         width = max(4, len(str(len(projects))))
         rows = []
@@ -898,6 +978,8 @@ class _Writer:
                 capped_violation -= 1
                 self.violations.append({"file": "mouazara", "record": ref, "why": "grant above 49,000 DH cap"})
                 violations += 1
+            grant = round(grant * p.factor(k), 2)
+            committed[ref] = grant
             region = round(grant / 2, 2) if rng.random() < 0.4 else 0
             contribution = round(grant * rng.uniform(0.12, 0.5), 2)
             cost = round(grant + region + contribution, 2)
@@ -932,8 +1014,8 @@ class _Writer:
                 violations += 1
             beneficiaries = rng.randint(10, 120)
             women = int(beneficiaries * rng.random())
-            name = (arabic_variant(org.name_ar(), rng, "تعاونية" if org.kind == "coop" else "جمعية")
-                    if rng.random() < 0.3 else org.name_fr(rng))
+            name = (arabic_variant(org.name_ar(k), rng, "تعاونية" if org.kind == "coop" else "جمعية")
+                    if rng.random() < 0.3 else org.name_fr(rng, k))
             volet = rng.choice(VOLETS)
             rows.append([
                 ref, f"{edition} ({p.year})", name, "Coopérative" if org.kind == "coop" else "Association",
@@ -954,7 +1036,8 @@ class _Writer:
         titles = ["Programme Mouazara — projets de la Région Fès-Meknès", f"Situation au {self.ministry_date:%d/%m/%Y}",
                   None]
         _write_xlsx(self._folder("ministere") / name, "Projets", titles, MOUAZARA_HEADER, rows, merge_to="H")
-        self._file("ministere", name, "mouazara", "xlsx", len(rows), plant.count, 0, violations)
+        return self._file("ministere", name, "mouazara", "xlsx", len(rows), plant.count, 0, violations,
+                          content={"projects": len(projects), "committed": _amounts(committed)})
 
     # -- wilaya -------------------------------------------------------------------------------------
     def _csv_encoding(self) -> str:
@@ -964,16 +1047,16 @@ class _Writer:
         seed, k = self.seed, self.delivery
         encoding = self._csv_encoding()
         utf8 = encoding != "cp1256"
-        assocs = self.world.orgs_at(self.world.assocs, k)
+        assocs = [o for o in self.world.assocs if o.in_register(k)]
         plant = _Plant(seed, 13 + 100 * k, len(assocs))
         rows = []
         for org in assocs:
             rng = _rng(seed, S_JAM, org.uid)
             _, _, _, _, arabic = PROVINCES[org.province]
             rows.append([
-                org.receipt, org.ident_date.strftime("%d/%m/%Y"), arabic_variant(org.name_ar(), rng, "جمعية"),
-                org.name_fr(rng) if rng.random() < 0.5 else None, rng.choice(arabic), org.commune[1],
-                ASSOC_FIELDS[org.uid % len(ASSOC_FIELDS)], date_cell(org.founded, rng, excel=False), org.members,
+                org.receipt, org.ident_date.strftime("%d/%m/%Y"), arabic_variant(org.name_ar(k), rng, "جمعية"),
+                org.name_fr(rng, k) if rng.random() < 0.5 else None, rng.choice(arabic), org.commune[1],
+                ASSOC_FIELDS[org.uid % len(ASSOC_FIELDS)], date_cell(org.founded, rng, excel=False), org.members_at(k),
                 f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 f"{rng.choice('ABCDGKLZ')}{rng.randint(100000, 999999)}", f"06{rng.randint(10000000, 99999999)}",
                 org.status_at(k),
@@ -992,8 +1075,10 @@ class _Writer:
         self._plant_twins(rows, n, plant, "associations")
         name = f"wilaya_jamiyat_{self.wilaya_period}.csv"
         count = _write_csv(self._folder("wilaya") / name, JAMIYAT_HEADER, rows, encoding)
-        self._file("wilaya", name, "associations", "csv", count, 2 * plant.count, plant.count, 0,
-                   encoding="utf-8-sig" if utf8 else "cp1256")
+        return self._file("wilaya", name, "associations", "csv", count, 2 * plant.count, plant.count, 0,
+                          encoding="utf-8-sig" if utf8 else "cp1256",
+                          content={"associations": len(assocs),
+                                   "receipts": [f"{o.receipt}@{o.province_code}" for o in assocs]})
 
     def indh(self) -> None:
         seed, k = self.seed, self.delivery
@@ -1007,6 +1092,7 @@ class _Writer:
         rows = []
         violations = 0
         legal = {"coop": "تعاونية", "assoc": "جمعية", "gie": "مجموعة ذات النفع الاقتصادي"}
+        committed = {}
         for i, p in enumerate(projects):
             rng = _rng(seed, S_INDH, p.uid)
             org = p.holder
@@ -1018,6 +1104,8 @@ class _Writer:
                 indh = round(min(cost * rng.uniform(0.75, 0.95), 400000), 2)
                 self.violations.append({"file": "indh", "record": code, "why": "INDH share above 70% of total cost"})
                 violations += 1
+            indh = round(indh * p.factor(k), 2)
+            committed[code] = indh
             partners = round((cost - indh) * rng.uniform(0.02, 0.4), 2)
             holder = round(cost - indh - partners, 2)
             approved = _random_date(rng, dt.date(p.year, 1, 1), min(dt.date(p.year, 12, 31), self.ministry_date))
@@ -1029,7 +1117,7 @@ class _Writer:
                 violations += 1
             beneficiaries = rng.randint(5, 45)
             women = rng.randint(0, beneficiaries)
-            name = arabic_variant(org.name_ar(), rng, legal[org.kind])
+            name = arabic_variant(org.name_ar(k), rng, legal[org.kind])
             rows.append([
                 code, rng.choice(INDH_PROGRAMMES), "الثانية" if p.year <= 2018 else "الثالثة",
                 rng.choice(PROVINCES[org.province][4]), org.commune[1], name, legal[org.kind],
@@ -1055,8 +1143,8 @@ class _Writer:
         self._plant_twins(rows, n, plant, "indh")
         name = f"wilaya_indh_agr_{self.wilaya_period}.csv"
         count = _write_csv(self._folder("wilaya") / name, INDH_HEADER, rows, encoding)
-        self._file("wilaya", name, "indh_agr", "csv", count, 2 * plant.count, plant.count, violations,
-                   encoding="utf-8-sig" if utf8 else "cp1256")
+        return self._file("wilaya", name, "indh_agr", "csv", count, 2 * plant.count, plant.count, violations,
+                          encoding="utf-8-sig" if utf8 else "cp1256", content={"committed": _amounts(committed)})
 
     # -- chamber ------------------------------------------------------------------------------------
     def adherents(self) -> None:
@@ -1080,8 +1168,8 @@ class _Writer:
                 share = 0.45 if org.kind == "coop" else 0.3
                 record = dict(
                     id_adherent=ident, type="cooperative" if org.kind == "coop" else "association",
-                    raison_sociale=org.name_fr(rng),
-                    raison_sociale_ar=(arabic_variant(org.name_ar(), rng, "تعاونية" if org.kind == "coop" else "جمعية")
+                    raison_sociale=org.name_fr(rng, k),
+                    raison_sociale_ar=(arabic_variant(org.name_ar(k), rng, "تعاونية" if org.kind == "coop" else "جمعية")
                                        if rng.random() < 0.7 else None),
                     num_immatriculation=_identifier(org, rng, arabic_digits=True) if rng.random() < share else None,
                     ice=org.ice if rng.random() < 0.8 else None)
@@ -1118,7 +1206,7 @@ class _Writer:
         name = f"chambre_adherents_{self.chamber_date:%Y%m%d}.json"
         _write_json(self._folder("chambre") / name,
                     {"export_date": self.chamber_date.isoformat(), "region": "Fès-Meknès", "adherents": records})
-        self._file("chambre", name, "adherents", "json", len(records), 2 * plant.count, 0, violations)
+        return self._file("chambre", name, "adherents", "json", len(records), 2 * plant.count, 0, violations)
 
     def formations(self) -> tuple[int, int, int]:
         seed, k = self.seed, self.delivery
@@ -1144,6 +1232,11 @@ class _Writer:
         _write_json(self._folder("chambre") / name, {"export_date": self.chamber_date.isoformat(), "sessions": records})
         self._file("chambre", name, "formations", "json", len(records), 0, 0, 0)
         return len(records), participations, sales
+
+
+def _amounts(amounts: dict[str, float]) -> dict[str, str]:
+    """Amounts as exact decimal text (what the loader reads back from the cells)."""
+    return {key: f"{value:.2f}" for key, value in amounts.items()}
 
 
 _WORLDS: dict[tuple, World] = {}
@@ -1210,6 +1303,19 @@ def main(argv: list[str] | None = None) -> int:
     return run_generate_command(parser.parse_args(argv))
 
 
+def print_history(truth: dict, out: Path) -> None:
+    print(f"{truth['months'] + 1} months of deliveries (scale {truth['scale']}, seed {truth['seed']}) -> {out}")
+    for night in truth["nights"]:
+        refused = [f["path"] for f in night["files"] if f["status"] == "rejected"]
+        corrected = [f["path"] for f in night["files"] if f["supersedes"]]
+        events = night["expected"]["register_events"]
+        print(f"  {night['folder']}: {len(night['files'])} files"
+              + (f", refused as out of order: {', '.join(refused)}" if refused else "")
+              + (f", corrected re-send: {', '.join(corrected)}" if corrected else "")
+              + f"; register: {len(events['struck_off'])} struck off, {len(events['returned'])} back, "
+                f"{len(events['renamed'])} renamed, {len(events['status_changed'])} status changes")
+
+
 def print_summary(result: GeneratedDelivery) -> None:
     print(f"{result.organisations['total']} organisations (scale {result.scale}, seed {result.seed}, "
           f"delivery {result.delivery}) in {result.seconds} s -> {result.out}")
@@ -1221,3 +1327,144 @@ def print_summary(result: GeneratedDelivery) -> None:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# -- months of history (`tadamon generate --delivery N`) -------------------------------------------
+SOURCES = ("register", "mouazara", "associations", "indh_agr", "adherents", "formations")
+SNAPSHOT_SOURCES = ("register", "mouazara", "associations", "adherents")  # a later file replaces an earlier one
+
+
+def history_plan(months: int) -> list[list[tuple[str, int, str]]]:
+    """The nights of deliveries 0..`months`: (source, month, variant) per file. From 3 months on, every
+    case of docs/history.md happens once: the Mouazara file skips month 1 (a skipped month) and
+    arrives late in night 3, after month 2's (refused: older than the snapshot in force); the
+    register of month 2 omits two cooperatives by mistake and is re-sent corrected in night 3 (a
+    corrected re-send), when the register skips month 3."""
+    nights = []
+    for month in range(months + 1):
+        night = [(source, month, "normal") for source in SOURCES]
+        if months >= 3 and month == 1:
+            night = [f for f in night if f[0] != "mouazara"]
+        if months >= 3 and month == 2:
+            night = [("register", 2, "mistaken") if f[0] == "register" else f for f in night]
+        if months >= 3 and month == 3:
+            night = [f for f in night if f[0] != "register"] + [("register", 2, "corrected"), ("mouazara", 1, "late")]
+        nights.append(night)
+    return nights
+
+
+def _period_date(period: str) -> dt.date:
+    return dt.datetime.strptime(period if len(period) == 8 else period + "01", "%Y%m%d").date()
+
+
+def _latest_on(files: dict[str, FileTruth], day: dt.date) -> FileTruth | None:
+    known = [p for p in files if _period_date(p) <= day]
+    return files[max(known)] if known else None
+
+
+def _history_expectations(world: World, in_force: dict[str, dict[str, FileTruth]], last_month: int) -> dict:
+    """What the marts must show after a night, from the files in force (docs/history.md): on each
+    month end, the latest snapshot on or before it; INDH, the latest delivery of each project."""
+    month_ends = [_month_end(BASE_DATE, m) for m in range(last_month + 1)]
+    expected: dict = {"on": {}}
+    for day in month_ends:
+        on: dict = {}
+        register = _latest_on(in_force["register"], day)
+        if register:
+            on["cooperatives_in_register"] = register.content["cooperatives"]
+            on["active_cooperatives_by_province"] = register.content["active_by_province"]
+        associations = _latest_on(in_force["associations"], day)
+        if associations:
+            on["associations_in_register"] = associations.content["associations"]
+        mouazara = _latest_on(in_force["mouazara"], day)
+        if mouazara:
+            on["mouazara_committed_mad"] = f"{sum(float(v) for v in mouazara.content['committed'].values()):.2f}"
+        indh: dict[str, str] = {}
+        for period in sorted(p for p in in_force["indh_agr"] if _period_date(p) <= day):
+            indh.update(in_force["indh_agr"][period].content["committed"])
+        if indh:
+            on["indh_committed_mad"] = f"{sum(float(v) for v in indh.values()):.2f}"
+        expected["on"][day.isoformat()] = on
+    registers = [in_force["register"][p] for p in sorted(in_force["register"])]
+    latest, previous = registers[-1], (registers[-2] if len(registers) > 1 else None)
+    seen_before = {n for f in registers[:-1] for n in f.content["numbers"]}
+    now = set(latest.content["numbers"])
+    expected["register_date"] = _period_date(latest.period).isoformat()
+    expected["struck_off_now"] = sorted(seen_before - now)
+    events: dict = {"struck_off": [], "returned": [], "renamed": [], "status_changed": [], "members_changed": []}
+    if previous is not None:
+        by_number = {o.register: o for o in world.coops}
+        before, after = _period_month(previous.period), _period_month(latest.period)
+        kept = set(previous.content["numbers"]) & now
+        events["struck_off"] = sorted(set(previous.content["numbers"]) - now)
+        events["returned"] = sorted((now & seen_before) - set(previous.content["numbers"]))
+        events["renamed"] = sorted(n for n in kept if by_number[n].core_at(before) != by_number[n].core_at(after))
+        events["status_changed"] = sorted(n for n in kept
+                                          if by_number[n].status_at(before) != by_number[n].status_at(after))
+        events["members_changed"] = sorted(n for n in kept
+                                           if by_number[n].members_at(before) != by_number[n].members_at(after))
+    expected["register_events"] = events
+    mouazara = [in_force["mouazara"][p] for p in sorted(in_force["mouazara"])]
+    expected["mouazara_dropped_now"] = sorted(
+        {r for f in mouazara[:-1] for r in f.content["committed"]} - set(mouazara[-1].content["committed"]))
+    return expected
+
+
+def _period_month(period: str) -> int:
+    day = _period_date(period)
+    return (day.year - BASE_DATE.year) * 12 + day.month - BASE_DATE.month
+
+
+def generate_history(out: Path, scale: float | int | str = "sample", seed: int = 42, months: int = 4) -> dict:
+    """Write the nights of deliveries 0..`months` of one world under `out/night_NN/<provider>/`, and
+    `out/truth.json`: per night, each file and what the loader must do with it (loaded, or refused
+    as out of order), and what the marts must show after the night's load (counts in the register
+    and money committed as known on every month end, the cooperatives struck off, returned, renamed,
+    whose status or members changed). `history_plan` says which case happens when."""
+    if not 1 <= months <= 12:
+        raise ValueError("months of history: from 1 to 12")
+    label, _, _ = resolve_scale(scale)
+    out = Path(out)
+    world = build_world(scale, seed, deliveries=months + 1)
+    in_force: dict[str, dict[str, FileTruth]] = {source: {} for source in SOURCES}
+    nights = []
+    for number, night in enumerate(history_plan(months)):
+        folder = out / f"night_{number:02d}"
+        files = []
+        writers: dict[int, _Writer] = {}
+        for source, month, variant in night:
+            writer = writers.setdefault(month, _Writer(world, folder, seed, month))
+            if source == "register":
+                omit = frozenset()
+                if variant == "mistaken":
+                    present = [o for o in world.coops if o.in_register(month) and o.month < month]
+                    omit = frozenset(o.uid for o in random.Random(hash((seed, 202))).sample(present, 2))
+                truth = writer.register(omit=omit, suffix=" (1)" if variant == "corrected" else "")
+            elif source == "formations":
+                writer.formations()
+                truth = writer.files[-1]
+            else:
+                truth = {"mouazara": writer.mouazara, "associations": writer.associations, "indh_agr": writer.indh,
+                         "adherents": writer.adherents}[source]()
+            files.append((truth, variant))
+        delivered = []
+        # the loader takes the files of a folder in name order
+        for truth, variant in sorted(files, key=lambda f: (f[0].provider, f[0].file)):
+            periods = in_force[truth.source]
+            status, superseded = "loaded", None
+            if (truth.source in SNAPSHOT_SOURCES and truth.period not in periods and periods
+                    and truth.period < max(periods)):
+                status = "rejected"
+            else:
+                if truth.period in periods:
+                    superseded = periods[truth.period].path
+                periods[truth.period] = truth
+            delivered.append({"path": truth.path, "source": truth.source, "period": truth.period, "variant": variant,
+                              "status": status, "supersedes": superseded, "data_rows": truth.data_rows,
+                              "rejected": truth.rejected, "duplicates": truth.duplicates})
+        last_month = max(month for _, month, _ in night)
+        nights.append({"night": number, "folder": folder.name, "month": last_month, "files": delivered,
+                       "expected": _history_expectations(world, in_force, last_month)})
+    truth = {"scale": label, "seed": seed, "months": months, "nights": nights}
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return truth

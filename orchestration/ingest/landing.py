@@ -54,6 +54,7 @@ class FileOutcome(RowCounts):
     receipt_path: str | None = None
     period: str | None = None
     findings: list[str] = field(default_factory=list)  # warning-level quality findings on the rows
+    supersedes: list[str] = field(default_factory=list)  # earlier files of the same period this one replaces
 
 
 def file_sha256(path: Path) -> str:
@@ -176,6 +177,9 @@ class Lander:
             outcome.source = definition.table
             match = definition.matches(strip_copy_suffix(file_name))
             outcome.period = match.groupdict().get("period") if match else None
+            refusal = _out_of_order(raw_conn, definition, outcome.period)
+            if refusal:
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=refusal)
             replaces = previous[0] if (previous and reload) else None
             try:
                 file_plan, why = columnar.plan(path, definition)
@@ -304,6 +308,7 @@ class Lander:
             cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} DROP DEFAULT" for c in per_file))
             set_aside = rejected()
             self._record(raw_conn, outcome, received_at, size, cur=cur)
+            outcome.supersedes = _supersede_same_period(cur, outcome)
             cur.execute("CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP")
             cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
             cur.execute(
@@ -356,6 +361,43 @@ class Lander:
     def _finish(self, outcome: FileOutcome) -> FileOutcome:
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
+
+
+# -- periods (rules: docs/history.md) -----------------------------------------------------------------
+def _out_of_order(raw_conn, definition: SourceDefinition, period: str | None) -> str | None:
+    """Why a snapshot file is refused: its period was never loaded and is older than the snapshot in
+    force (a late or misdated file would otherwise roll the register back). A file for a period
+    already loaded is a correction, and is taken."""
+    if definition.semantics != "snapshot" or period is None:
+        return None
+    with raw_conn.cursor() as cur:
+        cur.execute(
+            """SELECT file_name, period, bool_or(period = %s) OVER () AS period_known
+               FROM audit.load_file
+               WHERE source_name = %s AND status = 'loaded' AND period IS NOT NULL
+               ORDER BY period DESC, load_id DESC LIMIT 1""",
+            (period, definition.table),
+        )
+        latest = cur.fetchone()
+    if latest is None or latest[2] or latest[1] <= period:
+        return None
+    return (f"instantané du {period}, antérieur à celui en vigueur ({latest[0]}, période {latest[1]}) et d'une "
+            "période jamais chargée : un envoi en retard ne remplace pas un état plus récent. Pour corriger une "
+            "période déjà chargée, renvoyer le fichier de cette période ; sinon, rien à faire.")
+
+
+def _supersede_same_period(cur, outcome: FileOutcome) -> list[str]:
+    """A file for a period already loaded is a corrected re-send: it replaces the earlier file(s) of
+    that period, which stay archived and in the audit as `superseded`."""
+    if outcome.period is None or outcome.source is None:
+        return []
+    cur.execute(
+        """UPDATE audit.load_file SET status = 'superseded'
+           WHERE source_name = %s AND period = %s AND status = 'loaded' AND load_id <> %s
+           RETURNING file_name, load_id""",
+        (outcome.source, outcome.period, outcome.load_id),
+    )
+    return [f"{name} (chargement n° {load_id})" for name, load_id in sorted(cur.fetchall(), key=lambda r: r[1])]
 
 
 def _raw_json(values: dict, extras: dict) -> str:

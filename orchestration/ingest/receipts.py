@@ -23,6 +23,8 @@ def receipt_text(outcome) -> str:
     if outcome.error:
         lines.append(f"Motif : {outcome.error}")
     if outcome.status == "loaded":
+        for earlier in getattr(outcome, "supersedes", None) or ():
+            lines.append(f"Remplace, pour la même période : {earlier} (conservé dans l'archive)")
         lines += row_lines(outcome)
     findings = getattr(outcome, "findings", None)
     if findings:

@@ -2,6 +2,9 @@
 `marts`): keys present and unique, every fact row joined to its dimensions, amounts not negative,
 province codes within the region (all critical: they block publication), and the business rules
 seen from the marts (women not above members or participants, paid out not above committed: warnings).
+The history's structural invariants (one current version per organisation, contiguous versions) are
+dbt tests (dbt_project/tests/assert_organisation_versions_contiguous.sql), not repeated here
+(docs/history.md).
 
 dbt's own tests (schema .yml files) show as asset checks too; these suites are the council's rules,
 kept with the raw ones in expectations/gx/.
@@ -108,18 +111,10 @@ MARTS: tuple[Mart, ...] = (
          extra=(
              province_in_region(),
              in_set("organisation_type", ["cooperative", "association", "gie"], CRITICAL),
-             rows("one_current_version", CRITICAL, "une seule version courante par organisation", """
-                 select organisation_id as key, count(*) filter (where is_current) as current_versions
-                 from {batch} group by organisation_id
-                 having count(*) filter (where is_current) <> 1""",
-                  "{current_versions} versions courantes"),
              rows("women_not_above_members", WARNING, "dont femmes ≤ adhérents", """
                  select organisation_id as key, members_women, members_total from {batch}
                  where is_current and members_women > members_total""",
                   "femmes ({members_women}) > adhérents ({members_total})"),
-             rows("validity_ordered", CRITICAL, "valid_from ≤ valid_to", """
-                 select organisation_id as key, valid_from, valid_to from {batch} where valid_to < valid_from""",
-                  "validité du {valid_from} au {valid_to}"),
              not_negative("members_total"),
              not_negative("members_women"),
          )),

@@ -118,7 +118,8 @@ def test_next_delivery_adds_and_changes_a_little(sample_delivery, tmp_path):
         "REG_COOP_FM_20261130.xlsx", "MOUAZARA_FM_20261130.xlsx", "wilaya_jamiyat_202611.csv",
         "wilaya_indh_agr_202611.csv", "chambre_adherents_20261201.json", "chambre_formations_20261201.json"]
     for before, after in zip(sample_delivery.files, nxt.files):
-        assert before.data_rows <= after.data_rows <= before.data_rows * 1.1 + 5, after.path
+        # the registers and Mouazara also lose what is struck off or dropped (1-3 % a month)
+        assert before.data_rows * 0.97 - 2 <= after.data_rows <= before.data_rows * 1.1 + 5, after.path
 
 
 def _land(settings, delivery) -> dict[str, object]:

@@ -2,7 +2,10 @@
     entity resolution compares. One row per record; organisation_record_key is unique
     (source_system | source_record_id, plus the province for associations, whose receipt numbers
     are unique only within a province). Artisan firms (entreprise_artisanale) are not SSE
-    organisations and are left out. -#}
+    organisations and are left out. Every record ever delivered is here with its latest delivered
+    row, also one that a later snapshot no longer holds (a struck-off cooperative, a project the
+    ministry dropped, a member who left the Chamber): the organisations they resolved to, and their
+    organisation_id, never vanish from one night to the next (docs/history.md). -#}
 with register_records as (
     select
         'ministere_register' as source_system,
@@ -22,7 +25,7 @@ with register_records as (
         source_file_name,
         source_line,
         source_line_number
-    from {{ ref('stg_ministere__cooperatives') }}
+    from ({{ latest_row_of_each_key(ref('stg_ministere__cooperative_snapshots'), ['register_number']) }}) as cooperatives
 ),
 
 association_records as (
@@ -44,7 +47,7 @@ association_records as (
         source_file_name,
         source_line,
         source_line_number
-    from {{ ref('stg_wilaya__associations') }}
+    from ({{ latest_row_of_each_key(ref('stg_wilaya__association_snapshots'), ['receipt_number', 'province_code']) }}) as associations
 ),
 
 mouazara_holders as (
@@ -67,7 +70,7 @@ mouazara_holders as (
         source_file_name,
         source_line,
         source_line_number
-    from {{ ref('stg_ministere__mouazara_projects') }}
+    from ({{ latest_row_of_each_key(ref('stg_ministere__mouazara_project_snapshots'), ['project_ref']) }}) as projects
 ),
 
 indh_holders as (
@@ -111,7 +114,7 @@ chamber_members as (
         source_file_name,
         source_line,
         source_line_number
-    from {{ ref('stg_chambre__members') }}
+    from ({{ latest_row_of_each_key(ref('stg_chambre__member_snapshots'), ['member_id']) }}) as members
     where is_sse_organisation
 ),
 

@@ -1,9 +1,16 @@
-{#- Type-2 history of the organisations. Every loaded snapshot of the cooperative register and of the
-    associations register is compared with the previous one for the same organisation: a changed
-    row opens a new version, an unchanged one does not, and an organisation missing from a snapshot
-    has its version closed at that snapshot (it re-opens if it comes back). Organisations that the
-    registers do not hold (only seen in Mouazara, INDH or the Chamber) get one version from their
-    current attributes, valid from their first delivery. -#}
+{#- Type-2 history of the organisations (rules: docs/history.md). Every loaded snapshot of the
+    cooperative register and of the associations register is compared with the previous one for the
+    same organisation, from its first snapshot on:
+    - its first snapshot opens its first version (version_reason 'first_seen');
+    - a changed row (name, status, members, province, ...) opens a version ('changed'; changed_columns
+      lists what changed), an unchanged one opens none;
+    - missing from a snapshot: a version 'struck_off' opens at that snapshot's date (status
+      'struck_off', in_register false, the last known attributes kept);
+    - back in a later snapshot: a version 'returned' opens.
+    Versions are contiguous: each one ends (valid_to) when the next begins, the last one is open
+    (valid_to null, is_current). Between two snapshots (a skipped month) the earlier one holds.
+    Organisations that the registers do not hold (only seen in Mouazara, INDH or the Chamber) get one
+    version from their current attributes, valid from their first delivery ('outside_registers'). -#}
 with organisations as (
     select * from {{ ref('int_organisations') }}
 ),
@@ -22,6 +29,7 @@ register_rows as (
         'register:' || snapshots.register_number as unit_id,
         snapshots.snapshot_date,
         snapshots.source_load_id,
+        snapshots.source_file_name,
         'cooperative' as organisation_type,
         snapshots.name_fr,
         snapshots.name_ar,
@@ -45,6 +53,7 @@ association_rows as (
         'receipt:' || snapshots.receipt_number || '@' || snapshots.province_code,
         snapshots.snapshot_date,
         snapshots.source_load_id,
+        snapshots.source_file_name,
         'association',
         snapshots.name_fr,
         snapshots.name_ar,
@@ -74,7 +83,7 @@ snapshot_rows as (
 ),
 
 snapshots as (
-    select distinct history_source, snapshot_date, source_load_id from snapshot_rows
+    select distinct history_source, snapshot_date, source_load_id, source_file_name from snapshot_rows
 ),
 
 organisation_timelines as (
@@ -83,6 +92,7 @@ organisation_timelines as (
         first_seen.organisation_id,
         snapshots.history_source,
         snapshots.snapshot_date,
+        snapshots.source_file_name,
         coalesce(snapshot_rows.row_state, 'absent') as row_state
     from (
         select organisation_id, history_source, min(snapshot_date) as first_snapshot_date
@@ -100,9 +110,8 @@ organisation_timelines as (
 state_changes as (
     select
         organisation_timelines.*,
-        case
-            when lag(row_state) over timeline is distinct from row_state then 1 else 0
-        end as opens_version
+        lag(row_state) over timeline as previous_state,
+        case when lag(row_state) over timeline is distinct from row_state then 1 else 0 end as opens_version
     from organisation_timelines
     window timeline as (partition by organisation_id order by snapshot_date)
 ),
@@ -115,27 +124,27 @@ numbered_states as (
 ),
 
 states as (
-    select
+    -- one row per version: its state, first day, the snapshot that opened it and why
+    select distinct on (organisation_id, state_number)
         organisation_id,
         state_number,
-        min(row_state) as row_state,
-        min(snapshot_date) as valid_from
+        row_state,
+        snapshot_date as valid_from,
+        source_file_name as version_source_file,
+        case
+            when previous_state is null then 'first_seen'
+            when row_state = 'absent' then 'struck_off'
+            when previous_state = 'absent' then 'returned'
+            else 'changed'
+        end as version_reason
     from numbered_states
-    group by organisation_id, state_number
+    order by organisation_id, state_number, snapshot_date
 ),
 
-history_versions as (
-    select
+present_versions as (
+    select distinct on (states.organisation_id, states.state_number)
         states.organisation_id,
-        states.valid_from,
-        lead(states.valid_from) over (partition by states.organisation_id order by states.valid_from) as valid_to,
-        states.row_state
-    from states
-),
-
-history_rows as (
-    select distinct on (history_versions.organisation_id, history_versions.valid_from)
-        history_versions.organisation_id,
+        states.state_number,
         snapshot_rows.organisation_type,
         coalesce(snapshot_rows.name_fr, organisations.name_fr) as name_fr,
         coalesce(snapshot_rows.name_ar, organisations.name_ar) as name_ar,
@@ -152,17 +161,48 @@ history_rows as (
         snapshot_rows.members_total,
         snapshot_rows.members_women,
         snapshot_rows.status,
-        history_versions.valid_from,
-        history_versions.valid_to,
         snapshot_rows.history_source as attributes_source
-    from history_versions
+    from states
     inner join snapshot_rows
-        on snapshot_rows.organisation_id = history_versions.organisation_id
-        and snapshot_rows.row_state = history_versions.row_state
-        and snapshot_rows.snapshot_date = history_versions.valid_from
-    left join organisations on organisations.organisation_id = history_versions.organisation_id
-    where history_versions.row_state <> 'absent'
-    order by history_versions.organisation_id, history_versions.valid_from
+        on snapshot_rows.organisation_id = states.organisation_id
+        and snapshot_rows.row_state = states.row_state
+        and snapshot_rows.snapshot_date = states.valid_from
+    left join organisations on organisations.organisation_id = states.organisation_id
+    where states.row_state <> 'absent'
+    order by states.organisation_id, states.state_number, snapshot_rows.source_load_id desc
+),
+
+history_rows as (
+    -- a struck-off version keeps the attributes of the version before it (the organisation as the
+    -- register last showed it), with the status 'struck_off'
+    select
+        states.organisation_id,
+        attributes.organisation_type,
+        attributes.name_fr,
+        attributes.name_ar,
+        attributes.register_number,
+        attributes.association_receipt,
+        attributes.association_receipt_province,
+        attributes.rc_number,
+        attributes.ice,
+        attributes.sector,
+        attributes.province_code,
+        attributes.commune,
+        attributes.founded_on,
+        attributes.members_total,
+        attributes.members_women,
+        case when states.row_state = 'absent' then 'struck_off' else attributes.status end as status,
+        states.row_state <> 'absent' as in_register,
+        states.version_reason,
+        states.version_source_file,
+        states.valid_from,
+        lead(states.valid_from) over (partition by states.organisation_id order by states.valid_from) as valid_to,
+        attributes.attributes_source
+    from states
+    inner join present_versions as attributes
+        on attributes.organisation_id = states.organisation_id
+        and attributes.state_number = case when states.row_state = 'absent' then states.state_number - 1
+                                           else states.state_number end
 ),
 
 single_versions as (
@@ -183,6 +223,9 @@ single_versions as (
         null::bigint as members_total,
         null::bigint as members_women,
         'unknown' as status,
+        false as in_register,
+        'outside_registers' as version_reason,
+        null::text as version_source_file,
         organisations.first_seen_on as valid_from,
         null::date as valid_to,
         split_part(organisations.source_systems, ', ', 1) as attributes_source
@@ -196,12 +239,27 @@ all_versions as (
     select * from history_rows
     union all
     select * from single_versions
+),
+
+changed_columns as (
+    -- what a version changed, compared with the version before it
+    select
+        all_versions.*,
+        case when all_versions.version_reason in ('changed', 'returned') then nullif(concat_ws(', ',
+            {%- for column in ['name_fr', 'name_ar', 'ice', 'sector', 'province_code', 'commune', 'founded_on',
+                               'members_total', 'members_women', 'status'] %}
+            case when {{ column }} is distinct from lag({{ column }}) over versions then '{{ column }}' end
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        ), '') end as changed_columns
+    from all_versions
+    window versions as (partition by organisation_id order by valid_from)
 )
 
 select
     {{ surrogate_key(['organisation_id', 'valid_from']) }} as organisation_key,
-    all_versions.*,
+    changed_columns.*,
     valid_to is null as is_current,
     row_number() over (partition by organisation_id order by valid_from) as version_number,
     row_number() over (partition by organisation_id order by valid_from desc) = 1 as is_latest_version
-from all_versions
+from changed_columns

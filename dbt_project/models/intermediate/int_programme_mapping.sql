@@ -25,7 +25,8 @@ mapped_items as (
         'Mouazara' as programme_as_delivered,
         null::text as phase_as_delivered,
         strand as axis_as_delivered
-    from {{ ref('stg_ministere__mouazara_projects') }}
+    -- every project ever delivered (dim_project keeps the ones a later snapshot dropped)
+    from ({{ latest_row_of_each_key(ref('stg_ministere__mouazara_project_snapshots'), ['project_ref']) }}) as projects
     union all
     select 'wilaya_indh', project_code, 'project', programme, phase, programme
     from {{ ref('stg_wilaya__indh_projects') }}

@@ -7,12 +7,21 @@
     ]
 ) }}
 
+{#- Every project ever delivered (rules: docs/history.md), with its attributes from its latest
+    delivery: a Mouazara project absent from the latest snapshot stays here, is_current false (its
+    funding history ends at that snapshot in fct_funding_history; it has no row in fct_funding). INDH
+    projects are a cumulative list: always current. -#}
 with mouazara_projects as (
-    select * from {{ ref('stg_ministere__mouazara_projects') }}
+    select
+        projects.*,
+        projects.source_period = (
+            select max(source_period) from {{ ref('stg_ministere__mouazara_project_snapshots') }}
+        ) as is_current
+    from ({{ latest_row_of_each_key(ref('stg_ministere__mouazara_project_snapshots'), ['project_ref']) }}) as projects
 ),
 
 indh_projects as (
-    select * from {{ ref('stg_wilaya__indh_projects') }}
+    select *, true as is_current from {{ ref('stg_wilaya__indh_projects') }}
 ),
 
 holders as (
@@ -44,6 +53,9 @@ projects as (
         null::text as commune,
         total_cost_mad,
         holder_name,
+        {{ period_to_date('first_loaded_period') }} as first_delivered_on,
+        snapshot_date as last_delivered_on,
+        is_current,
         source_file_name,
         source_line
     from mouazara_projects
@@ -64,6 +76,9 @@ projects as (
         commune,
         total_cost_mad,
         holder_name,
+        {{ period_to_date('first_loaded_period') }},
+        snapshot_date,
+        is_current,
         source_file_name,
         source_line
     from indh_projects
@@ -88,6 +103,9 @@ select
     projects.province_code,
     projects.commune,
     projects.total_cost_mad,
+    projects.first_delivered_on,
+    projects.last_delivered_on,
+    projects.is_current,
     projects.source_file_name,
     projects.source_line
 from projects

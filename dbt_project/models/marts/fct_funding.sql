@@ -10,71 +10,11 @@
     ]
 ) }}
 
-{#- One row per project, funder and flow type. Zero and empty amounts are not rows: a project without
-    Regional Council co-financing has no Regional Council row (sums are unchanged, counts of
-    "funded by" stay meaningful). Dates: a commitment is dated by the agreement (Mouazara) or the
-    approval (INDH); a Mouazara disbursement by its last payment date; an INDH disbursement, which
-    the wilaya does not date, by the delivery period of the file (amount paid as of that period). -#}
-with mouazara_projects as (
-    select * from {{ ref('stg_ministere__mouazara_projects') }}
-),
-
-indh_projects as (
-    select * from {{ ref('stg_wilaya__indh_projects') }}
-),
-
-mouazara_flows as (
-    select
-        'ministere_mouazara' as source_system,
-        projects.project_ref,
-        projects.province_code,
-        null::text as commune,
-        flows.institution_code,
-        flows.flow_type,
-        flows.amount_mad,
-        flows.flow_date,
-        projects.source_file_name,
-        projects.source_line
-    from mouazara_projects as projects
-    cross join lateral (
-        values
-            ('MTAESS', 'commitment', projects.ministry_grant_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
-            ('CRFM', 'commitment', projects.region_cofinancing_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
-            ('HOLDER', 'commitment', projects.holder_contribution_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
-            ('MTAESS', 'disbursement', projects.disbursed_mad,
-                coalesce(projects.last_disbursed_on, projects.agreement_on, projects.snapshot_date))
-    ) as flows (institution_code, flow_type, amount_mad, flow_date)
-),
-
-indh_flows as (
-    select
-        'wilaya_indh',
-        projects.project_code,
-        projects.province_code,
-        projects.commune,
-        flows.institution_code,
-        flows.flow_type,
-        flows.amount_mad,
-        flows.flow_date,
-        projects.source_file_name,
-        projects.source_line
-    from indh_projects as projects
-    cross join lateral (
-        values
-            ('WILAYA_INDH', 'commitment', projects.indh_contribution_mad,
-                coalesce(projects.approved_on, {{ period_to_date('projects.source_period') }})),
-            ('PARTNERS', 'commitment', projects.partners_contribution_mad,
-                coalesce(projects.approved_on, {{ period_to_date('projects.source_period') }})),
-            ('HOLDER', 'commitment', projects.holder_contribution_mad,
-                coalesce(projects.approved_on, {{ period_to_date('projects.source_period') }})),
-            ('WILAYA_INDH', 'disbursement', projects.disbursed_mad, {{ period_to_date('projects.source_period') }})
-    ) as flows (institution_code, flow_type, amount_mad, flow_date)
-),
-
-flows as (
-    select * from mouazara_flows
-    union all
-    select * from indh_flows
+{#- One row per project, funder and flow type, as of the latest deliveries: the flows in force of
+    int_funding_flows (which amounts, which dates, no zero rows). Their history, "as known on date D",
+    is fct_funding_history. -#}
+with flows as (
+    select * from {{ ref('int_funding_flows') }} where in_force and is_flow
 ),
 
 projects as (
@@ -90,8 +30,7 @@ geography as (
 )
 
 select
-    {{ surrogate_key(['flows.source_system', 'flows.project_ref', 'flows.institution_code', 'flows.flow_type']) }}
-        as funding_key,
+    flows.funding_key,
     projects.project_key,
     current_organisations.organisation_key,
     programmes.programme_key,
@@ -121,4 +60,3 @@ left join lateral (
       and {{ normalize_place_name('flows.commune') }} in (geography.commune_key_fr, geography.commune_key_ar)
     limit 1
 ) as commune_geography on true
-where coalesce(flows.amount_mad, 0) <> 0

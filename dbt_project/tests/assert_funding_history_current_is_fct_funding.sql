@@ -1,0 +1,17 @@
+-- Structural invariant of the funding history (docs/history.md; checked here only): the versions in
+-- force of fct_funding_history are exactly the rows of fct_funding, amount for amount.
+with history_now as (
+    select funding_key, amount_mad from {{ ref('fct_funding_history') }} where is_current
+),
+
+facts as (
+    select funding_key, amount_mad from {{ ref('fct_funding') }}
+)
+
+select
+    coalesce(history_now.funding_key, facts.funding_key) as funding_key,
+    history_now.amount_mad as history_amount_mad,
+    facts.amount_mad as fact_amount_mad
+from history_now
+full outer join facts on facts.funding_key = history_now.funding_key
+where history_now.amount_mad is distinct from facts.amount_mad
