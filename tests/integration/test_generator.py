@@ -159,3 +159,26 @@ def test_every_generated_file_loads(warehouse, tmp_path, seed, delivery):
     assert not bad_refs & loaded_keys
     violating = {v["record"] for v in sample_delivery.rule_violations if v["file"] == "register"}
     assert violating <= registers, "rule violations load; the quality checks report them"
+
+
+def test_months_of_history_are_deterministic_and_hold_every_case(tmp_path):
+    from orchestration.bench.generate import generate_history
+
+    truth = generate_history(tmp_path / "a", 300, seed=5, months=4)
+    again = generate_history(tmp_path / "b", 300, seed=5, months=4)
+    assert truth == again
+    for night in truth["nights"]:
+        for f in night["files"]:
+            assert (tmp_path / "a" / night["folder"] / f["path"]).read_bytes() == \
+                (tmp_path / "b" / night["folder"] / f["path"]).read_bytes(), f["path"]
+    files = [f for night in truth["nights"] for f in night["files"]]
+    assert [f["path"] for f in files if f["status"] == "rejected"] == ["ministere/MOUAZARA_FM_20261130.xlsx"]
+    assert [f["supersedes"] for f in files if f["supersedes"]] == ["ministere/REG_COOP_FM_20261231.xlsx"]
+    events = {name for night in truth["nights"] for name, numbers in night["expected"]["register_events"].items()
+              if numbers}
+    assert events == {"struck_off", "returned", "renamed", "status_changed", "members_changed"}
+    last = truth["nights"][-1]["expected"]
+    coops = [on["cooperatives_in_register"] for on in last["on"].values()]
+    # 1-3 % struck off a month, new cooperatives registered: the register moves a little each month
+    assert all(abs(b - a) <= 0.04 * a + 2 for a, b in zip(coops, coops[1:])), coops
+    assert last["mouazara_dropped_now"], "a Mouazara project dropped from a later snapshot"
