@@ -1242,7 +1242,12 @@ def _amounts(amounts: dict[str, float]) -> dict[str, str]:
 _WORLDS: dict[tuple, World] = {}
 
 
-def build_world(scale: float | int | str, seed: int, deliveries: int = 1) -> World:
+MAX_DELIVERY = 12  # months after the first delivery a world holds
+
+
+def build_world(scale: float | int | str, seed: int, deliveries: int = MAX_DELIVERY + 1) -> World:
+    """The world of a scale and seed, with every month up to MAX_DELIVERY: whichever deliveries are
+    asked for, they are months of the same world."""
     _, coops, assocs = resolve_scale(scale)
     key = (coops, assocs, seed, deliveries)
     if key not in _WORLDS:
@@ -1261,13 +1266,13 @@ def generate(out: Path, scale: float | int | str = "sample", seed: int = 42, del
     """
     import time
 
-    if not 0 <= delivery <= 12:
-        raise ValueError("delivery is a month index from 0 to 12")
+    if not 0 <= delivery <= MAX_DELIVERY:
+        raise ValueError(f"delivery is a month index from 0 to {MAX_DELIVERY}")
     started = time.perf_counter()
     label, coops, assocs = resolve_scale(scale)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    world = build_world(scale, seed, deliveries=max(2, delivery + 1))
+    world = build_world(scale, seed)
     writer = _Writer(world, out, seed, delivery)
     writer.register()
     writer.mouazara()
@@ -1421,11 +1426,11 @@ def generate_history(out: Path, scale: float | int | str = "sample", seed: int =
     as out of order), and what the marts must show after the night's load (counts in the register
     and money committed as known on every month end, the cooperatives struck off, returned, renamed,
     whose status or members changed). `history_plan` says which case happens when."""
-    if not 1 <= months <= 12:
-        raise ValueError("months of history: from 1 to 12")
+    if not 1 <= months <= MAX_DELIVERY:
+        raise ValueError(f"months of history: from 1 to {MAX_DELIVERY}")
     label, _, _ = resolve_scale(scale)
     out = Path(out)
-    world = build_world(scale, seed, deliveries=months + 1)
+    world = build_world(scale, seed)
     in_force: dict[str, dict[str, FileTruth]] = {source: {} for source in SOURCES}
     nights = []
     for number, night in enumerate(history_plan(months)):
