@@ -113,7 +113,7 @@ MARTS: tuple[Mart, ...] = (
              in_set("organisation_type", ["cooperative", "association", "gie"], CRITICAL),
              rows("women_not_above_members", WARNING, "dont femmes ≤ adhérents", """
                  select organisation_id as key, members_women, members_total from {batch}
-                 where is_current and members_women > members_total""",
+                 where is_current and in_register and members_women > members_total""",
                   "femmes ({members_women}) > adhérents ({members_total})"),
              not_negative("members_total"),
              not_negative("members_women"),

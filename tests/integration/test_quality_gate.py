@@ -67,3 +67,19 @@ def test_half_register_fails_the_critical_volume_check_and_marts_stay(warehouse)
     assert failed, "the critical volume expectation is recorded in audit.quality_result"
     alerts = (warehouse.logs_dir / "alerts.log").read_text(encoding="utf-8").splitlines()
     assert json.loads(alerts[-1])["title"] == "the load failed"
+
+    # the ministry re-sends the full register for the same period: the correction supersedes the half
+    # file, and the next night publishes (docs/history.md)
+    workbook = openpyxl.load_workbook(REGISTER)
+    workbook.active.cell(3, 1).value = "Arrêté au : 30/11/2026"
+    workbook.save(folder / "REG_COOP_FM_20261130 (1).xlsx")
+    with dg.DagsterInstance.ephemeral() as instance:
+        third = run_load(warehouse, instance)
+    assert third.success, third.failure
+    with engine(url).connect() as conn:
+        statuses = conn.exec_driver_sql("select file_name, status from audit.load_file "
+                                        "where source_name = 'ministere__register' order by load_id").all()
+    assert [tuple(r) for r in statuses] == [("REG_COOP_FM_20261031.xlsx", "loaded"),
+                                            ("REG_COOP_FM_20261130.xlsx", "superseded"),
+                                            ("REG_COOP_FM_20261130 (1).xlsx", "loaded")]
+    assert counts(url)[1] == before[1], "the same organisations, each with one current version"
