@@ -230,7 +230,8 @@ def test_redelivered_file_is_recorded_as_duplicate_and_not_loaded_again(warehous
     assert list((warehouse.archive_dir / "wilaya" / "duplicates").iterdir())
 
 
-def test_corrected_redelivery_of_a_period_is_loaded_beside_the_first(warehouse):
+def test_corrected_redelivery_of_a_period_supersedes_the_first(warehouse):
+    """docs/history.md: the file loaded last for a period is in force; the earlier one stays audited."""
     folder = incoming(warehouse, "wilaya")
     write_associations(folder / "wilaya_jamiyat_202611.csv", [assoc_row(name="جمعية الامل")])
     land(warehouse)
@@ -238,7 +239,8 @@ def test_corrected_redelivery_of_a_period_is_loaded_beside_the_first(warehouse):
     [outcome] = land(warehouse)
     assert outcome.status == "loaded" and outcome.rows_loaded == 2
     loads = query(warehouse, "select load_id, period, status from audit.load_file order by load_id")
-    assert [(r.period, r.status) for r in loads] == [("202611", "loaded"), ("202611", "loaded")]
+    assert [(r.period, r.status) for r in loads] == [("202611", "superseded"), ("202611", "loaded")]
+    assert outcome.supersedes == [f"wilaya_jamiyat_202611.csv (chargement n° {loads[0].load_id})"]
     assert query(warehouse, "select count(*) from raw.wilaya__associations where _load_id = :l", l=loads[1].load_id)[0][0] == 2
 
 
