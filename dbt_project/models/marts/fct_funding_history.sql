@@ -8,7 +8,8 @@
 ) }}
 
 {#- Funding as known on any date (rules: docs/history.md): one row per project, funder and flow type
-    and period during which the deliveries showed the same amount. A version is known from the
+    and period during which the deliveries showed the same amount (dated, date_key, as the first
+    delivery of that amount dated the flow). A version is known from the
     delivery date (snapshot date) of the first file that showed it to the delivery date of the
     first file that showed another amount or no longer had the flow (known_to; null: in force now).
     A Mouazara project absent from a later snapshot ends there (the snapshot replaces the earlier
@@ -54,16 +55,18 @@ observations as (
     where flows.source_system = 'wilaya_indh' and flows.known_on >= funding_keys.first_known_on
 ),
 
+states as (
+    -- a version is an amount: an INDH payment, which the wilaya does not date, is dated by each
+    -- delivery and would otherwise open a version every month with the same amount
+    select observations.*, coalesce(amount_mad::text, 'absent') as state
+    from observations
+),
+
 changes as (
     select
-        observations.*,
-        coalesce(amount_mad::text || '|' || flow_date::text, 'absent') as state,
-        case
-            when lag(coalesce(amount_mad::text || '|' || flow_date::text, 'absent')) over timeline
-                 is distinct from coalesce(amount_mad::text || '|' || flow_date::text, 'absent')
-            then 1 else 0
-        end as opens_version
-    from observations
+        states.*,
+        case when lag(state) over timeline is distinct from state then 1 else 0 end as opens_version
+    from states
     window timeline as (partition by funding_key order by known_on)
 ),
 
