@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass, field
 
 import dagster as dg
 import sqlalchemy as sa
 
+from orchestration import recovery
 from orchestration.alerts import alert
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine, ensure_warehouse, role_url
@@ -43,6 +45,7 @@ class LoadSummary:
     marts: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
     rebuilt: bool = True
+    recovered: list[str] = field(default_factory=list)  # dead runs found and marked failed first
 
 
 def _max_load_id(url: str) -> int:
@@ -83,13 +86,20 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
         if not got:
             return LoadSummary(success=False, failure="another load is running on this warehouse; try again later")
         try:
-            result = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, raise_on_error=False, run_config=_console(log_level)
-            )
+            with recovery.watched_run(instance) as watch:
+                result = defs.resolve_job_def(job).execute_in_process(
+                    instance=instance, raise_on_error=False, run_config=_console(log_level), tags=recovery.run_tags()
+                )
+        except Exception as exc:
+            if not recovery.database_lost(exc):
+                raise
+            return _database_lost(settings, exc)
         finally:
-            lock_conn.execute(sa.text("select pg_advisory_unlock(hashtext(:k))"), {"k": RUN_LOCK})
-            lock_conn.commit()
-    summary = LoadSummary(success=result.success, rebuilt=job == "nightly_load")
+            with contextlib.suppress(Exception):  # a lost server has released the lock already
+                lock_conn.execute(sa.text("select pg_advisory_unlock(hashtext(:k))"), {"k": RUN_LOCK})
+                lock_conn.commit()
+    summary = LoadSummary(success=result.success and not watch.failure, rebuilt=job == "nightly_load",
+                          recovered=[r.describe() for r in watch.recovered])
     _summarise_files(url, before, summary)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -99,7 +109,9 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
             summary.checks_failed.append(
                 f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value}){detail}"
             )
-    if not result.success:
+    if watch.failure:
+        summary.failure = watch.failure
+    elif not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
         summary.failure = "; ".join(
             f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else 'failed'}"
@@ -110,6 +122,13 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
         # runs the daemon starts are reported by the run-failure sensor; this one runs in-process
         alert(settings, title="the load failed", details=summary.failure or "",
               where_to_look="`tadamon status`, the Dagster UI (`tadamon ui`), data/receipts/")
+    return summary
+
+
+def _database_lost(settings: Settings, exc: BaseException) -> LoadSummary:
+    summary = LoadSummary(success=False, failure=recovery.describe_lost(exc))
+    alert(settings, title="the load failed: database lost", details=summary.failure,
+          where_to_look="the PostgreSQL server's log; `tadamon warehouse status`; then `tadamon run` again")
     return summary
 
 
@@ -139,6 +158,7 @@ def _summarise_files(url: str, after_load_id: int, summary: LoadSummary) -> None
 
 def format_summary(summary: LoadSummary, settings: Settings) -> str:
     lines = ["", "Tadamon — résumé du chargement / load summary", "-" * 48]
+    lines += [f"Recovered: {line}" for line in summary.recovered]
     files = summary.files
     lines.append(
         f"Files: {files.get('loaded', 0)} loaded, {files.get('duplicate', 0)} duplicate, "

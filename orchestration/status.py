@@ -32,6 +32,15 @@ def status_report(url: str, instance: dg.DagsterInstance) -> str:
             if event else "never"
         lines.append(f"  {key.to_user_string():<55} {when}")
 
+    from orchestration import recovery
+
+    lines += ["", "Runs in progress:"]
+    lines += [f"  {line}" for line in recovery.runs_in_progress(instance)] or ["  none"]
+    recovered = recovery.recently_recovered(instance)
+    if recovered:
+        lines += ["", "Runs marked failed after their process died:"]
+        lines += [f"  {line}" for line in recovered]
+
     lines += ["", "Failed checks of the latest quality run:"]
     with engine(url).connect() as conn:
         failed = conn.execute(sa.text(
