@@ -31,5 +31,3 @@ def test_run_killed_while_landing_then_in_dbt_the_next_run_recovers_and_complete
     assert not runs.dagster("select 1 from runs where status = 'STARTED'")
     assert not runs.dagster("select 1 from concurrency_slots where run_id is not null")
     assert runs.marts() == marts_rows(star_schema_db)
-    status = runs.status()
-    assert "Runs marked failed after their process died:" in status.stdout and "lost its process" in status.stdout

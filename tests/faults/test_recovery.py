@@ -1,0 +1,98 @@
+"""Dead runs found and recovered, live ones left alone, and a pool wait that ends at its deadline."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import dagster as dg
+import pytest
+
+from orchestration import recovery
+from orchestration.instance import prepare_dagster_home
+from orchestration.warehouse import admin_url
+from tests.conftest import deliver_samples
+from tests.faults.conftest import Runs
+
+POOL = "warehouse_raw"
+
+
+@pytest.fixture
+def instance(warehouse):
+    prepare_dagster_home(warehouse, admin_url(warehouse))
+    with dg.DagsterInstance.get() as instance:
+        instance.event_log_storage.set_concurrency_slots(POOL, 1)
+        yield instance
+
+
+def started_run(instance, tags) -> dg.DagsterRun:
+    run = instance.add_run(dg.DagsterRun(job_name="nightly_load", status=dg.DagsterRunStatus.STARTED, tags=tags))
+    claim = instance.event_log_storage.claim_concurrency_slot(POOL, run.run_id, "land_chambre")
+    assert claim.is_claimed
+    return run
+
+
+def tags_of(pid: int) -> dict[str, str]:
+    return {**recovery.run_tags(), recovery.TAG_PID: str(pid), recovery.TAG_PROCESS_START: recovery._process_start(pid)}
+
+
+def test_a_run_whose_process_is_gone_is_marked_failed_and_its_slot_freed(instance):
+    gone = subprocess.Popen(["true"])
+    tags = tags_of(gone.pid)
+    gone.wait()
+    run = started_run(instance, tags)
+    assert "DEAD: lost its process" in recovery.runs_in_progress(instance)[0]
+
+    [recovered] = recovery.recover_dead_runs(instance)
+
+    assert recovered.run_id == run.run_id and f"lost its process {gone.pid}" in recovered.reason
+    assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert instance.event_log_storage.get_concurrency_info(POOL).claimed_slots == []
+    assert "lost its process" in recovery.recently_recovered(instance)[0]
+    assert recovery.runs_in_progress(instance) == []
+
+
+def test_a_live_run_and_a_reused_pid_are_told_apart(instance):
+    alive = subprocess.Popen(["sleep", "60"])
+    try:
+        live = started_run(instance, tags_of(alive.pid))
+        reused = instance.add_run(dg.DagsterRun(job_name="nightly_load", status=dg.DagsterRunStatus.STARTED,
+                                                tags={**tags_of(alive.pid), recovery.TAG_PROCESS_START: "1"}))
+        rebooted = instance.add_run(dg.DagsterRun(job_name="nightly_load", status=dg.DagsterRunStatus.STARTED,
+                                                  tags={**tags_of(alive.pid), recovery.TAG_BOOT: "another-boot"}))
+        recovered = {r.run_id: r.reason for r in recovery.recover_dead_runs(instance)}
+        assert set(recovered) == {reused.run_id, rebooted.run_id}
+        assert "machine restarted" in recovered[rebooted.run_id]
+        assert instance.get_run_by_id(live.run_id).status == dg.DagsterRunStatus.STARTED
+        assert [s.run_id for s in instance.event_log_storage.get_concurrency_info(POOL).claimed_slots] == [live.run_id]
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_slots_left_by_a_finished_run_are_freed(instance):
+    run = started_run(instance, recovery.run_tags())
+    instance.report_run_failed(run)
+    assert recovery.recover_dead_runs(instance) == []
+    assert instance.event_log_storage.get_concurrency_info(POOL).claimed_slots == []
+
+
+@pytest.mark.slow
+def test_a_step_blocked_behind_a_live_run_fails_at_the_deadline(warehouse, instance, tmp_path):
+    alive = subprocess.Popen(["sleep", "600"])
+    try:
+        holder = started_run(instance, tags_of(alive.pid))
+        runs = Runs(admin_url(warehouse), tmp_path, {recovery.POOL_WAIT_ENV: "4"})
+        runs.env["TADAMON_DATA_DIR"] = str(warehouse.data_dir)
+        runs.env["DAGSTER_HOME"] = str(warehouse.dagster_home)
+        deliver_samples(warehouse, ("chambre",))
+        started = time.monotonic()
+        blocked = runs.run(timeout=300)
+        assert blocked.returncode == 1, blocked.stdout[-3000:] + blocked.stderr[-3000:]
+        assert "for pool warehouse_raw (deadline 4s, TADAMON_POOL_WAIT_SECONDS)" in blocked.stdout
+        assert f"held by live run {holder.run_id[:8]}" in blocked.stdout
+        assert time.monotonic() - started < 300
+        assert instance.get_run_by_id(holder.run_id).status == dg.DagsterRunStatus.STARTED
+    finally:
+        alive.kill()
+        alive.wait()
