@@ -12,24 +12,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import contextlib
 import json
 import logging
+import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
 
-from orchestration.ingest import columnar, receipts
+from orchestration.ingest import columnar, limits, receipts
 from orchestration.ingest.definitions import LINEAGE_COLUMNS, SourceDefinition, definition_for, load_definitions
-from orchestration.ingest.readers import FileRejected, open_delivery
+from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
 from orchestration.quality.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
 log = logging.getLogger(__name__)
+
+# the server or the network, not the file: raised for the step to retry, never quarantined
+TRANSIENT_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, ConnectionError)
 
 LOADER_ROLE = "tadamon_loader"
 TRANSFORMER_ROLE = "tadamon_transformer"
@@ -55,6 +61,7 @@ class FileOutcome(RowCounts):
     period: str | None = None
     findings: list[str] = field(default_factory=list)  # warning-level quality findings on the rows
     supersedes: list[str] = field(default_factory=list)  # earlier files of the same period this one replaces
+    uncomputed: dict[str, int] = field(default_factory=dict)  # formula cells saved without a value, by column
 
 
 def file_sha256(path: Path) -> str:
@@ -123,10 +130,19 @@ def _next_load_id(raw_conn) -> int:
         return cur.fetchone()[0]
 
 
+def _private_folder(folder: Path) -> Path:
+    """Archive and quarantine hold personal data (CIN numbers, phones): owner only."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    return folder
+
+
 def _move(path: Path, folder: Path, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    shutil.copy2(path, target)
+    target = _private_folder(folder) / name
+    shutil.copyfile(path, target, follow_symlinks=False)
+    os.chmod(target, 0o600)
+    stat = path.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return target
 
 
@@ -137,14 +153,85 @@ class Lander:
         self.sources_dir = sources_dir  # where the source definitions are read from
 
     def land_pending(self, providers: tuple[str, ...] | None = None) -> list[FileOutcome]:
+        """Land every entry of each provider's folder: each one is loaded, or set aside with a
+        receipt saying why; one file's failure never stops the provider's other files."""
         outcomes = []
         for provider in providers or sorted({d.provider for d in load_definitions(self.sources_dir)}):
             folder = self.settings.incoming_dir / provider
             if not folder.is_dir():
                 continue
-            for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-                outcomes.append(self.land_file(path, provider))
+            for path in self._landing_order(provider, sorted(folder.iterdir(), key=lambda p: os.fsencode(p.name))):
+                outcomes.append(self._land_isolated(path, provider))
         return outcomes
+
+    def _landing_order(self, provider: str, paths: list[Path]) -> list[Path]:
+        """Sorted by name, except that when the same bytes arrive under several names, the name of
+        the latest period goes first: it is the one loaded, the others are its duplicates."""
+        by_sha: dict[str, list[Path]] = {}
+        for path in paths:
+            if limits.refusal(path) is None:
+                with contextlib.suppress(OSError):
+                    by_sha.setdefault(file_sha256(path), []).append(path)
+        first_of: dict[Path, list[Path]] = {}
+        for same in by_sha.values():
+            if len(same) > 1:
+                first_of[same[0]] = sorted(same, key=lambda p: self._period_of(provider, p.name) or "", reverse=True)
+        ordered, placed = [], set()
+        for path in paths:
+            if path in placed:
+                continue
+            group = first_of.get(path, [path])
+            ordered += group
+            placed.update(group)
+        return ordered
+
+    def _period_of(self, provider: str, name: str) -> str | None:
+        definition = definition_for(provider, strip_copy_suffix(name), self.sources_dir)
+        match = definition.matches(strip_copy_suffix(name)) if definition else None
+        return match.groupdict().get("period") if match else None
+
+    def _land_isolated(self, path: Path, provider: str) -> FileOutcome:
+        """Land one entry; any error but the server's own is that file's alone: quarantined with a
+        receipt (the server going away is retried by the step, so it is raised)."""
+        refusal = limits.refusal(path)
+        if refusal is not None:
+            return self._set_aside(path, provider, refusal)
+        try:
+            return self.land_file(path, provider)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one poison file must not stop the others
+            log.exception("%s/%s: unexpected error while landing", provider, limits.printable_name(path.name))
+            return self._set_aside(path, provider, f"erreur inattendue pendant le chargement "
+                                                   f"({type(exc).__name__} : {str(exc)[:300]})")
+
+    def _set_aside(self, path: Path, provider: str, reason: str) -> FileOutcome:
+        """Quarantine an entry that cannot be landed as a file (a symlink, a FIFO, a poison name or
+        content), without following or opening it, and give it a receipt."""
+        name = limits.printable_name(path.name)
+        try:
+            regular = stat.S_ISREG(path.lstat().st_mode)
+            sha = file_sha256(path) if regular else hashlib.sha256(os.fsencode(path.name)).hexdigest()
+            size = path.lstat().st_size
+            received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, tz=dt.timezone.utc)
+        except OSError as exc:
+            sha, size, received_at, regular = hashlib.sha256(os.fsencode(path.name)).hexdigest(), 0, \
+                dt.datetime.now(dt.timezone.utc), False
+            reason += f" ({exc.strerror})"
+        outcome = FileOutcome(provider=provider, file_name=name, sha256=sha, status="rejected", error=reason)
+        target = _private_folder(self.settings.quarantine_dir / provider) / limits.stored_name(sha, name)
+        os.rename(path, target)  # the entry itself, never what a link points to
+        if regular:
+            os.chmod(target, 0o600)
+        outcome.stored_path = str(target)
+        raw_conn = engine(self.url).raw_connection()
+        try:
+            self._record(raw_conn, outcome, received_at, size)
+            raw_conn.commit()
+        finally:
+            raw_conn.close()
+        log.warning("%s/%s set aside: %s", provider, name, reason)
+        return self._finish(outcome)
 
     def land_file(self, path: Path, provider: str, reload: bool = False, file_name: str | None = None) -> FileOutcome:
         """Land one file. With `reload`, an archived file (`file_name`: its name as delivered) is
@@ -156,6 +243,12 @@ class Lander:
         raw_conn = engine(self.url).raw_connection()
         try:
             previous = self._previous_load(raw_conn, sha)
+            if previous and not reload and self._left_behind(path, previous, file_name):
+                # loaded and archived, then the process stopped before removing it from incoming/
+                path.unlink()
+                outcome.status, outcome.load_id = "loaded", previous[0]
+                outcome.error = f"déjà chargé le {previous[2]:%d/%m/%Y %H:%M} (chargement n° {previous[0]})"
+                return outcome
             if previous and not reload:
                 outcome.status = "duplicate"
                 outcome.error = (f"fichier identique à {previous[1]!r}, déjà chargé le "
@@ -181,6 +274,9 @@ class Lander:
             if refusal:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=refusal)
             replaces = previous[0] if (previous and reload) else None
+            if definition.format == "xlsx":
+                with contextlib.suppress(Exception):  # an unreadable workbook is the reader's to reject
+                    outcome.uncomputed = formulas_without_values(path, definition)
             try:
                 file_plan, why = columnar.plan(path, definition)
             except FileRejected as exc:
@@ -213,10 +309,16 @@ class Lander:
     def _previous_load(self, raw_conn, sha: str):
         with raw_conn.cursor() as cur:
             cur.execute(
-                "SELECT load_id, file_name, loaded_at FROM audit.load_file WHERE sha256 = %s AND status = 'loaded'",
+                "SELECT load_id, file_name, loaded_at, stored_path FROM audit.load_file "
+                "WHERE sha256 = %s AND status = 'loaded'",
                 (sha,),
             )
             return cur.fetchone()
+
+    def _left_behind(self, path: Path, previous, file_name: str) -> bool:
+        """The very file of an earlier load, still in incoming/: same name, same bytes, archived."""
+        stored = Path(previous[3] or "")
+        return previous[1] == file_name and stored.is_file() and stored.resolve() != path.resolve()
 
     def _parse(self, raw_conn, path: Path, definition: SourceDefinition, outcome: FileOutcome):
         opened = open_delivery(path, definition)
@@ -274,7 +376,7 @@ class Lander:
     def _archive(self, path: Path, outcome: FileOutcome, reload: bool) -> None:
         """The delivered bytes, unchanged, in the archive (a reload reads the archived file itself)."""
         stored = path if reload else _move(path, self.settings.archive_dir / outcome.provider,
-                                           f"{outcome.sha256[:12]}_{outcome.file_name}")
+                                           limits.stored_name(outcome.sha256, outcome.file_name))
         outcome.stored_path = str(stored)
 
     def _write(self, raw_conn, definition, outcome, rows, rejected, received_at, size, replaces=None,
@@ -349,7 +451,7 @@ class Lander:
         outcome.reset_counts()
         size = path.stat().st_size
         stored = path if keep else _move(path, self.settings.quarantine_dir / outcome.provider,
-                                         f"{outcome.sha256[:12]}_{outcome.file_name}")
+                                         limits.stored_name(outcome.sha256, outcome.file_name))
         outcome.stored_path = str(stored)
         self._record(raw_conn, outcome, received_at, size)
         raw_conn.commit()

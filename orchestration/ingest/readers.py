@@ -143,6 +143,73 @@ def _xlsx_rows(sheet) -> Iterator[tuple[int, list[Any]]]:
         yield first_row + offset, row
 
 
+def formulas_without_values(path: Path, definition: SourceDefinition) -> dict[str, int]:
+    """Formula cells saved without their computed value (a workbook written by a program, never
+    opened in Excel), by column title, under the header: they read as empty cells."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    wanted = normalize_title(definition.header_first_column)
+    for index, name in enumerate(workbook.sheet_names):
+        sheet = workbook.get_sheet_by_name(name)
+        for number, cells in zip(range(HEADER_SEARCH_ROWS), _xlsx_rows(sheet)):
+            if cells[1] and normalize_title(cells[1][0]) == wanted:
+                header_row, header = cells
+                break
+        else:
+            continue
+        first_col = sheet.start[1] if sheet.start else 0
+        titles = {first_col + i: str(t).strip() for i, t in enumerate(header) if not _is_blank(t)}
+        counts: dict[str, int] = {}
+        with zipfile.ZipFile(path) as archive:
+            member = _sheet_member(archive, index)
+            if member is None:
+                return {}
+            with archive.open(member) as handle:
+                for _, element in iterparse(handle):
+                    if element.tag.endswith("}c"):
+                        formula = next((c for c in element if c.tag.endswith("}f")), None)
+                        value = next((c for c in element if c.tag.endswith("}v")), None)
+                        if formula is not None and (value is None or not (value.text or "").strip()):
+                            column, row = _cell_ref(element.get("r", ""))
+                            if row > header_row:
+                                title = titles.get(column, f"colonne {column + 1}")
+                                counts[title] = counts.get(title, 0) + 1
+                        element.clear()
+        return counts
+    return {}
+
+
+def _sheet_member(archive, index: int) -> str | None:
+    """The XML part of the workbook's sheet number `index` (in the workbook's order)."""
+    import posixpath
+    from xml.etree.ElementTree import fromstring
+
+    book = fromstring(archive.read("xl/workbook.xml"))
+    sheets = [e for e in book.iter() if e.tag.endswith("}sheet")]
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {e.get("Id"): e.get("Target") for e in rels}
+    if index >= len(sheets):
+        return None
+    rid = next((v for k, v in sheets[index].attrib.items() if k.endswith("}id")), None)
+    target = targets.get(rid)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    letters = "".join(c for c in ref if c.isalpha())
+    digits = "".join(c for c in ref if c.isdigit())
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return column - 1, int(digits or 0)
+
+
 # -- csv -----------------------------------------------------------------------------------------
 def _decodes_every_byte(encoding: str) -> bool:
     try:
@@ -217,6 +284,9 @@ def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
         raise FileRejected(f"JSON illisible : le fichier n'est pas en UTF-8 ({exc})") from None
     except json.JSONDecodeError as exc:
         raise FileRejected(f"JSON illisible ou tronqué, ligne {exc.lineno} colonne {exc.colno} : {exc.msg}") from None
+    except RecursionError:
+        raise FileRejected("JSON imbriqué trop profondément (des milliers de niveaux) : ce n'est pas un export "
+                           "de la chambre") from None
     records = document.get(definition.records) if isinstance(document, dict) else None
     if not isinstance(records, list):
         raise FileRejected(f"JSON sans la liste {definition.records!r} attendue")

@@ -14,14 +14,28 @@ STATUS_FR = {
 }
 
 
+def status_text(outcome) -> str:
+    """The receipt's status: `chargé` only when rows were loaded with all their values."""
+    if outcome.status == "loaded" and not outcome.rows_read:
+        return "reçu, vide : aucune ligne de données sous l'en-tête, rien n'a été intégré"
+    if outcome.status == "loaded" and not outcome.rows_loaded:
+        return "reçu, aucune ligne retenue : toutes les lignes ont été écartées (détail ci-dessous)"
+    if outcome.status == "loaded" and getattr(outcome, "uncomputed", None):
+        return "intégré avec réserves : des valeurs calculées manquent (détail ci-dessous)"
+    return STATUS_FR.get(outcome.status, outcome.status)
+
+
 def receipt_text(outcome) -> str:
     lines = [
         f"Accusé de réception — {outcome.provider} — {outcome.file_name}",
         f"Empreinte SHA-256 : {outcome.sha256}",
-        f"Statut : {STATUS_FR.get(outcome.status, outcome.status)}",
+        f"Statut : {status_text(outcome)}",
     ]
     if outcome.error:
         lines.append(f"Motif : {outcome.error}")
+    for title, count in (getattr(outcome, "uncomputed", None) or {}).items():
+        lines.append(f"Colonne {title!r} : {count} cellule(s) calculée(s) (formule) enregistrée(s) sans valeur, "
+                     "lue(s) vide(s) ; ouvrez le classeur dans Excel, enregistrez-le et renvoyez-le")
     if outcome.status == "loaded":
         for earlier in getattr(outcome, "supersedes", None) or ():
             lines.append(f"Remplace, pour la même période : {earlier} (conservé dans l'archive)")
@@ -55,13 +69,16 @@ def row_lines(report, loaded: str = "Lignes chargées", rejected: str = "Lignes 
 
 
 def write_receipt(receipts_dir: Path, outcome) -> Path:
+    from orchestration.ingest.limits import stored_name
+
     folder = receipts_dir / outcome.provider
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{outcome.sha256[:12]}_{outcome.file_name}"
+    stem = stored_name(outcome.sha256, outcome.file_name)
     if outcome.status == "duplicate":
         stem += f".doublon-{outcome.load_id}"
     data = dataclasses.asdict(outcome)
     data = {**{k: data.pop(k) for k in ("provider", "file_name", "sha256", "status")}, **data}  # who, then what
+    data["statut"] = status_text(outcome)
     data["set_aside"] = [{"line": line, "kind": kind, "reason": reason} for line, kind, reason in outcome.set_aside]
     data.pop("receipt_path", None)
     (folder / f"{stem}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

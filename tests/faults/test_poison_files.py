@@ -1,0 +1,95 @@
+"""Poison files: each is quarantined with a receipt that says why, and the provider's good files
+of the same night still load."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import sqlalchemy as sa
+
+from orchestration.ingest.landing import Lander
+from orchestration.warehouse import admin_url, engine
+from tests.conftest import deliver_samples
+from tests.faults.poison import WILAYA_HEADER, deliver_poison, wilaya_row
+
+
+def recorded(settings):
+    with engine(admin_url(settings)).connect() as conn:
+        return {(r.provider, r.file_name): r for r in conn.execute(sa.text(
+            "select provider, file_name, status, error, stored_path, rows_loaded from audit.load_file"))}
+
+
+def test_every_poison_file_is_quarantined_with_a_receipt_and_the_good_files_load(warehouse, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CIN AB123456")
+    secret.chmod(0o600)
+    deliver_samples(warehouse, ("wilaya", "chambre"))
+    expected = deliver_poison(warehouse.incoming_dir, secret)
+
+    outcomes = Lander(warehouse, admin_url(warehouse)).land_pending()
+
+    rows = recorded(warehouse)
+    good = {k: r for k, r in rows.items() if k not in expected}
+    assert {k[1] for k in good} == {"wilaya_jamiyat_202610.csv", "wilaya_indh_agr_202610.csv",
+                                    "chambre_adherents_20261101.json", "chambre_formations_20261101.json"}
+    assert good and all(r.status == "loaded" and r.rows_loaded > 0 for r in good.values()), good
+    for key, reason in expected.items():
+        row = rows.get(key)
+        assert row is not None, f"{key} has no record: {sorted(rows)}"
+        assert row.status == "rejected" and reason in row.error, (key, row.error)
+        outcome = next(o for o in outcomes if (o.provider, o.file_name) == key)
+        receipt = open(outcome.receipt_path, encoding="utf-8").read()
+        assert "Statut : rejeté, conservé en quarantaine" in receipt and reason in receipt
+        assert json.loads(open(outcome.receipt_path[:-4] + ".json", encoding="utf-8").read())["status"] == "rejected"
+    for provider in ("wilaya", "chambre"):
+        assert os.listdir(warehouse.incoming_dir / provider) == [], "every entry leaves incoming/"
+    # the link itself was quarantined, not the file it points to
+    link_row = rows[("wilaya", "wilaya_jamiyat_202604.csv")]
+    assert os.path.islink(link_row.stored_path)
+    assert "CIN" not in "".join(open(p, errors="ignore").read() for p in
+                                 (warehouse.quarantine_dir / "wilaya").iterdir() if not os.path.islink(p)
+                                 and stat.S_ISREG(os.lstat(p).st_mode))
+
+
+def test_archive_and_quarantine_are_private(warehouse):
+    deliver_samples(warehouse, ("wilaya",))
+    (warehouse.incoming_dir / "wilaya" / "inconnu.csv").write_text("a;b\n")
+    Lander(warehouse, admin_url(warehouse)).land_pending()
+    for folder in (warehouse.archive_dir, warehouse.quarantine_dir):
+        for path in [folder / "wilaya", *(folder / "wilaya").iterdir()]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_header_only_and_all_rows_set_aside_are_not_called_loaded(warehouse):
+    folder = warehouse.incoming_dir / "wilaya"
+    folder.mkdir(parents=True)
+    (folder / "wilaya_jamiyat_202611.csv").write_text(WILAYA_HEADER + "\r\n", encoding="utf-8")
+    (folder / "wilaya_jamiyat_202612.csv").write_text(WILAYA_HEADER + "\r\n" + wilaya_row("not a receipt", "")
+                                                      + "\r\n", encoding="utf-8")
+    outcomes = {o.file_name: o for o in Lander(warehouse, admin_url(warehouse)).land_pending()}
+    for name in outcomes:
+        receipt = open(outcomes[name].receipt_path, encoding="utf-8").read()
+        status_line = next(line for line in receipt.splitlines() if line.startswith("Statut :"))
+        assert "chargé" not in status_line, (name, status_line)
+    assert "vide" in open(outcomes["wilaya_jamiyat_202611.csv"].receipt_path, encoding="utf-8").read()
+
+
+def test_an_unexpected_error_in_one_file_spares_the_others(warehouse, monkeypatch):
+    from orchestration.ingest import landing
+
+    deliver_samples(warehouse, ("wilaya",))
+    real = landing.Lander.land_file
+
+    def flaky(self, path, provider, **kwargs):
+        if "indh" in path.name:
+            raise ValueError("a bug of the loader")
+        return real(self, path, provider, **kwargs)
+
+    monkeypatch.setattr(landing.Lander, "land_file", flaky)
+    outcomes = {o.file_name: o for o in Lander(warehouse, admin_url(warehouse)).land_pending()}
+    assert outcomes["wilaya_jamiyat_202610.csv"].status == "loaded"
+    [bad] = [o for name, o in outcomes.items() if "indh" in name]
+    assert bad.status == "rejected" and "ValueError" in bad.error and "a bug of the loader" in bad.error
