@@ -93,3 +93,51 @@ def test_an_unexpected_error_in_one_file_spares_the_others(warehouse, monkeypatc
     assert outcomes["wilaya_jamiyat_202610.csv"].status == "loaded"
     [bad] = [o for name, o in outcomes.items() if "indh" in name]
     assert bad.status == "rejected" and "ValueError" in bad.error and "a bug of the loader" in bad.error
+
+
+def test_formula_cells_without_values_are_flagged_per_column(warehouse):
+    from tests.integration.test_ingestion import register_row, write_register
+
+    folder = warehouse.incoming_dir / "ministere"
+    folder.mkdir(parents=True)
+    rows = [register_row(f"FES/2015/000{i}") for i in range(1, 4)]
+    for row in rows[:2]:
+        row[11] = "=10000*2"  # Capital (DH): a formula saved by a program, with no computed value
+    write_register(folder / "REG_COOP_FM_20261130.xlsx", rows)
+    [outcome] = Lander(warehouse, admin_url(warehouse)).land_pending()
+    assert outcome.status == "loaded" and outcome.uncomputed == {"Capital (DH)": 2}
+    receipt = open(outcome.receipt_path, encoding="utf-8").read()
+    assert "Statut : intégré avec réserves" in receipt
+    assert "Colonne 'Capital (DH)' : 2 cellule(s) calculée(s)" in receipt
+
+
+def test_same_bytes_under_two_names_take_the_later_period(warehouse):
+    from tests.integration.test_ingestion import assoc_row, write_associations
+
+    folder = warehouse.incoming_dir / "wilaya"
+    folder.mkdir(parents=True)
+    write_associations(folder / "wilaya_jamiyat_202609.csv", [assoc_row()])
+    (folder / "wilaya_jamiyat_202611.csv").write_bytes((folder / "wilaya_jamiyat_202609.csv").read_bytes())
+    outcomes = {o.file_name: o for o in Lander(warehouse, admin_url(warehouse)).land_pending()}
+    assert outcomes["wilaya_jamiyat_202611.csv"].status == "loaded"
+    assert outcomes["wilaya_jamiyat_202611.csv"].period == "202611"
+    assert outcomes["wilaya_jamiyat_202609.csv"].status == "duplicate"
+    assert "wilaya_jamiyat_202611.csv" in outcomes["wilaya_jamiyat_202609.csv"].error
+
+
+def test_a_loaded_file_left_in_incoming_is_not_its_own_duplicate(warehouse):
+    import shutil
+
+    from tests.integration.test_ingestion import assoc_row, write_associations
+
+    folder = warehouse.incoming_dir / "wilaya"
+    folder.mkdir(parents=True)
+    path = write_associations(folder / "wilaya_jamiyat_202609.csv", [assoc_row()])
+    kept = warehouse.data_dir / "kept.csv"
+    shutil.copyfile(path, kept)
+    [first] = Lander(warehouse, admin_url(warehouse)).land_pending()
+    shutil.copyfile(kept, path)  # the process stopped after its commit, before removing the file
+    [again] = Lander(warehouse, admin_url(warehouse)).land_pending()
+    assert again.status == "loaded" and again.load_id == first.load_id
+    assert not path.exists()
+    assert [r.status for r in recorded(warehouse).values()] == ["loaded"]
