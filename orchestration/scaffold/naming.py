@@ -9,6 +9,10 @@ import unicodedata
 from orchestration.ingest.definitions import MAX_TABLE_NAME, RESERVED_WORDS, SAFE_NAME
 
 MAX_NAME = 41
+# A sample's file name reaches YAML comments, a dbt model (Jinja) and a Python test: letters of any
+# script, digits and a few separators only, so that no quote, brace, `#`, `%`, `$`, backslash or
+# control character can ever end up interpreted there.
+SAMPLE_NAME = re.compile(r"^\w[\w .()+,-]{0,150}$")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 # Titles of columns that hold personal data (phone, e-mail, identity card, a person's name).
 _PERSONAL_LATIN = re.compile(
@@ -81,3 +85,12 @@ def check_table_name(provider: str, kind: str) -> None:
     if len(table) > MAX_TABLE_NAME:
         raise ValueError(f"the table name {table!r} is longer than {MAX_TABLE_NAME} characters; "
                          "choose a shorter provider or file kind")
+
+
+def check_sample_name(name: str) -> None:
+    """Refuse a sample file name that could inject code into what the scaffold writes."""
+    if not SAMPLE_NAME.match(name):
+        bad = sorted({c for c in name if not re.match(r"[\w .()+,-]", c)})
+        shown = ", ".join(repr(c) for c in bad) or "its first character or length"
+        raise ValueError(f"sample file name {name!r} is refused ({shown}): rename the file with letters, digits, "
+                         "spaces and . _ - ( ) + , only")

@@ -13,7 +13,7 @@ from orchestration.ingest.definitions import DefinitionError, SourceDefinition, 
 from orchestration.ingest.landing import strip_copy_suffix
 from orchestration.scaffold import gx, render
 from orchestration.scaffold.check import CheckReport, check_file, provider_definitions
-from orchestration.scaffold.naming import check_identifier, check_table_name
+from orchestration.scaffold.naming import check_identifier, check_sample_name, check_table_name
 from orchestration.scaffold.proposal import ProposedColumn, propose_columns, propose_key
 from orchestration.scaffold.sample import SampleError, SampleTable, read_sample
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT, SOURCES_DIR
@@ -91,6 +91,10 @@ def new_source(
     if not sample.is_file():
         raise ScaffoldError(f"sample file not found: {sample}")
     sample_name = strip_copy_suffix(sample.name)
+    try:
+        check_sample_name(sample_name)
+    except ValueError as exc:
+        raise ScaffoldError(str(exc)) from None
     table_name = f"{provider}__{kind}"
 
     # -- read and propose ------------------------------------------------------------------------

@@ -46,6 +46,12 @@ def _comment(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def jinja_safe(text) -> str:
+    """Text that dbt renders as Jinja (a model's comment, YAML descriptions) with its braces made
+    inert: a provider's title or a file name can never open `{{`, `{%` or `{#`, nor close a comment."""
+    return _comment(text).replace("{", "\uff5b").replace("}", "\uff5d").replace("#", "\uff03")
+
+
 def file_pattern(sample_name: str) -> tuple[str, bool]:
     """The sample's name as a regular expression, its date part (6 or 8 digits: 202611, 20261101)
     as the named group `period`; (pattern, has_period)."""
@@ -79,8 +85,8 @@ def definition_yaml(
         detected.append(f"records under {table.records!r}")
     detected.append(f"{table.row_count} data rows")
     lines = [
-        f"# {provider} — {kind}: drafted by `tadamon source new {provider} {kind} --sample {sample_name}`",
-        f"# on {dt.date.today():%d/%m/%Y} from the sample kept in samples/{sample_name}.",
+        f"# {provider} — {kind}: drafted by `tadamon source new {provider} {kind} --sample {_comment(sample_name)}`",
+        f"# on {dt.date.today():%d/%m/%Y} from the sample kept in samples/{_comment(sample_name)}.",
         f"# Detected: {', '.join(detected)}.",
         "# Review the names, types, key, personal columns and description (lines marked REVIEW), then run",
         f"# `tadamon source check {provider} <file>` on a delivery. Docs: docs/adding-a-source.md",
@@ -154,7 +160,7 @@ def staging_sql(definition: SourceDefinition, sample_name: str) -> str:
     )
     cte = "latest_snapshot" if definition.semantics == "snapshot" else "latest_deliveries"
     header = [
-        f"{{#- {definition.description}: drafted by `tadamon source new` from {sample_name}.",
+        f"{{#- {jinja_safe(definition.description)}: drafted by `tadamon source new` from {jinja_safe(sample_name)}.",
         "    " + ("The latest loaded snapshot: one row per key." if definition.semantics == "snapshot"
                   else "The latest delivery of each key wins: one row per key."),
     ]
@@ -222,9 +228,9 @@ def model_entry(definition: SourceDefinition) -> dict:
             base = by_name[name.rsplit("_", 1)[0]]
             doc = (f"{base.title or base.path}: the cell as delivered." if name.endswith("_raw")
                    else f"Kind of {base.name}: register, receipt or rc.")
-            columns.append({"name": name, "description": doc})
+            columns.append({"name": name, "description": jinja_safe(doc)})
             continue
-        entry: dict = {"name": name, "description": column.description or _column_doc(column)}
+        entry: dict = {"name": name, "description": jinja_safe(column.description or _column_doc(column))}
         if len(definition.key) == 1 and name in definition.key:
             entry["data_tests"] = ["not_null", "unique"]
         elif name in definition.key:
@@ -232,8 +238,8 @@ def model_entry(definition: SourceDefinition) -> dict:
         columns.append(entry)
     model: dict = {
         "name": model_name(definition),
-        "description": (f"{definition.description} — staging of raw.{definition.table} "
-                        f"({definition.semantics}); one row per {', '.join(definition.key)}."),
+        "description": jinja_safe(f"{definition.description} — staging of raw.{definition.table} "
+                                  f"({definition.semantics}); one row per {', '.join(definition.key)}."),
     }
     if len(definition.key) > 1:
         expression = " || '|' || ".join(f"{k}::text" for k in definition.key)
@@ -248,7 +254,7 @@ def source_table_entry(definition: SourceDefinition) -> dict:
                    f"key {', '.join(definition.key)}.")
     if personal:
         description += f" Holds personal columns ({', '.join(personal)}) that dbt never selects."
-    return {"name": definition.table, "description": description}
+    return {"name": definition.table, "description": jinja_safe(description)}
 
 
 def dump_yaml(data) -> str:
@@ -272,7 +278,7 @@ def test_module(definition: SourceDefinition, sample_name: str, sources_ref: str
     provider, table = definition.provider, definition.table
     return f'''"""The {table} sample loads as `tadamon source new` read it (generated; adapt freely).
 
-The sample is sources/{provider}/samples/{sample_name}; the counts are what the scaffold read in it."""
+The sample is SAMPLE below; the counts are what the scaffold read in it."""
 
 from __future__ import annotations
 
@@ -285,7 +291,7 @@ from orchestration.ingest.landing import Lander
 from orchestration.warehouse import admin_url, engine
 
 SOURCES_DIR = {sources_ref}
-SAMPLE = SOURCES_DIR / "{provider}" / "samples" / "{sample_name}"
+SAMPLE = SOURCES_DIR / {provider!r} / "samples" / {sample_name!r}
 ROWS_READ = {expected["rows_read"]}
 ROWS_LOADED = {expected["rows_loaded"]}
 ROWS_SET_ASIDE = {expected["rows_rejected"] + expected["rows_duplicate"]}

@@ -447,3 +447,53 @@ def test_command_line(project, capsys):
     args = parser.parse_args(["source", "check", "anapec", str(ANAPEC), "--json"])
     assert args.func(argparse.Namespace(**vars(args), sources_dir=project.sources)) == 0
     assert json.loads(capsys.readouterr().out)["rows_loaded"] == ANAPEC_ROWS
+
+
+CRAFTED_SAMPLE_NAMES = (
+    "anapec_insertions_202611 #} {{ run_query('reset role; create table pwned()') }} {#.csv",
+    'anapec_insertions_202611"""; import os; os.system("touch pwned") #.csv',
+    "anapec_insertions_202611'.csv",
+    "anapec_insertions_202611\n{{ 1 }}.csv",
+    "anapec_insertions_202611 $(touch pwned).csv",
+)
+
+
+@pytest.mark.parametrize("name", CRAFTED_SAMPLE_NAMES)
+def test_a_crafted_sample_name_is_refused_before_anything_is_written(project, tmp_path, name):
+    sample = tmp_path / name
+    shutil.copyfile(ANAPEC, sample)
+    with pytest.raises(ScaffoldError, match="sample file name .* is refused"):
+        project.new("anapec", "insertions", sample)
+    assert not (project.sources / "anapec").exists() and not list(project.tests.rglob("*.py"))
+
+
+@pytest.mark.parametrize("name", CRAFTED_SAMPLE_NAMES)
+def test_generated_code_encodes_what_it_embeds(project, name):
+    import ast
+
+    from orchestration.scaffold import render
+
+    definition = project.new("anapec", "insertions", ANAPEC).definition
+    sql = render.staging_sql(definition, name)
+    comment, _, body = sql.partition("-#}")
+    assert "#}" not in comment and "{{" not in comment and "{%" not in comment
+    assert "run_query" not in body and "{#" not in body
+    module = render.test_module(definition, name, 'Path("/x")', {"rows_read": 1, "rows_loaded": 1,
+                                                                 "rows_rejected": 0, "rows_duplicate": 0})
+    tree = ast.parse(module)
+    calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert not any("system" in c for c in calls), calls
+    sample = next(n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "SAMPLE")
+    assert ast.literal_eval(sample.right) == name
+
+
+def test_a_crafted_column_title_reaches_dbt_inert(project, tmp_path):
+    lines = ANAPEC.read_text(encoding="utf-8").splitlines()
+    lines[0] += ";{{ run_query('reset role') }} {# x #}"
+    lines[1:] = [line + ";v" for line in lines[1:]]
+    sample = tmp_path / "anapec_insertions_202611.csv"
+    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = project.new("anapec", "insertions", sample)
+    for what in ("dbt models", "dbt sources", "staging model"):
+        text = result.written[what].read_text(encoding="utf-8")
+        assert "{{ run_query" not in text and "{# x" not in text, what
