@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from orchestration.settings import Settings
-from orchestration.warehouse import _create_database_if_missing, dagster_database
+from orchestration.warehouse import _create_database_if_missing, dagster_database, make_private
 
 DAGSTER_YAML = """\
 # Written by tadamon: Dagster's storage is the warehouse server (database {database}).
@@ -39,6 +39,7 @@ def dagster_storage_url(warehouse_url: str) -> str:
 def prepare_dagster_home(settings: Settings, warehouse_url: str) -> Path:
     storage = dagster_storage_url(warehouse_url)
     _create_database_if_missing(make_url(storage))
+    make_private(make_url(storage))
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     content = DAGSTER_YAML.format(database=make_url(storage).database)

@@ -14,6 +14,7 @@ from orchestration.warehouse.embedded import EmbeddedWarehouse, WarehouseError
 
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
 ROLES = ("admin", "bi_reader")
+DUPLICATE_DATABASE, UNIQUE_VIOLATION = "42P04", "23505"
 
 __all__ = ["WarehouseError", "embedded", "admin_url", "role_url", "ensure_warehouse", "engine", "dispose_engines"]
 
@@ -69,7 +70,24 @@ def _create_database_if_missing(url: URL) -> None:
             ).scalar()
             if not exists:
                 quoted = eng.dialect.identifier_preparer.quote(url.database)
-                conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+                try:
+                    conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+                except sa.exc.DBAPIError as exc:
+                    # two first runs at once: the other one created it between the check and here
+                    if getattr(exc.orig, "pgcode", None) not in (DUPLICATE_DATABASE, UNIQUE_VIOLATION):
+                        raise
+    finally:
+        eng.dispose()
+
+
+def make_private(url: URL) -> None:
+    """Only the owner (and superusers) may connect to a database, such as Dagster's: bi_reader reads
+    the warehouse database and nothing else."""
+    eng = sa.create_engine(sqlalchemy_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            quoted = eng.dialect.identifier_preparer.quote(url.database)
+            conn.exec_driver_sql(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted} FROM PUBLIC")
     finally:
         eng.dispose()
 

@@ -102,3 +102,12 @@ CREATE TABLE IF NOT EXISTS audit.publication (
 );
 GRANT SELECT, INSERT ON audit.publication TO tadamon_transformer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO tadamon_transformer;
+
+-- bi_reader reads the marts and nothing else: no temporary objects (tables, functions in pg_temp)
+-- in the warehouse database; the roles that need them get them by name.
+DO $$
+BEGIN
+  EXECUTE 'REVOKE TEMPORARY ON DATABASE ' || quote_ident(current_database()) || ' FROM PUBLIC';
+  EXECUTE 'GRANT TEMPORARY ON DATABASE ' || quote_ident(current_database()) || ' TO tadamon_loader, tadamon_transformer';
+END
+$$;
