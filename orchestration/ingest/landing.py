@@ -220,10 +220,18 @@ class Lander:
             reason += f" ({exc.strerror})"
         outcome = FileOutcome(provider=provider, file_name=name, sha256=sha, status="rejected", error=reason)
         target = _private_folder(self.settings.quarantine_dir / provider) / limits.stored_name(sha, name)
-        os.rename(path, target)  # the entry itself, never what a link points to
-        if regular:
+        try:
+            os.rename(path, target)  # the entry itself, never what a link points to
+        except OSError:
+            if not regular:  # another file system: left where it is, the receipt says so each night
+                target = path
+                outcome.error += " (laissé dans le dossier de dépôt : à retirer à la main)"
+            else:
+                _move(path, target.parent, target.name)
+                path.unlink()
+        if regular and target != path:
             os.chmod(target, 0o600)
-        outcome.stored_path = str(target)
+        outcome.stored_path = limits.printable_name(str(target))
         raw_conn = engine(self.url).raw_connection()
         try:
             self._record(raw_conn, outcome, received_at, size)
