@@ -35,10 +35,17 @@ def poll(predicate, deadline_s: float, what: str, interval_s: float = 0.02):
 class Runs:
     """`tadamon run` as a user runs it, on a database and data folder of its own."""
 
-    def __init__(self, url: str, tmp_path: Path, extra_env: dict | None = None):
-        self.url = url
-        self.env = {**os.environ, "TADAMON_WAREHOUSE_URL": url, "TADAMON_DATA_DIR": str(tmp_path / "data"),
+    def __init__(self, url: str | None, tmp_path: Path, extra_env: dict | None = None):
+        """`url` None: the embedded warehouse of TADAMON_WAREHOUSE_DIR (set `use_url` once it runs)."""
+        self.env = {**os.environ, "TADAMON_DATA_DIR": str(tmp_path / "data"),
                     "DAGSTER_HOME": str(tmp_path / "dagster_home"), **(extra_env or {})}
+        self.env.pop("TADAMON_WAREHOUSE_URL", None)
+        if url:
+            self.env["TADAMON_WAREHOUSE_URL"] = url
+            self.use_url(url)
+
+    def use_url(self, url: str) -> None:
+        self.url = url
         self.dagster_url = make_url(url).set(database=dagster_database(make_url(url).database)) \
             .render_as_string(hide_password=False)
 

@@ -141,3 +141,19 @@ def test_a_loaded_file_left_in_incoming_is_not_its_own_duplicate(warehouse):
     assert again.status == "loaded" and again.load_id == first.load_id
     assert not path.exists()
     assert [r.status for r in recorded(warehouse).values()] == ["loaded"]
+
+
+def test_the_sensor_never_opens_a_fifo_and_sees_poison_entries(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from orchestration.defs.ingestion.sensors import build_incoming_sensor, provider_job
+
+    monkeypatch.setenv("TADAMON_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "data" / "incoming" / "chambre"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "chambre_adherents_20261101.json")  # opening it would block the sensor for ever
+    (folder / ".chambre_adherents_20261102.json").write_text("{}")
+    sensor = build_incoming_sensor("chambre", provider_job("chambre"))
+    tick = sensor.evaluate_tick(dg.build_sensor_context())
+    assert len(tick.run_requests) == 1
+    assert ".chambre_adherents_20261102.json" in tick.run_requests[0].tags["tadamon/files"]

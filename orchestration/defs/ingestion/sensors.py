@@ -4,10 +4,12 @@ a file never triggers twice."""
 
 import hashlib
 import json
+import os
 
 import dagster as dg
 
 from orchestration.defs.ingestion.assets import raw_asset_key
+from orchestration.ingest import limits
 from orchestration.ingest.definitions import load_definitions
 from orchestration.ingest.landing import file_sha256
 from orchestration.settings import get_settings
@@ -37,13 +39,15 @@ def build_incoming_sensor(provider: str, job) -> dg.SensorDefinition:
     def incoming(context: dg.SensorEvaluationContext):
         folder = get_settings().incoming_dir / provider
         seen: list[str] = json.loads(context.cursor) if context.cursor else []
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
-            if folder.is_dir() else []
+        entries = sorted(folder.iterdir(), key=lambda p: os.fsencode(p.name)) if folder.is_dir() else []
         new = {}
-        for path in files:
-            fingerprint = file_sha256(path)
+        for path in entries:
+            # an entry the landing refuses (a link, a FIFO, a hidden or poison name) is never opened
+            # here; it still starts a run, which quarantines it with a receipt
+            fingerprint = file_sha256(path) if limits.refusal(path) is None \
+                else hashlib.sha256(os.fsencode(path.name)).hexdigest()
             if fingerprint not in seen and fingerprint not in new:
-                new[fingerprint] = path.name
+                new[fingerprint] = limits.printable_name(path.name)
         if not new:
             return dg.SkipReason(f"no new file in {folder}")
         run_key = hashlib.sha256("".join(sorted(new)).encode()).hexdigest()[:16]
