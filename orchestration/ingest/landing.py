@@ -64,6 +64,10 @@ class FileOutcome(RowCounts):
     uncomputed: dict[str, int] = field(default_factory=dict)  # formula cells saved without a value, by column
 
 
+def lock_wait_seconds() -> int:
+    return int(os.environ.get("TADAMON_LOCK_WAIT_SECONDS") or 600)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -396,6 +400,9 @@ class Lander:
         table = definition.qualified_table
         with raw_conn.cursor() as cur:
             cur.execute(f"SET LOCAL ROLE {LOADER_ROLE}")
+            # another load writing this table (a daemon run beside a `tadamon run`) is waited for, up
+            # to a deadline: then the step fails with the server's "lock timeout", and is retried
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{lock_wait_seconds()}s",))
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table,))
             ensure_raw_table(cur, definition)
             if replaces is not None:

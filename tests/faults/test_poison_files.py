@@ -157,3 +157,23 @@ def test_the_sensor_never_opens_a_fifo_and_sees_poison_entries(tmp_path, monkeyp
     tick = sensor.evaluate_tick(dg.build_sensor_context())
     assert len(tick.run_requests) == 1
     assert ".chambre_adherents_20261102.json" in tick.run_requests[0].tags["tadamon/files"]
+
+
+def test_a_table_locked_by_another_load_is_waited_for_up_to_a_deadline(warehouse, monkeypatch):
+    import psycopg2
+    import pytest
+
+    from tests.integration.test_ingestion import assoc_row, write_associations
+
+    monkeypatch.setenv("TADAMON_LOCK_WAIT_SECONDS", "1")
+    folder = warehouse.incoming_dir / "wilaya"
+    folder.mkdir(parents=True)
+    path = write_associations(folder / "wilaya_jamiyat_202609.csv", [assoc_row()])
+    with engine(admin_url(warehouse)).connect() as other:
+        other.execute(sa.text("select pg_advisory_lock(hashtext('raw.wilaya__associations'))"))
+        with pytest.raises(psycopg2.OperationalError, match="lock timeout"):
+            Lander(warehouse, admin_url(warehouse)).land_pending()
+        other.execute(sa.text("select pg_advisory_unlock_all()"))
+    assert path.exists()
+    [outcome] = Lander(warehouse, admin_url(warehouse)).land_pending()
+    assert outcome.status == "loaded"
