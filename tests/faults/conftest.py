@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -93,13 +92,3 @@ def marts_rows(url: str) -> dict[str, list]:
             "and table_type = 'BASE TABLE' order by 1").scalars().all()
         return {t: sorted((tuple(r) for r in conn.exec_driver_sql(f'select * from marts."{t}"')), key=repr)
                 for t in tables}
-
-
-@pytest.fixture
-def runs(test_server, tmp_path):
-    url = test_server.new_database("tadamon_fault")
-    yield Runs(url, tmp_path)
-    from orchestration.warehouse import dispose_engines
-
-    dispose_engines()
-    test_server.drop_database(url)
