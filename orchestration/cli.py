@@ -8,19 +8,46 @@ import signal
 import subprocess
 import sys
 
-from orchestration.settings import PROJECT_ROOT, get_settings
+from orchestration.settings import PROJECT_ROOT, SettingsError, get_settings
+
+
+def warehouse_down(settings) -> str | None:
+    """What is down and how to start it, when the embedded warehouse is not running; read-only
+    commands say this instead of starting anything."""
+    if settings.warehouse_url:
+        return None
+    from orchestration.warehouse import embedded
+
+    server = embedded(settings)
+    if not server.initialised:
+        return f"the warehouse is not created yet ({server.root}): `tadamon warehouse start` creates and starts it"
+    if not server.is_running():
+        return (f"the warehouse is stopped (127.0.0.1:{server.credentials().port}, data in {server.pgdata}): "
+                f"`tadamon warehouse start` starts it")
+    return None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from orchestration.datadir import create_data_dir
+
+    settings = get_settings()
+    copied = create_data_dir(settings, samples=args.samples)
+    print(f"data folder ready: {settings.data_dir}"
+          + (f" ({copied} sample deliveries in {settings.incoming_dir})" if args.samples else ""))
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from orchestration.datadir import prepare_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
-    from orchestration.pipeline import format_summary, run_load, seed_data_dir
+    from orchestration.pipeline import format_summary, run_load
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    if seed_data_dir(settings):
+    if prepare_data_dir(settings):
         print(f"data folder created with the sample deliveries: {settings.incoming_dir}")
     url = ensure_warehouse(settings)
     prepare_manifest()
@@ -37,8 +64,14 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.action == "url":
-        ensure_warehouse(settings)
+        down = warehouse_down(settings)
+        if down and not embedded(settings).initialised:
+            print(f"tadamon warehouse url: {down}", file=sys.stderr)
+            return 3
         print(role_url(args.role, settings))
+        if down:
+            print(f"tadamon warehouse url: {down}", file=sys.stderr)
+            return 3
         return 0
     if settings.warehouse_url:
         if args.action == "status":
@@ -60,7 +93,7 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
             return 3
         running = server.is_running()
         print(f"warehouse {'running' if running else 'stopped'} on 127.0.0.1:{server.credentials().port} "
-              f"(data in {server.pgdata})")
+              f"(data in {server.pgdata})" + ("" if running else "; `tadamon warehouse start` starts it"))
         return 0 if running else 3
     return 0
 
@@ -68,11 +101,11 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
-    from orchestration.pipeline import seed_data_dir
+    from orchestration.datadir import prepare_data_dir
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    seed_data_dir(settings)
+    prepare_data_dir(settings)
     url = ensure_warehouse(settings)
     prepare_manifest()
     prepare_dagster_home(settings, url)
@@ -94,10 +127,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.status import status_report
-    from orchestration.warehouse import ensure_warehouse
+    from orchestration.warehouse import admin_url
 
     settings = get_settings()
-    url = ensure_warehouse(settings)
+    down = warehouse_down(settings)
+    if down:
+        print(f"tadamon status: {down}", file=sys.stderr)
+        return 3
+    url = admin_url(settings, start=False)
     prepare_manifest()
     prepare_dagster_home(settings, url)
     with dg.DagsterInstance.get() as instance:
@@ -150,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tadamon: the SSE warehouse of the Fès-Meknès Regional Council.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = sub.add_parser("init", help="create the data folder (TADAMON_DATA_DIR), with --samples the sample deliveries",
+                          description="Create the data folder's layout (incoming/, archive/, quarantine/, receipts/, "
+                          "logs/). Sample deliveries are put into incoming/ only with --samples: on a real "
+                          "warehouse they would load as real data.")
+    init.add_argument("--samples", action="store_true",
+                      help="put the project's sample deliveries (sources/<provider>/samples/) into incoming/")
+    init.set_defaults(func=cmd_init)
 
     run = sub.add_parser("run", help="run the whole load once (ingest, dbt, quality checks, publish)",
                          description="Run the whole load once through Dagster's asset graph: ingest the "
@@ -205,9 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.warehouse import WarehouseError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except (SettingsError, WarehouseError) as exc:
+        print(f"tadamon {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

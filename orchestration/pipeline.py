@@ -9,26 +9,12 @@ import dagster as dg
 import sqlalchemy as sa
 
 from orchestration.alerts import alert
-from orchestration.settings import SOURCES_DIR, Settings
+from orchestration.settings import Settings
 from orchestration.warehouse import engine, ensure_warehouse, role_url
 from orchestration.fingerprint import project_fingerprint
 from orchestration.warehouse.publish import last_publication, published_counts
 
 RUN_LOCK = "tadamon.run"
-
-
-def seed_data_dir(settings: Settings) -> bool:
-    """On first use, the data folder starts with the sample delivery the project ships."""
-    if settings.data_dir.exists():
-        return False
-    for sample in sorted(SOURCES_DIR.glob("*/samples/*")):
-        provider = sample.parent.parent.name
-        target = settings.incoming_dir / provider
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(sample, target / sample.name)
-    for folder in ("archive", "quarantine", "receipts", "logs"):
-        (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
-    return True
 
 
 @dataclass

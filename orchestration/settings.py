@@ -13,16 +13,30 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 REFERENCE_DIR = DBT_PROJECT_DIR / "seeds" / "reference"
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used as it is; the message names it and the fix."""
+
+
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     path = Path(value) if value else default
     return path if path.is_absolute() else (PROJECT_ROOT / path)
 
 
+def _port(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise SettingsError(f"{name}={value!r} is not a port number (e.g. {name}=54320)")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     warehouse_dir: Path
+    warehouse_port: int | None
     warehouse_url: str | None
     database: str
     alert_webhook: str | None
@@ -53,6 +67,7 @@ def get_settings() -> Settings:
     return Settings(
         data_dir=_path("TADAMON_DATA_DIR", PROJECT_ROOT / "data"),
         warehouse_dir=_path("TADAMON_WAREHOUSE_DIR", PROJECT_ROOT / ".warehouse"),
+        warehouse_port=_port("TADAMON_WAREHOUSE_PORT"),
         warehouse_url=os.environ.get("TADAMON_WAREHOUSE_URL") or None,
         database=os.environ.get("TADAMON_DATABASE", "tadamon"),
         alert_webhook=os.environ.get("TADAMON_ALERT_WEBHOOK") or None,

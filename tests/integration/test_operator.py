@@ -1,0 +1,145 @@
+"""The operator's day (#15): a stable warehouse address, read-only commands that start nothing, sample
+data only on request."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse.embedded import EmbeddedWarehouse, WarehouseError, _free_port
+
+TADAMON = str(Path(sys.executable).with_name("tadamon"))
+
+
+def tadamon(*args, env, timeout=300):
+    return subprocess.run([TADAMON, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _dsn(server: EmbeddedWarehouse) -> str:
+    return server.url("postgres")
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = EmbeddedWarehouse(tmp_path / "warehouse")
+    yield server
+    server.stop()
+
+
+def test_port_kept_across_stop_and_start_with_a_client_connected(server):
+    server.start()
+    port = server.credentials().port
+    client = psycopg2.connect(_dsn(server))
+    with client.cursor() as cur:
+        cur.execute("select inet_server_port()")
+        assert cur.fetchone()[0] == port
+    probe = socket.create_connection(("127.0.0.1", port))  # a client still opening its session
+    assert server.stop()
+    # the server closed the probe's connection first: the server's end of it stays in TIME_WAIT
+    assert probe.recv(100) == b""
+    probe.close()
+    client.close()
+    server.start()
+    assert server.credentials().port == port
+    with psycopg2.connect(_dsn(server)) as again, again.cursor() as cur:
+        cur.execute("select inet_server_port()")
+        assert cur.fetchone()[0] == port
+
+
+def test_a_port_taken_by_another_program_is_a_clear_error_and_the_port_can_be_chosen(server, tmp_path):
+    server.start()
+    port = server.credentials().port
+    server.stop()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        with pytest.raises(WarehouseError) as info:
+            server.start()
+        message = str(info.value)
+        assert f"port {port} on 127.0.0.1" in message and "taken by another program" in message
+        assert "TADAMON_WAREHOUSE_PORT" in message
+        assert not server.is_running()
+        assert server.credentials().port == port  # not moved behind the user's back
+        chosen = _free_port()
+        moved = EmbeddedWarehouse(server.root, port=chosen)
+        moved.start()
+    assert moved.credentials().port == chosen
+    with psycopg2.connect(_dsn(moved)) as conn, conn.cursor() as cur:
+        cur.execute("select inet_server_port()")
+        assert cur.fetchone()[0] == chosen
+
+
+def test_a_port_setting_that_is_no_port_is_refused(tmp_path):
+    env = {**os.environ, "TADAMON_WAREHOUSE_DIR": str(tmp_path / "w"), "TADAMON_WAREHOUSE_PORT": "54x"}
+    env.pop("TADAMON_WAREHOUSE_URL", None)
+    result = tadamon("warehouse", "start", env=env)
+    assert result.returncode == 2
+    assert "TADAMON_WAREHOUSE_PORT='54x' is not a port number" in result.stderr
+    assert not (tmp_path / "w").exists()
+
+
+def test_read_only_commands_leave_a_stopped_warehouse_stopped(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("TADAMON_WAREHOUSE_URL", "TADAMON_WAREHOUSE_PORT")}
+    env["TADAMON_WAREHOUSE_DIR"] = str(tmp_path / "warehouse")
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster_home")
+    for args in (("status",), ("warehouse", "url")):
+        result = tadamon(*args, env=env)
+        assert result.returncode == 3, result.stderr
+        assert "not created yet" in result.stderr and "`tadamon warehouse start`" in result.stderr
+    assert not (tmp_path / "warehouse").exists()
+
+    server = EmbeddedWarehouse(tmp_path / "warehouse")
+    try:
+        assert tadamon("warehouse", "start", env=env).returncode == 0
+        port = server.credentials().port
+        assert tadamon("warehouse", "stop", env=env).returncode == 0
+        status = tadamon("status", env=env)
+        assert status.returncode == 3
+        assert f"the warehouse is stopped (127.0.0.1:{port}" in status.stderr
+        assert "`tadamon warehouse start` starts it" in status.stderr
+        url = tadamon("warehouse", "url", "--role", "bi_reader", env=env)
+        assert url.returncode == 3 and "stopped" in url.stderr
+        assert url.stdout.strip().startswith("postgresql://bi_reader:") and f"@127.0.0.1:{port}/" in url.stdout
+        state = tadamon("warehouse", "status", env=env)
+        assert state.returncode == 3 and "stopped" in state.stdout and "tadamon warehouse start" in state.stdout
+        assert not server.is_running()
+        assert not (tmp_path / "dagster_home").exists()
+    finally:
+        server.stop()
+
+
+def test_a_mistyped_data_folder_is_an_error_and_creates_nothing(tmp_path):
+    mistyped = tmp_path / "mistyped" / "data"
+    env = {**os.environ, "TADAMON_DATA_DIR": str(mistyped), "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+           "TADAMON_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    env.pop("TADAMON_WAREHOUSE_URL", None)
+    for args in (("run",), ("ui", "--port", "1")):
+        result = tadamon(*args, env=env)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"the data folder {mistyped} (TADAMON_DATA_DIR) does not exist" in result.stderr
+        assert "tadamon init --samples" in result.stderr
+    assert not (tmp_path / "mistyped").exists()
+    assert not (tmp_path / "warehouse").exists() and not (tmp_path / "dagster_home").exists()
+
+
+def test_init_creates_the_data_folder_and_copies_samples_only_when_asked(tmp_path):
+    env = {**os.environ, "TADAMON_DATA_DIR": str(tmp_path / "empty")}
+    assert tadamon("init", env=env).returncode == 0
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == [
+        "archive", "incoming", "logs", "quarantine", "receipts"]
+    assert not any((tmp_path / "empty" / "incoming").iterdir())
+    env["TADAMON_DATA_DIR"] = str(tmp_path / "samples")
+    result = tadamon("init", "--samples", env=env)
+    assert result.returncode == 0 and "6 sample deliveries" in result.stdout
+    delivered = sorted(p.relative_to(tmp_path / "samples" / "incoming").as_posix()
+                       for p in (tmp_path / "samples" / "incoming").glob("*/*"))
+    shipped = sorted(f"{p.parent.parent.name}/{p.name}" for p in (PROJECT_ROOT / "sources").glob("*/samples/*"))
+    assert delivered == shipped and len(shipped) == 6
