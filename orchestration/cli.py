@@ -29,17 +29,23 @@ def warehouse_down(settings) -> str | None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from orchestration.datadir import create_data_dir
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.instance import write_dagster_yaml
 
     settings = get_settings()
     copied = create_data_dir(settings, samples=args.samples)
     print(f"data folder ready: {settings.data_dir}"
           + (f" ({copied} sample deliveries in {settings.incoming_dir})" if args.samples else ""))
+    prepare_manifest()
+    write_dagster_yaml(settings.dagster_home)
+    print(f"dbt manifest and Dagster's configuration ready ({settings.dagster_home / 'dagster.yaml'})")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from orchestration.console import RunOutput, StepProgress, run_log_path
     from orchestration.datadir import prepare_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
@@ -47,15 +53,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    if prepare_data_dir(settings):
-        print(f"data folder created with the sample deliveries: {settings.incoming_dir}")
-    url = ensure_warehouse(settings)
-    prepare_manifest()
-    prepare_dagster_home(settings, url)
-    with dg.DagsterInstance.get() as instance:
-        summary = run_load(settings, instance, log_level="DEBUG" if args.verbose else "WARNING",
-                           rebuild=args.rebuild)
-    print(format_summary(summary, settings))
+    seeded = prepare_data_dir(settings)
+    with RunOutput(run_log_path(settings.logs_dir), verbose=args.verbose) as out:
+        if seeded:
+            out.say(f"data folder created with the sample deliveries: {settings.incoming_dir}")
+        out.say(f"log of this run (dbt's and Dagster's own output): {out.log_path}")
+        url = ensure_warehouse(settings)
+        out.say("warehouse ready; preparing the dbt manifest")
+        prepare_manifest(url)
+        prepare_dagster_home(settings, url)
+        progress = StepProgress(out.say)
+        out.say("running the load (ingest, dbt build, quality checks, publish):")
+        with dg.DagsterInstance.get() as instance:
+            summary = run_load(settings, instance, log_level="DEBUG", rebuild=args.rebuild, on_event=progress)
+        progress.finish()
+        for line in format_summary(summary, settings).splitlines():
+            out.say(line)
     return 0 if summary.success else 1
 
 
@@ -107,7 +120,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     settings = get_settings()
     prepare_data_dir(settings)
     url = ensure_warehouse(settings)
-    prepare_manifest()
+    prepare_manifest(url)
     prepare_dagster_home(settings, url)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     print(f"Dagster UI on http://{args.host}:{args.port} (webserver and daemon; Ctrl-C stops both)", flush=True)
@@ -135,7 +148,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"tadamon status: {down}", file=sys.stderr)
         return 3
     url = admin_url(settings, start=False)
-    prepare_manifest()
+    prepare_manifest(url)
     prepare_dagster_home(settings, url)
     with dg.DagsterInstance.get() as instance:
         print(status_report(url, instance))
@@ -152,7 +165,7 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     url = ensure_warehouse(settings)
-    prepare_manifest()
+    prepare_manifest(url)
     prepare_dagster_home(settings, url)
     try:
         with dg.DagsterInstance.get() as instance:
@@ -188,9 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    init = sub.add_parser("init", help="create the data folder (TADAMON_DATA_DIR), with --samples the sample deliveries",
+    init = sub.add_parser("init", help="create the data folder (with --samples, the sample deliveries), the dbt "
+                          "manifest and DAGSTER_HOME's dagster.yaml",
                           description="Create the data folder's layout (incoming/, archive/, quarantine/, receipts/, "
-                          "logs/). Sample deliveries are put into incoming/ only with --samples: on a real "
+                          "logs/), the dbt manifest and $DAGSTER_HOME/dagster.yaml (for the plain Dagster CLI). "
+                          "Sample deliveries are put into incoming/ only with --samples: on a real "
                           "warehouse they would load as real data.")
     init.add_argument("--samples", action="store_true",
                       help="put the project's sample deliveries (sources/<provider>/samples/) into incoming/")
@@ -200,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run the whole load once through Dagster's asset graph: ingest the "
                          "pending deliveries, build the dbt models, run the quality checks, publish the marts; "
                          "then print a summary.")
-    run.add_argument("--verbose", action="store_true", help="show every Dagster event while it runs")
+    run.add_argument("--verbose", action="store_true",
+                     help="show dbt's and Dagster's own output while it runs (the log under data/logs/ keeps it anyway)")
     run.add_argument("--rebuild", action="store_true",
                      help="rebuild, check and publish the marts even when nothing is new since the last publication")
     run.set_defaults(func=cmd_run)

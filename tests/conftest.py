@@ -67,6 +67,14 @@ class TestServer:
         eng.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """The dbt manifest the definitions read (importing them parses nothing)."""
+    from orchestration.defs.transform.project import prepare_manifest
+
+    return prepare_manifest()
+
+
 @pytest.fixture(scope="session")
 def test_server():
     external = os.environ.get("TADAMON_TEST_WAREHOUSE_URL")
