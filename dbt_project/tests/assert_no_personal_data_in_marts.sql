@@ -1,5 +1,5 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_organisation'}}}) }}
--- meta.dagster.ref: the model Dagster shows this test as a check of (it reads the catalog of every mart)
+-- depends_on: {{ ref('dim_organisation') }}
+-- (depends_on: Dagster shows this test as a check of dim_organisation; it reads the catalog of every mart)
 -- No mart column may carry personal data: no column named like a president, CIN, phone, telephone or
 -- e-mail column may exist in the schema dbt builds the marts into.
 select table_name, column_name
