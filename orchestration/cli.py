@@ -112,9 +112,11 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.datadir import prepare_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
-    from orchestration.datadir import prepare_data_dir
+    from orchestration.quality.report import report_url, write_report
+    from orchestration.quality.site import serve_reports
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
@@ -122,8 +124,15 @@ def cmd_ui(args: argparse.Namespace) -> int:
     url = ensure_warehouse(settings)
     prepare_manifest(url)
     prepare_dagster_home(settings, url)
+    try:
+        reports = serve_reports(args.host, settings.report_port)
+    except OSError as exc:
+        print(f"tadamon ui: {exc}", file=sys.stderr)
+        return 2
+    write_report(url)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     print(f"Dagster UI on http://{args.host}:{args.port} (webserver and daemon; Ctrl-C stops both)", flush=True)
+    print(f"Quality report on {report_url(settings)}", flush=True)
     command = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     child = subprocess.Popen(command, cwd=PROJECT_ROOT)
     # dagster dev shuts its webserver and daemon down on an interrupt, not on SIGTERM: pass it on
@@ -132,6 +141,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
         return child.wait()
     except KeyboardInterrupt:  # Ctrl-C reached dagster dev too: let it finish shutting down
         return child.wait()
+    finally:
+        reports.shutdown()
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -146,9 +146,9 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
         lines.append(f"  {kind}: {check}")
     if len(listed) > SHOWN_CHECKS:
         lines.append(f"  ... and {len(listed) - SHOWN_CHECKS} more (`tadamon status`, the quality report)")
-    from orchestration.quality import data_docs_index
+    from orchestration.quality.report import report_index, report_url
 
-    lines.append(f"Quality report (GX Data Docs): {data_docs_index()}")
+    lines.append(f"Quality report: {report_index()} (with `tadamon ui`: {report_url(settings)})")
     lines += textwrap.wrap("Marts (rows): " + ", ".join(f"{name} {count}" for name, count in summary.marts.items()),
                            width=110, subsequent_indent="  ")
     if summary.failure:

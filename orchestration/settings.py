@@ -41,6 +41,7 @@ class Settings:
     database: str
     alert_webhook: str | None
     dagster_home: Path
+    report_port: int = 3001  # the quality report's http server, beside the Dagster UI (`tadamon ui`)
 
     @property
     def incoming_dir(self) -> Path:
@@ -72,4 +73,5 @@ def get_settings() -> Settings:
         database=os.environ.get("TADAMON_DATABASE", "tadamon"),
         alert_webhook=os.environ.get("TADAMON_ALERT_WEBHOOK") or None,
         dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"),
+        report_port=_port("TADAMON_REPORT_PORT") or 3001,
     )
