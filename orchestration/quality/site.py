@@ -11,6 +11,9 @@ from orchestration.quality import report
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".html": "text/html; charset=utf-8",
+                      ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
     def log_message(self, format, *args):  # noqa: A002 - the standard library's signature
         pass
 
