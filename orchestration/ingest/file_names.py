@@ -29,6 +29,23 @@ def _digits(items) -> int | None:
     return None
 
 
+def _digit_range(items) -> tuple[int, int] | None:
+    """(fewest, most) digits a piece matches, when it is a run of digits (`\\d{6,8}`)."""
+    if len(items) == 1 and items[0][0] == sre.MAX_REPEAT and _digits(list(items[0][1][2])) == 1:
+        return items[0][1][0], items[0][1][1]
+    digits = _digits(items)
+    return (digits, digits) if digits else None
+
+
+def _period(items) -> str | None:
+    """The placeholder of a `period` group: `AAAAMMJJ`, or `AAAAMM[JJ]` when the day may be left out."""
+    span = _digit_range(items)
+    if not span or span[0] not in PERIOD_PLACEHOLDERS or span[1] not in PERIOD_PLACEHOLDERS:
+        return None
+    short, long = PERIOD_PLACEHOLDERS[span[0]], PERIOD_PLACEHOLDERS[span[1]]
+    return long if short == long else f"{short}[{long[len(short):]}]"
+
+
 def _render(items, names: dict[int, str]) -> str:
     out = []
     for op, arg in items:
@@ -36,9 +53,9 @@ def _render(items, names: dict[int, str]) -> str:
             out.append(chr(arg))
         elif op == sre.SUBPATTERN:
             group, body = arg[0], list(arg[3])
-            digits = _digits(body)
-            if names.get(group) == "period" and digits in PERIOD_PLACEHOLDERS:
-                out.append(PERIOD_PLACEHOLDERS[digits])
+            period = _period(body) if names.get(group) == "period" else None
+            if period:
+                out.append(period)
             else:
                 out.append(_render(body, names))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):

@@ -14,6 +14,7 @@ from orchestration.ingest.file_names import example_file_name, unrecognised_file
     (r"MOUAZARA_FM_(?P<period>\d{8})\.xlsx", "MOUAZARA_FM_AAAAMMJJ.xlsx"),
     (r"wilaya_jamiyat_(?P<period>\d{6})\.csv", "wilaya_jamiyat_AAAAMM.csv"),
     (r"bilan_(?P<period>\d{4})\.json", "bilan_AAAA.json"),
+    (r"anapec_insertions_(?P<period>\d{6,8})\.csv", "anapec_insertions_AAAAMM[JJ].csv"),  # as scaffolded
     (r"anapec_(?P<period>\d{6})(?: \(\d+\))?\.csv", "anapec_AAAAMM.csv"),
     (r"cri_[a-z]+_(?P<period>\d{4})\.(csv|txt)", "cri_…_AAAA.csv"),
     (r"rapport_\d{2}_v\d+\.xlsx", "rapport_NN_vN.xlsx"),
