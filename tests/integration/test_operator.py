@@ -4,9 +4,11 @@ data only on request."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg2
@@ -28,10 +30,18 @@ def _dsn(server: EmbeddedWarehouse) -> str:
 
 
 @pytest.fixture
-def server(tmp_path):
-    server = EmbeddedWarehouse(tmp_path / "warehouse")
-    yield server
-    server.stop()
+def warehouse_dir():
+    """A folder for an embedded server of the test's own, outside pytest's tmp_path: as root the
+    server runs as another user, who must traverse the folders above (as in conftest.test_server)."""
+    folder = Path(tempfile.mkdtemp(prefix="tadamon-test-ops-"))
+    yield folder / "warehouse"
+    EmbeddedWarehouse(folder / "warehouse").stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def server(warehouse_dir):
+    return EmbeddedWarehouse(warehouse_dir)
 
 
 def test_port_kept_across_stop_and_start_with_a_client_connected(server):
@@ -54,7 +64,7 @@ def test_port_kept_across_stop_and_start_with_a_client_connected(server):
         assert cur.fetchone()[0] == port
 
 
-def test_a_port_taken_by_another_program_is_a_clear_error_and_the_port_can_be_chosen(server, tmp_path):
+def test_a_port_taken_by_another_program_is_a_clear_error_and_the_port_can_be_chosen(server):
     server.start()
     port = server.credentials().port
     server.stop()
@@ -86,17 +96,17 @@ def test_a_port_setting_that_is_no_port_is_refused(tmp_path):
     assert not (tmp_path / "w").exists()
 
 
-def test_read_only_commands_leave_a_stopped_warehouse_stopped(tmp_path):
+def test_read_only_commands_leave_a_stopped_warehouse_stopped(warehouse_dir, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("TADAMON_WAREHOUSE_URL", "TADAMON_WAREHOUSE_PORT")}
-    env["TADAMON_WAREHOUSE_DIR"] = str(tmp_path / "warehouse")
+    env["TADAMON_WAREHOUSE_DIR"] = str(warehouse_dir)
     env["DAGSTER_HOME"] = str(tmp_path / "dagster_home")
     for args in (("status",), ("warehouse", "url")):
         result = tadamon(*args, env=env)
         assert result.returncode == 3, result.stderr
         assert "not created yet" in result.stderr and "`tadamon warehouse start`" in result.stderr
-    assert not (tmp_path / "warehouse").exists()
+    assert not warehouse_dir.exists()
 
-    server = EmbeddedWarehouse(tmp_path / "warehouse")
+    server = EmbeddedWarehouse(warehouse_dir)
     try:
         assert tadamon("warehouse", "start", env=env).returncode == 0
         port = server.credentials().port
