@@ -169,24 +169,37 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_reload(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from orchestration.console import RunOutput, StepProgress, run_log_path
+    from orchestration.datadir import require_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.pipeline import ReloadError, reload_delivery
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    url = ensure_warehouse(settings)
-    prepare_manifest(url)
-    prepare_dagster_home(settings, url)
-    try:
-        with dg.DagsterInstance.get() as instance:
-            outcome, rebuilt = reload_delivery(settings, args.delivery, instance)
-    except ReloadError as exc:
-        print(f"tadamon reload: {exc}", file=sys.stderr)
+    require_data_dir(settings)
+    with RunOutput(run_log_path(settings.logs_dir), verbose=args.verbose) as out:
+        out.say(f"log of this run (dbt's and Dagster's own output): {out.log_path}")
+        url = ensure_warehouse(settings)
+        prepare_manifest(url)
+        prepare_dagster_home(settings, url)
+        progress = StepProgress(out.say)
+        try:
+            with dg.DagsterInstance.get() as instance:
+                outcome, rebuilt = reload_delivery(settings, args.delivery, instance, log_level="DEBUG",
+                                                   on_event=progress)
+        except ReloadError as exc:
+            error = exc
+        else:
+            error = None
+            progress.finish()
+            out.say(f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
+                    f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})")
+            out.say("marts rebuilt and published" if rebuilt
+                    else "the rebuild FAILED: the published marts were left as they were")
+    if error is not None:
+        print(f"tadamon reload: {error}", file=sys.stderr)
         return 2
-    print(f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
-          f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})")
-    print("marts rebuilt and published" if rebuilt else "the rebuild FAILED: the published marts were left as they were")
     return 0 if rebuilt and outcome.status == "loaded" else 1
 
 
@@ -272,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Load an archived delivery again (after fixing a mapping, say) in place "
                             "of its earlier load, leaving no duplicate rows; then rebuild and publish the marts.")
     reload.add_argument("delivery", help="the file name as delivered, or its sha256 (at least 6 characters)")
+    reload.add_argument("--verbose", action="store_true", help="show dbt's and Dagster's own output while it runs")
     reload.set_defaults(func=cmd_reload)
     return parser
 

@@ -40,7 +40,14 @@ def prepare_data_dir(settings: Settings) -> bool:
     if settings.data_dir == DEFAULT_DATA_DIR:
         create_data_dir(settings, samples=True)
         return True
-    raise SettingsError(
-        f"the data folder {settings.data_dir} (TADAMON_DATA_DIR) does not exist: fix TADAMON_DATA_DIR, "
-        f"or create it with `tadamon init` (empty) or `tadamon init --samples` (with the sample deliveries)"
-    )
+    require_data_dir(settings)
+    return False
+
+
+def require_data_dir(settings: Settings) -> None:
+    """The data folder must exist (commands that read what earlier loads left there)."""
+    if not settings.data_dir.is_dir():
+        raise SettingsError(
+            f"the data folder {settings.data_dir} (TADAMON_DATA_DIR) does not exist: fix TADAMON_DATA_DIR, "
+            f"or create it with `tadamon init` (empty) or `tadamon init --samples` (with the sample deliveries)"
+        )

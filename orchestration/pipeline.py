@@ -193,7 +193,8 @@ def find_delivery(url: str, ref: str):
     return rows[0]
 
 
-def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING"):
+def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING",
+                    on_event=None):
     """Load an archived delivery again in place of its earlier load, then rebuild and publish."""
     from pathlib import Path
 
@@ -212,5 +213,5 @@ def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, 
         outcome = lander.land_file(target, row.provider)
     else:
         outcome = lander.land_file(stored, row.provider, reload=True, file_name=row.file_name)
-    result = execute_job(instance, "rebuild_marts", run_config=_console(log_level))
+    result = execute_job(instance, "rebuild_marts", run_config=_console(log_level), on_event=on_event)
     return outcome, result.success

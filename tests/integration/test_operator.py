@@ -131,7 +131,7 @@ def test_a_mistyped_data_folder_is_an_error_and_creates_nothing(tmp_path):
     env = {**os.environ, "TADAMON_DATA_DIR": str(mistyped), "DAGSTER_HOME": str(tmp_path / "dagster_home"),
            "TADAMON_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
     env.pop("TADAMON_WAREHOUSE_URL", None)
-    for args in (("run",), ("ui", "--port", "1")):
+    for args in (("run",), ("ui", "--port", "1"), ("reload", "wilaya_jamiyat_202610.csv")):
         result = tadamon(*args, env=env)
         assert result.returncode == 2, result.stdout + result.stderr
         assert f"the data folder {mistyped} (TADAMON_DATA_DIR) does not exist" in result.stderr

@@ -122,6 +122,7 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypa
         assert reload.returncode == 0, reload.stdout[-3000:] + reload.stderr[-3000:]
         assert "wilaya/wilaya_jamiyat_202610.csv: loaded, 500 rows loaded" in reload.stdout
         assert "marts rebuilt and published" in reload.stdout
+        assert "  done dbt_models: " in reload.stdout and " of 2" not in reload.stdout  # quiet as well
         with engine(url).connect() as conn:
             assert conn.exec_driver_sql("select count(*) from raw.wilaya__associations").scalar() == 500
             statuses = conn.exec_driver_sql("select status from audit.load_file where file_name = "
