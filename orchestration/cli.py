@@ -8,27 +8,67 @@ import signal
 import subprocess
 import sys
 
-from orchestration.settings import PROJECT_ROOT, get_settings
+from orchestration.settings import PROJECT_ROOT, SettingsError, get_settings
+
+
+def warehouse_down(settings) -> str | None:
+    """What is down and how to start it, when the embedded warehouse is not running; read-only
+    commands say this instead of starting anything."""
+    if settings.warehouse_url:
+        return None
+    from orchestration.warehouse import embedded
+
+    server = embedded(settings)
+    if not server.initialised:
+        return f"the warehouse is not created yet ({server.root}): `tadamon warehouse start` creates and starts it"
+    if not server.is_running():
+        return (f"the warehouse is stopped (127.0.0.1:{server.credentials().port}, data in {server.pgdata}): "
+                f"`tadamon warehouse start` starts it")
+    return None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from orchestration.datadir import create_data_dir
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.instance import write_dagster_yaml
+
+    settings = get_settings()
+    copied = create_data_dir(settings, samples=args.samples)
+    print(f"data folder ready: {settings.data_dir}"
+          + (f" ({copied} sample deliveries in {settings.incoming_dir})" if args.samples else ""))
+    prepare_manifest()
+    write_dagster_yaml(settings.dagster_home)
+    print(f"dbt manifest and Dagster's configuration ready ({settings.dagster_home / 'dagster.yaml'})")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from orchestration.console import RunOutput, StepProgress, run_log_path
+    from orchestration.datadir import prepare_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
-    from orchestration.pipeline import format_summary, run_load, seed_data_dir
+    from orchestration.pipeline import format_summary, run_load
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    if seed_data_dir(settings):
-        print(f"data folder created with the sample deliveries: {settings.incoming_dir}")
-    url = ensure_warehouse(settings)
-    prepare_manifest()
-    prepare_dagster_home(settings, url)
-    with dg.DagsterInstance.get() as instance:
-        summary = run_load(settings, instance, log_level="DEBUG" if args.verbose else "WARNING",
-                           rebuild=args.rebuild)
-    print(format_summary(summary, settings))
+    seeded = prepare_data_dir(settings)
+    with RunOutput(run_log_path(settings.logs_dir), verbose=args.verbose) as out:
+        if seeded:
+            out.say(f"data folder created with the sample deliveries: {settings.incoming_dir}")
+        out.say(f"log of this run (dbt's and Dagster's own output): {out.log_path}")
+        url = ensure_warehouse(settings)
+        out.say("warehouse ready; preparing the dbt manifest")
+        prepare_manifest(url)
+        prepare_dagster_home(settings, url)
+        progress = StepProgress(out.say)
+        out.say("running the load (ingest, dbt build, quality checks, publish):")
+        with dg.DagsterInstance.get() as instance:
+            summary = run_load(settings, instance, log_level="DEBUG", rebuild=args.rebuild, on_event=progress)
+        progress.finish()
+        for line in format_summary(summary, settings).splitlines():
+            out.say(line)
     return 0 if summary.success else 1
 
 
@@ -37,8 +77,14 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.action == "url":
-        ensure_warehouse(settings)
+        down = warehouse_down(settings)
+        if down and not embedded(settings).initialised:
+            print(f"tadamon warehouse url: {down}", file=sys.stderr)
+            return 3
         print(role_url(args.role, settings))
+        if down:
+            print(f"tadamon warehouse url: {down}", file=sys.stderr)
+            return 3
         return 0
     if settings.warehouse_url:
         if args.action == "status":
@@ -60,24 +106,33 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
             return 3
         running = server.is_running()
         print(f"warehouse {'running' if running else 'stopped'} on 127.0.0.1:{server.credentials().port} "
-              f"(data in {server.pgdata})")
+              f"(data in {server.pgdata})" + ("" if running else "; `tadamon warehouse start` starts it"))
         return 0 if running else 3
     return 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.datadir import prepare_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
-    from orchestration.pipeline import seed_data_dir
+    from orchestration.quality.report import report_url, write_report
+    from orchestration.quality.site import serve_reports
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    seed_data_dir(settings)
+    prepare_data_dir(settings)
     url = ensure_warehouse(settings)
-    prepare_manifest()
+    prepare_manifest(url)
     prepare_dagster_home(settings, url)
+    try:
+        reports = serve_reports(args.host, settings.report_port)
+    except OSError as exc:
+        print(f"tadamon ui: {exc}", file=sys.stderr)
+        return 2
+    write_report(url)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     print(f"Dagster UI on http://{args.host}:{args.port} (webserver and daemon; Ctrl-C stops both)", flush=True)
+    print(f"Quality report on {report_url(settings)}", flush=True)
     command = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     child = subprocess.Popen(command, cwd=PROJECT_ROOT)
     # dagster dev shuts its webserver and daemon down on an interrupt, not on SIGTERM: pass it on
@@ -86,6 +141,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
         return child.wait()
     except KeyboardInterrupt:  # Ctrl-C reached dagster dev too: let it finish shutting down
         return child.wait()
+    finally:
+        reports.shutdown()
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -94,11 +151,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.status import status_report
-    from orchestration.warehouse import ensure_warehouse
+    from orchestration.warehouse import admin_url
 
     settings = get_settings()
-    url = ensure_warehouse(settings)
-    prepare_manifest()
+    down = warehouse_down(settings)
+    if down:
+        print(f"tadamon status: {down}", file=sys.stderr)
+        return 3
+    url = admin_url(settings, start=False)
+    prepare_manifest(url)
     prepare_dagster_home(settings, url)
     with dg.DagsterInstance.get() as instance:
         print(status_report(url, instance))
@@ -108,24 +169,37 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_reload(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from orchestration.console import RunOutput, StepProgress, run_log_path
+    from orchestration.datadir import require_data_dir
     from orchestration.defs.transform.project import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.pipeline import ReloadError, reload_delivery
     from orchestration.warehouse import ensure_warehouse
 
     settings = get_settings()
-    url = ensure_warehouse(settings)
-    prepare_manifest()
-    prepare_dagster_home(settings, url)
-    try:
-        with dg.DagsterInstance.get() as instance:
-            outcome, rebuilt = reload_delivery(settings, args.delivery, instance)
-    except ReloadError as exc:
-        print(f"tadamon reload: {exc}", file=sys.stderr)
+    require_data_dir(settings)
+    with RunOutput(run_log_path(settings.logs_dir), verbose=args.verbose) as out:
+        out.say(f"log of this run (dbt's and Dagster's own output): {out.log_path}")
+        url = ensure_warehouse(settings)
+        prepare_manifest(url)
+        prepare_dagster_home(settings, url)
+        progress = StepProgress(out.say)
+        try:
+            with dg.DagsterInstance.get() as instance:
+                outcome, rebuilt = reload_delivery(settings, args.delivery, instance, log_level="DEBUG",
+                                                   on_event=progress)
+        except ReloadError as exc:
+            error = exc
+        else:
+            error = None
+            progress.finish()
+            out.say(f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
+                    f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})")
+            out.say("marts rebuilt and published" if rebuilt
+                    else "the rebuild FAILED: the published marts were left as they were")
+    if error is not None:
+        print(f"tadamon reload: {error}", file=sys.stderr)
         return 2
-    print(f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
-          f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})")
-    print("marts rebuilt and published" if rebuilt else "the rebuild FAILED: the published marts were left as they were")
     return 0 if rebuilt and outcome.status == "loaded" else 1
 
 
@@ -151,11 +225,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    init = sub.add_parser("init", help="create the data folder (with --samples, the sample deliveries), the dbt "
+                          "manifest and DAGSTER_HOME's dagster.yaml",
+                          description="Create the data folder's layout (incoming/, archive/, quarantine/, receipts/, "
+                          "logs/), the dbt manifest and $DAGSTER_HOME/dagster.yaml (for the plain Dagster CLI). "
+                          "Sample deliveries are put into incoming/ only with --samples: on a real "
+                          "warehouse they would load as real data.")
+    init.add_argument("--samples", action="store_true",
+                      help="put the project's sample deliveries (sources/<provider>/samples/) into incoming/")
+    init.set_defaults(func=cmd_init)
+
     run = sub.add_parser("run", help="run the whole load once (ingest, dbt, quality checks, publish)",
                          description="Run the whole load once through Dagster's asset graph: ingest the "
                          "pending deliveries, build the dbt models, run the quality checks, publish the marts; "
                          "then print a summary.")
-    run.add_argument("--verbose", action="store_true", help="show every Dagster event while it runs")
+    run.add_argument("--verbose", action="store_true",
+                     help="show dbt's and Dagster's own output while it runs (the log under data/logs/ keeps it anyway)")
     run.add_argument("--rebuild", action="store_true",
                      help="rebuild, check and publish the marts even when nothing is new since the last publication")
     run.set_defaults(func=cmd_run)
@@ -200,14 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Load an archived delivery again (after fixing a mapping, say) in place "
                             "of its earlier load, leaving no duplicate rows; then rebuild and publish the marts.")
     reload.add_argument("delivery", help="the file name as delivered, or its sha256 (at least 6 characters)")
+    reload.add_argument("--verbose", action="store_true", help="show dbt's and Dagster's own output while it runs")
     reload.set_defaults(func=cmd_reload)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.warehouse import WarehouseError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except (SettingsError, WarehouseError) as exc:
+        print(f"tadamon {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import textwrap
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -11,26 +12,14 @@ import sqlalchemy as sa
 
 from orchestration import recovery
 from orchestration.alerts import alert
-from orchestration.settings import SOURCES_DIR, Settings
+from orchestration.settings import Settings
 from orchestration.warehouse import engine, ensure_warehouse, role_url
 from orchestration.fingerprint import project_fingerprint
+from orchestration.job_runs import execute_job
 from orchestration.warehouse.publish import last_publication, published_counts
 
 RUN_LOCK = "tadamon.run"
-
-
-def seed_data_dir(settings: Settings) -> bool:
-    """On first use, the data folder starts with the sample delivery the project ships."""
-    if settings.data_dir.exists():
-        return False
-    for sample in sorted(SOURCES_DIR.glob("*/samples/*")):
-        provider = sample.parent.parent.name
-        target = settings.incoming_dir / provider
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(sample, target / sample.name)
-    for folder in ("archive", "quarantine", "receipts", "logs"):
-        (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
-    return True
+SHOWN_CHECKS = 10
 
 
 @dataclass
@@ -41,7 +30,8 @@ class LoadSummary:
     rows_set_aside: int = 0
     rejected_files: list[tuple[str, str]] = field(default_factory=list)
     checks_passed: int = 0
-    checks_failed: list[str] = field(default_factory=list)
+    checks_warned: list[str] = field(default_factory=list)  # failed checks of WARN severity: the load goes on
+    checks_failed: list[str] = field(default_factory=list)  # failed checks of ERROR severity
     marts: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
     rebuilt: bool = True
@@ -72,12 +62,10 @@ def nothing_new(settings: Settings, url: str) -> bool:
 
 
 def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = "WARNING",
-             rebuild: bool = False) -> LoadSummary:
+             rebuild: bool = False, on_event=None) -> LoadSummary:
     """Execute the nightly job in this process and summarise what it did. When nothing is new since
     the last publication (and `rebuild` is not asked), only the deliveries and their freshness are
     checked: the marts would come out the same."""
-    from orchestration.definitions import defs
-
     url = ensure_warehouse(settings)
     before = _max_load_id(url)
     job = "nightly_load" if rebuild or not nothing_new(settings, url) else "check_deliveries"
@@ -87,9 +75,8 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
             return LoadSummary(success=False, failure="another load is running on this warehouse; try again later")
         try:
             with recovery.watched_run(instance) as watch:
-                result = defs.resolve_job_def(job).execute_in_process(
-                    instance=instance, raise_on_error=False, run_config=_console(log_level), tags=recovery.run_tags()
-                )
+                result = execute_job(instance, job, run_config=_console(log_level), tags=recovery.run_tags(),
+                                     on_event=on_event)
         except Exception as exc:
             if not recovery.database_lost(exc):
                 raise
@@ -106,7 +93,8 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
             summary.checks_passed += 1
         else:
             detail = f": {evaluation.description[:300]}" if evaluation.description else ""
-            summary.checks_failed.append(
+            failed = summary.checks_warned if evaluation.severity == dg.AssetCheckSeverity.WARN else summary.checks_failed
+            failed.append(
                 f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value}){detail}"
             )
     if watch.failure:
@@ -171,17 +159,19 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
     if not summary.rebuilt:
         lines.append("Nothing new since the last publication: the marts are unchanged "
                      "(`tadamon run --rebuild` rebuilds them anyway).")
-    lines.append(f"Checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed")
-    for failed in summary.checks_failed[:20]:
-        lines.append(f"  failed: {failed}")
-    if len(summary.checks_failed) > 20:
-        lines.append(f"  ... and {len(summary.checks_failed) - 20} more")
-    from orchestration.quality import data_docs_index
+    warned, failed = len(summary.checks_warned), len(summary.checks_failed)
+    lines.append(f"Checks: {summary.checks_passed} passed, {warned} warning{'s' * (warned != 1)}, "
+                 f"{failed} error{'s' * (failed != 1)}")
+    listed = [("error", c) for c in summary.checks_failed] + [("warning", c) for c in summary.checks_warned]
+    for kind, check in listed[:SHOWN_CHECKS]:
+        lines.append(f"  {kind}: {check}")
+    if len(listed) > SHOWN_CHECKS:
+        lines.append(f"  ... and {len(listed) - SHOWN_CHECKS} more (`tadamon status`, the quality report)")
+    from orchestration.quality.report import report_index, report_url
 
-    lines.append(f"Quality report (GX Data Docs): {data_docs_index()}")
-    lines.append("Marts (rows):")
-    for name, count in summary.marts.items():
-        lines.append(f"  marts.{name}: {count}")
+    lines.append(f"Quality report: {report_index()} (with `tadamon ui`: {report_url(settings)})")
+    lines += textwrap.wrap("Marts (rows): " + ", ".join(f"{name} {count}" for name, count in summary.marts.items()),
+                           width=110, subsequent_indent="  ")
     if summary.failure:
         lines.append(f"FAILED: {summary.failure}")
         lines.append("The marts BI users read were left as they were.")
@@ -224,11 +214,11 @@ def find_delivery(url: str, ref: str):
     return rows[0]
 
 
-def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING"):
+def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING",
+                    on_event=None):
     """Load an archived delivery again in place of its earlier load, then rebuild and publish."""
     from pathlib import Path
 
-    from orchestration.definitions import defs
     from orchestration.ingest.landing import Lander
 
     url = ensure_warehouse(settings)
@@ -244,7 +234,5 @@ def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, 
         outcome = lander.land_file(target, row.provider)
     else:
         outcome = lander.land_file(stored, row.provider, reload=True, file_name=row.file_name)
-    result = defs.resolve_job_def("rebuild_marts").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=_console(log_level)
-    )
+    result = execute_job(instance, "rebuild_marts", run_config=_console(log_level), on_event=on_event)
     return outcome, result.success

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from orchestration.datadir import create_data_dir
 from orchestration.settings import get_settings
 from orchestration.warehouse import drop_database, ensure_warehouse, sqlalchemy_url
 from orchestration.warehouse.embedded import EmbeddedWarehouse
@@ -67,6 +68,14 @@ class TestServer:
         eng.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """The dbt manifest the definitions read (importing them parses nothing)."""
+    from orchestration.defs.transform.project import prepare_manifest
+
+    return prepare_manifest()
+
+
 @pytest.fixture(scope="session")
 def test_server():
     external = os.environ.get("TADAMON_TEST_WAREHOUSE_URL")
@@ -102,6 +111,7 @@ def warehouse(test_server, tmp_path, monkeypatch):
     monkeypatch.setenv("TADAMON_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     settings = get_settings()
+    create_data_dir(settings)
     ensure_warehouse(settings)
     yield settings
     test_server.drop_database(url)

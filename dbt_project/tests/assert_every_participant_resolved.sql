@@ -1,4 +1,5 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'organisation_source_map'}}}) }}
+-- meta.dagster.ref: the model Dagster shows this test as a check of (it reads several)
 -- Business rule, reported not fatal: session participants and sales whose id_adherent is not an SSE
 -- organisation (an artisan firm, or a member missing from the latest members export) are not in
 -- fct_participation. This lists them.

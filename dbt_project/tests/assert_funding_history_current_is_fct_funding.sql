@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funding_history'}}}) }}
+-- meta.dagster.ref: the model Dagster shows this test as a check of (it reads several)
 -- Structural invariant of the funding history (docs/history.md; checked here only): the versions in
 -- force of fct_funding_history are exactly the rows of fct_funding, amount for amount.
 with history_now as (

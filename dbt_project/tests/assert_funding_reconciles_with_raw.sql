@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funding'}}}) }}
+-- meta.dagster.ref: the model Dagster shows this test as a check of (it reads several)
 -- Money in fct_funding, per programme, funder and flow type, equals to the centime what the raw
 -- tables hold for the rows in force, computed here straight from raw + audit.load_file (not from
 -- staging): the latest loaded Mouazara snapshot, and the latest delivery of each INDH project.

@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_organisation_matches'}}}) }}
+-- meta.dagster.ref: the model Dagster shows this test as a check of (it reads several)
 -- Entity resolution never merges two organisations that carry different register numbers (nor two
 -- association receipts of the same province).
 select

@@ -1,3 +1,5 @@
+-- depends_on: {{ ref('dim_organisation') }}
+-- (depends_on: Dagster shows this test as a check of dim_organisation; it reads the catalog of every mart)
 -- No mart column may carry personal data: no column named like a president, CIN, phone, telephone or
 -- e-mail column may exist in the schema dbt builds the marts into.
 select table_name, column_name

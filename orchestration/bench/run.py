@@ -508,7 +508,7 @@ def _summary_numbers(log_text: str) -> dict:
     patterns = {
         "files_loaded": r"Files: (\d+) loaded", "rows_loaded": r"Rows: (\d+) loaded",
         "rows_set_aside": r"Rows: \d+ loaded, (\d+) set aside", "checks_passed": r"Checks: (\d+) passed",
-        "checks_failed": r"Checks: \d+ passed, (\d+) failed",
+        "checks_failed": r"Checks: \d+ passed, \d+ warnings?, (\d+) errors?",
     }
     for name, pattern in patterns.items():
         found = re.findall(pattern, log_text)

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.settings import SOURCES_DIR
+from orchestration.ingest.file_names import example_file_name
 
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 FORMATS = ("xlsx", "csv", "json")
@@ -115,6 +116,11 @@ class SourceDefinition:
 
     def matches(self, file_name: str) -> re.Match | None:
         return self.file_pattern.fullmatch(file_name)
+
+    @property
+    def file_name_example(self) -> str:
+        """The file name the pattern expects, as people read it (`MOUAZARA_FM_AAAAMMJJ.xlsx`)."""
+        return example_file_name(self.file_pattern)
 
 
 def _line_of(node: yaml.Node | None) -> int:

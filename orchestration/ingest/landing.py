@@ -26,6 +26,7 @@ import psycopg2
 
 from orchestration.ingest import columnar, limits, receipts
 from orchestration.ingest.definitions import LINEAGE_COLUMNS, SourceDefinition, definition_for, load_definitions
+from orchestration.ingest.file_names import unrecognised_file_name
 from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
 from orchestration.quality.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
@@ -275,10 +276,9 @@ class Lander:
 
             definition = definition_for(provider, strip_copy_suffix(file_name), self.sources_dir)
             if definition is None:
-                known = ", ".join(d.file_pattern.pattern for d in load_definitions(self.sources_dir)
-                                  if d.provider == provider)
-                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=
-                                    f"nom de fichier non reconnu pour {provider} (attendu : {known or 'aucune définition'})")
+                known = [d for d in load_definitions(self.sources_dir) if d.provider == provider]
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload,
+                                    reason=unrecognised_file_name(provider, known))
             outcome.source = definition.table
             match = definition.matches(strip_copy_suffix(file_name))
             outcome.period = match.groupdict().get("period") if match else None

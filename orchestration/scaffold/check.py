@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.ingest.definitions import DefinitionError, SourceDefinition, load_definition
+from orchestration.ingest.file_names import unrecognised_file_name
 from orchestration.ingest.landing import file_sha256, strip_copy_suffix
 from orchestration.ingest.readers import FileRejected, open_delivery
 from orchestration.ingest.receipts import row_lines
@@ -107,9 +108,8 @@ def check_file(provider: str, file: Path, *, sources_dir: Path = SOURCES_DIR,
             return report
         definition = next((d for d in definitions if d.matches(name)), None)
         if definition is None:
-            known = ", ".join(d.file_pattern.pattern for d in definitions)
             report.status = "no_definition"
-            report.error = (f"nom de fichier non reconnu pour {provider} (attendu : {known or 'aucune définition'}); "
+            report.error = (f"{unrecognised_file_name(provider, definitions)}; "
                             f"pour une nouvelle source : tadamon source new {provider} <type> --sample {file}")
             return report
     report.source = definition.table

@@ -20,7 +20,8 @@ __all__ = ["WarehouseError", "embedded", "admin_url", "role_url", "ensure_wareho
 
 
 def embedded(settings: Settings | None = None) -> EmbeddedWarehouse:
-    return EmbeddedWarehouse((settings or get_settings()).warehouse_dir)
+    settings = settings or get_settings()
+    return EmbeddedWarehouse(settings.warehouse_dir, port=settings.warehouse_port)
 
 
 def admin_url(settings: Settings | None = None, start: bool = True) -> str:
@@ -36,7 +37,7 @@ def admin_url(settings: Settings | None = None, start: bool = True) -> str:
 
 def role_url(role: str, settings: Settings | None = None) -> str:
     settings = settings or get_settings()
-    url = make_url(admin_url(settings))
+    url = make_url(admin_url(settings, start=False))
     if role == "admin":
         return url.render_as_string(hide_password=False)
     if role != "bi_reader":

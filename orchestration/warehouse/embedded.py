@@ -36,7 +36,10 @@ class WarehouseError(RuntimeError):
 
 
 def _port_is_free(port: int) -> bool:
+    """Whether the server could listen on the port. With SO_REUSEADDR, as PostgreSQL binds: a port
+    left in TIME_WAIT by our own last connections is free, one another program listens on is not."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -61,9 +64,19 @@ class Credentials:
     bi_reader_password: str
 
 
+def _check_port(port: int) -> int:
+    if not 1024 <= port <= 65535:
+        raise WarehouseError(f"TADAMON_WAREHOUSE_PORT={port} is not a port the warehouse can use: choose 1024 to 65535")
+    return port
+
+
 class EmbeddedWarehouse:
-    def __init__(self, root: Path):
+    """`port`: the port asked for (TADAMON_WAREHOUSE_PORT); otherwise the one chosen at init and kept
+    in credentials.json, so saved BI connections keep working across restarts."""
+
+    def __init__(self, root: Path, port: int | None = None):
         self.root = root
+        self.requested_port = _check_port(port) if port is not None else None
         self.pgdata = root / "pgdata"
         self.log_file = self.pgdata / "server.log"
         self.credentials_file = root / "credentials.json"
@@ -123,7 +136,7 @@ class EmbeddedWarehouse:
         self.root.mkdir(parents=True, exist_ok=True)
         self.pgdata.mkdir(mode=0o700, exist_ok=True)
         creds = Credentials(
-            port=_free_port(),
+            port=self.requested_port or _free_port(),
             password=secrets.token_urlsafe(24),
             bi_reader_password=secrets.token_urlsafe(18),
         )
@@ -179,10 +192,15 @@ class EmbeddedWarehouse:
         if self.is_running():
             return
         creds = self.credentials()
-        if not _port_is_free(creds.port):
-            # another program took our port while we were stopped: move to a free one
-            creds.port = _free_port()
+        if self.requested_port and self.requested_port != creds.port:
+            creds.port = self.requested_port
             self._write_credentials(creds)
+        if not _port_is_free(creds.port):
+            raise WarehouseError(
+                f"port {creds.port} on 127.0.0.1, the embedded warehouse's, is taken by another program: "
+                f"stop that program, or move the warehouse with TADAMON_WAREHOUSE_PORT=<port> "
+                f"(saved BI connections then need the new port)"
+            )
         port_conf = self.pgdata / "tadamon_port.conf"
         port_conf.write_text(f"port = {creds.port}\n")
         if _running_as_root():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -306,6 +307,20 @@ def test_unknown_file_name_is_quarantined(warehouse):
     (incoming(warehouse, "chambre") / "export_inconnu.json").write_text("{}")
     [outcome] = land(warehouse)
     assert outcome.status == "rejected" and "non reconnu" in outcome.error
+    # the receipt shows the expected names as examples, never a regular expression
+    receipt = Path(outcome.receipt_path).read_text(encoding="utf-8")
+    assert "chambre_adherents_AAAAMMJJ.json ou chambre_formations_AAAAMMJJ.json" in receipt
+    assert "(AAAA : année, MM : mois, JJ : jour)" in receipt
+    assert "(?P<" not in receipt and "\\d" not in receipt and "\\." not in receipt
+
+
+def test_unknown_file_name_of_the_wilaya_is_explained_in_arabic_too(warehouse):
+    (incoming(warehouse, "wilaya") / "jamiyat_oct.csv").write_text("a;b\n")
+    [outcome] = land(warehouse)
+    assert outcome.status == "rejected"
+    assert "attendu wilaya_jamiyat_AAAAMM.csv ou wilaya_indh_agr_AAAAMM.csv (AAAA : année, MM : mois)" in outcome.error
+    assert "اسم الملف غير مطابق" in outcome.error and "(AAAA: السنة، MM: الشهر)" in outcome.error
+    assert "(?P<" not in outcome.error
 
 
 def test_a_crash_mid_file_leaves_no_partial_rows_and_keeps_the_file(warehouse, monkeypatch):

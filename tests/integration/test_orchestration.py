@@ -150,16 +150,22 @@ def _free_port() -> int:
 
 
 def test_tadamon_ui_serves_the_asset_graph(defs, warehouse):
-    port = _free_port()
+    port, report_port = _free_port(), _free_port()
     process = subprocess.Popen(
         [str(BIN / "tadamon"), "ui", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=PROJECT_ROOT, env={**os.environ, "TADAMON_REPORT_PORT": str(report_port)},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         start_new_session=True,  # `dagster dev` runs the webserver and the daemon as children
     )
     query = {"query": "{ assetNodes { assetKey { path } } }"}
     try:
         first_line = process.stdout.readline()
         assert f"http://127.0.0.1:{port}" in first_line
+        # beside it, the quality report over http (the checks' metadata link to it)
+        report = f"http://127.0.0.1:{report_port}/quality_report/index.html"
+        assert process.stdout.readline().strip() == f"Quality report on {report}"
+        page = requests.get(report, timeout=30)
+        assert page.status_code == 200 and "rapport qualité" in page.text
         deadline = time.monotonic() + 240
         nodes = None
         while time.monotonic() < deadline:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,17 +54,51 @@ def test_embedded_warehouse_lifecycle_and_psql(tmp_path):
     assert tadamon("warehouse", "status", env=env).returncode == 3
 
 
-def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
+JOB_RUNS = """
+query JobRuns($selector: PipelineSelector!) {
+  pipelineOrError(params: $selector) {
+    __typename
+    ... on Pipeline { runs { runId status } }
+  }
+}
+"""
+
+
+def job_runs(context, job: str) -> list[dict]:
+    """The runs the Dagster UI lists on a job's page (the job's `runs` in GraphQL)."""
+    from dagster_graphql.test.utils import execute_dagster_graphql
+
+    selector = {"repositoryLocationName": "tadamon", "repositoryName": "__repository__", "pipelineName": job}
+    result = execute_dagster_graphql(context, JOB_RUNS, {"selector": selector})
+    assert result.data["pipelineOrError"]["__typename"] == "Pipeline", result
+    return result.data["pipelineOrError"]["runs"]
+
+
+def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypatch):
     url = test_server.new_database()
     env = {**os.environ, "TADAMON_WAREHOUSE_URL": url, "TADAMON_DATA_DIR": str(tmp_path / "data"),
            "DAGSTER_HOME": str(tmp_path / "dagster_home")}
     try:
+        # a data folder other than the quick start's ./data gets the samples only when asked
+        assert tadamon("init", "--samples", env=env).returncode == 0
         first = tadamon("run", env=env)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-        assert "data folder created with the sample deliveries" in first.stdout
+        # quiet by default: one line per step and the summary; the samples' broken rules are warnings
+        assert len(first.stdout.splitlines()) <= 30, first.stdout
+        assert first.stderr == ""
+        assert re.search(r"^Checks: \d+ passed, 5 warnings, 0 errors$", first.stdout, re.M), first.stdout
+        assert "  done dbt_models: " in first.stdout
+        for noise in ("Unable to do partial parsing", "AssetObservation", " of 2", "dagster - "):
+            assert noise not in first.stdout
+        log = Path(re.search(r"^log of this run .*: (\S+)$", first.stdout, re.M).group(1))
+        assert log.parent == tmp_path / "data" / "logs"
+        kept = log.read_text()
+        assert re.search(r"\d+ of \d+ OK created sql table model marts_build\.dim_organisation", kept)
+        assert "STEP_SUCCESS" in kept and "Checks: " in kept
+        assert "Unable to do partial parsing" not in kept and "Logging an `AssetObservation`" not in kept
         assert "Files: 6 loaded, 0 duplicate, 0 rejected" in first.stdout
         assert "Rows: 1475 loaded, 4 set aside" in first.stdout
-        assert "marts.dim_organisation:" in first.stdout
+        assert re.search(r"Marts \(rows\): .*dim_organisation \d+", first.stdout, re.S)
         assert "tadamon warehouse url --role bi_reader" in first.stdout
         with engine(url).connect() as conn:
             counts = {
@@ -74,8 +109,9 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
         assert counts["raw.ministere__register"] == 400
         assert all(counts.values()), counts
 
-        second = tadamon("run", env=env)
+        second = tadamon("run", "--verbose", env=env)
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+        assert "dagster - DEBUG - check_deliveries" in second.stdout  # Dagster's own output, shown
         assert "Files: 0 loaded, 0 duplicate, 0 rejected" in second.stdout
         assert "Nothing new since the last publication: the marts are unchanged" in second.stdout
         with engine(url).connect() as conn:
@@ -86,6 +122,7 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
         assert reload.returncode == 0, reload.stdout[-3000:] + reload.stderr[-3000:]
         assert "wilaya/wilaya_jamiyat_202610.csv: loaded, 500 rows loaded" in reload.stdout
         assert "marts rebuilt and published" in reload.stdout
+        assert "  done dbt_models: " in reload.stdout and " of 2" not in reload.stdout  # quiet as well
         with engine(url).connect() as conn:
             assert conn.exec_driver_sql("select count(*) from raw.wilaya__associations").scalar() == 500
             statuses = conn.exec_driver_sql("select status from audit.load_file where file_name = "
@@ -93,6 +130,17 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path):
             assert statuses == ["superseded", "loaded"]
         unknown = tadamon("reload", "nothing_like_this.csv", env=env)
         assert unknown.returncode == 2 and "no archived delivery matches" in unknown.stderr
+
+        # the runs the command line launched are runs of the code location's jobs, on their pages
+        import dagster as dg
+        from dagster_graphql.test.utils import define_out_of_process_context
+
+        monkeypatch.setenv("TADAMON_WAREHOUSE_URL", url)
+        with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance, \
+                define_out_of_process_context(str(PROJECT_ROOT / "workspace.yaml"), None, instance) as context:
+            for job in ("nightly_load", "check_deliveries", "rebuild_marts"):
+                runs = job_runs(context, job)
+                assert [r["status"] for r in runs] == ["SUCCESS"], (job, runs)
 
         docs = tadamon("docs", env=env)
         assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]

@@ -15,6 +15,8 @@ import dagster as dg
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality import CRITICAL, WARNING, SuiteInfo, SuiteOutcome, data_docs_index, run_suite, stored_suites
+from orchestration.quality.report import report_index, report_url, write_report
+from orchestration.settings import get_settings
 
 SEVERITY = {CRITICAL: dg.AssetCheckSeverity.ERROR, WARNING: dg.AssetCheckSeverity.WARN}
 KEYS_SHOWN = 20
@@ -60,7 +62,9 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     }
     docs = outcome.data_docs or str(data_docs_index())
     metadata["data_docs"] = dg.MetadataValue.path(docs)
-    metadata["data_docs_url"] = dg.MetadataValue.url(f"file://{docs}")
+    # the offline report, over http while `tadamon ui` runs (a file:// link cannot be opened from the UI)
+    metadata["quality_report"] = dg.MetadataValue.path(str(report_index()))
+    metadata["quality_report_url"] = dg.MetadataValue.url(report_url(get_settings(), outcome.suite))
     if outcome.skipped:
         metadata["skipped"] = outcome.skipped
     if failed:
@@ -94,6 +98,7 @@ def build_suite_check(suite: SuiteInfo) -> dg.AssetChecksDefinition:
         with retry_when_transient(context.op_execution_context):
             url = warehouse.url()
         outcome = run_suite(url, suite.name, run_id=context.op_execution_context.run_id)
+        write_report(url)
         result = check_result(outcome)
         log = context.log.warning if not result.passed else context.log.info
         log(f"{suite.name}: {result.description} ({outcome.seconds:.1f}s)")

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transform.project import dbt_environment, dbt_project, prepare_manifest
+from orchestration.defs.transform.project import dbt_environment, dbt_project, parsed_manifest
 
 LAYERS = ("staging", "intermediate", "marts")
 
@@ -51,11 +51,8 @@ def mart_names(manifest: Mapping[str, Any]) -> list[str]:
     )
 
 
-prepare_manifest()
-
-
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=parsed_manifest(),
     project=dbt_project,
     dagster_dbt_translator=TadamonTranslator(),
     pool="warehouse_transform",

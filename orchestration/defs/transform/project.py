@@ -1,6 +1,7 @@
 """The dbt project: where it is, its manifest (prepared by the project's own commands), and the
 environment its profile reads the connection from."""
 
+import json
 import os
 import subprocess
 import sys
@@ -40,16 +41,31 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return newest
 
 
-def manifest_is_stale() -> bool:
+PROFILE_STAMP = "tadamon_profile.json"  # in dbt's target/: the connection the manifest was parsed for
+
+
+def _profile_of(env: dict[str, str]) -> str:
+    """The connection settings dbt hashes into its partial-parse state (no password): a build on
+    another connection than the parse's reparses everything and says "Unable to do partial parsing"."""
+    return json.dumps({k: v for k, v in sorted(env.items()) if k.startswith("TADAMON_DBT_") and "PASSWORD" not in k})
+
+
+def manifest_is_stale(url: str | None = None) -> bool:
     manifest = dbt_project.manifest_path
-    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR)
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
+        return True
+    if url is None:
+        return False
+    stamp = manifest.with_name(PROFILE_STAMP)
+    return not stamp.exists() or stamp.read_text() != _profile_of(dbt_environment(url))
 
 
-def prepare_manifest(force: bool = False) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than the project's files."""
-    if force or manifest_is_stale():
+def prepare_manifest(url: str | None = None, force: bool = False) -> Path:
+    """Run `dbt parse` when the manifest is missing or older than the project's files, or was parsed
+    for another connection than the warehouse at `url` (the one the build will use)."""
+    if force or manifest_is_stale(url):
         dbt = Path(sys.executable).with_name("dbt")
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(dbt_environment(url) if url else {})}
         result = subprocess.run(
             [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
              "--quiet"],
@@ -57,4 +73,18 @@ def prepare_manifest(force: bool = False) -> Path:
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+        if url:
+            dbt_project.manifest_path.with_name(PROFILE_STAMP).write_text(_profile_of(dbt_environment(url)))
     return dbt_project.manifest_path
+
+
+def parsed_manifest() -> Path:
+    """The manifest the dbt assets are built from, read as it is: importing the definitions runs
+    nothing. The project's commands and the test fixtures prepare it (`prepare_manifest`)."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        raise FileNotFoundError(
+            f"the dbt manifest {manifest} is missing: run `.venv/bin/tadamon init` (or any tadamon command "
+            f"that loads, e.g. `tadamon run`) to prepare it, then load the definitions again"
+        )
+    return manifest
