@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench ui warehouse-stop clean-data install
+.PHONY: run test bench ui dropbox warehouse-stop clean-data install
 
 install: $(STAMP)
 
@@ -27,6 +27,9 @@ bench: $(STAMP)
 
 ui: $(STAMP)
 	$(BIN)/tadamon ui
+
+dropbox: $(STAMP)
+	$(BIN)/tadamon dropbox
 
 warehouse-stop: $(STAMP)
 	$(BIN)/tadamon warehouse stop

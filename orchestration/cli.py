@@ -277,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_source_commands(sub)
 
+    from orchestration.dropbox.cli import add_dropbox_commands
+
+    add_dropbox_commands(sub)
+
     status = sub.add_parser("status", help="last runs, failed checks, late providers, next scheduled run",
                             description="The morning summary of the warehouse.")
     status.set_defaults(func=cmd_status)

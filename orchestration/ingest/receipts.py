@@ -68,14 +68,18 @@ def row_lines(report, loaded: str = "Lignes chargées", rejected: str = "Lignes 
     return lines
 
 
-def write_receipt(receipts_dir: Path, outcome) -> Path:
+def receipt_stem(sha256: str, file_name: str, status: str, load_id: int | None) -> str:
+    """The receipt's file name without .txt/.json, in receipts/<provider>/ (the drop box finds it so)."""
     from orchestration.ingest.limits import stored_name
 
+    stem = stored_name(sha256, file_name)
+    return f"{stem}.doublon-{load_id}" if status == "duplicate" else stem
+
+
+def write_receipt(receipts_dir: Path, outcome) -> Path:
     folder = receipts_dir / outcome.provider
     folder.mkdir(parents=True, exist_ok=True)
-    stem = stored_name(outcome.sha256, outcome.file_name)
-    if outcome.status == "duplicate":
-        stem += f".doublon-{outcome.load_id}"
+    stem = receipt_stem(outcome.sha256, outcome.file_name, outcome.status, outcome.load_id)
     data = dataclasses.asdict(outcome)
     data = {**{k: data.pop(k) for k in ("provider", "file_name", "sha256", "status")}, **data}  # who, then what
     data["statut"] = status_text(outcome)
