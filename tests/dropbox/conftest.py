@@ -28,7 +28,7 @@ CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 TEST_LIMIT = 1 << 20
 
 
-def test_config(**changes) -> DropboxConfig:
+def dropbox_config(**changes) -> DropboxConfig:
     values = dict(max_upload_bytes=TEST_LIMIT, session_minutes=60, lock_minutes=15, pending_hours=24,
                   secure_cookies=False)
     return DropboxConfig(**{**values, **changes})
@@ -121,7 +121,7 @@ def make_site(url: str, data_dir: Path, config: DropboxConfig) -> Context:
 @pytest.fixture(scope="module")
 def site(test_server, tmp_path_factory):
     url = test_server.new_database("tadamon_dropbox")
-    ctx = make_site(url, tmp_path_factory.mktemp("dropbox") / "data", test_config())
+    ctx = make_site(url, tmp_path_factory.mktemp("dropbox") / "data", dropbox_config())
     with serve(ctx) as base:
         yield Site(base, ctx)
     test_server.drop_database(url)
