@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from orchestration.dropbox import accounts, deliveries, uploads
 from orchestration.dropbox.accounts import Session
 from orchestration.dropbox.config import DropboxConfig
-from orchestration.dropbox.i18n import DEFAULT, LANGUAGES, translator
+from orchestration.dropbox.i18n import DEFAULT, LANGUAGES, provider_name, translator
 from orchestration.settings import SOURCES_DIR, Settings
 
 HERE = Path(__file__).parent
@@ -91,7 +91,7 @@ def create_app(ctx: Context) -> Starlette:
         lang = lang_of(request)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return templates.TemplateResponse(request, name, {
-            "t": translator(lang), "lang": lang, "dir": LANGUAGES[lang]["dir"], "languages": LANGUAGES,
+            "t": translator(lang), "provider_name": lambda p: provider_name(p, lang), "lang": lang, "dir": LANGUAGES[lang]["dir"], "languages": LANGUAGES,
             "session": session, "here": here, **values}, status_code=status)
 
     def cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:

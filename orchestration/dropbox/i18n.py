@@ -111,6 +111,19 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+PROVIDERS = {
+    "ministere": {"fr": "Ministère du Tourisme, de l'Artisanat et de l'ESS",
+                  "ar": "وزارة السياحة والصناعة التقليدية والاقتصاد الاجتماعي والتضامني"},
+    "wilaya": {"fr": "Wilaya de la région Fès-Meknès", "ar": "ولاية جهة فاس مكناس"},
+    "chambre": {"fr": "Chambre d'artisanat de Fès-Meknès", "ar": "غرفة الصناعة التقليدية لجهة فاس مكناس"},
+}
+
+
+def provider_name(provider: str, lang: str) -> str:
+    """A provider's name as its staff read it; the folder name for a provider added since."""
+    return PROVIDERS.get(provider, {}).get(lang, provider)
+
+
 def translator(lang: str):
     lang = lang if lang in LANGUAGES else DEFAULT
 

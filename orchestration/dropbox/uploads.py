@@ -229,8 +229,8 @@ def _link_or_copy(staged: Path, folder: Path, name: str) -> None:
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
             raise
-    # another file system, or one without hard links: a hidden copy (the loader skips dot files),
-    # written whole, then linked (or renamed after checking, where links are impossible)
+    # pending/ on another file system: a hidden copy in incoming/ (the loader and the sensors skip dot
+    # files), written whole, then linked under its name
     hidden = folder / f".dropbox-{os.getpid()}-{staged.stat().st_ino}.part"
     shutil.copyfile(staged, hidden)
     with open(hidden, "rb") as handle:
