@@ -112,7 +112,10 @@ def create_app(ctx: Context) -> Starlette:
             body += chunk
             if len(body) > SMALL_FORM_BYTES:
                 raise HTTPException(413, "form too large")
-        return dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), max_num_fields=10))
+        try:
+            return dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), max_num_fields=10))
+        except ValueError:
+            raise HTTPException(400, "too many fields") from None
 
     def same(a: str | None, b: str | None) -> bool:
         return bool(a and b) and hmac.compare_digest(a.encode(), b.encode())
@@ -125,6 +128,20 @@ def create_app(ctx: Context) -> Starlette:
         if delivery is None:
             raise HTTPException(404)
         return delivery
+
+    def signed_in(handler, post: bool = False):
+        """The endpoint of a signed-in page; `post`: a form whose CSRF token is checked first."""
+        async def endpoint(request: Request) -> Response:
+            session = await run_in_threadpool(session_of, request)
+            if session is None:
+                return to_sign_in()
+            if post:
+                form = await small_form(request)
+                if not same(form.get("csrf"), session.csrf_token):
+                    return csrf_refused(request, session)
+            return await handler(request, session)
+
+        return endpoint
 
     # -- pages -------------------------------------------------------------------------------------
     async def home(request: Request) -> Response:
@@ -151,13 +168,7 @@ def create_app(ctx: Context) -> Starlette:
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
         return response
 
-    async def sign_out(request: Request) -> Response:
-        session = await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
-        form = await small_form(request)
-        if not same(form.get("csrf"), session.csrf_token):
-            return csrf_refused(request, session)
+    async def sign_out(request: Request, session: Session) -> Response:
         await run_in_threadpool(accounts.sign_out, ctx.url, request.cookies[SESSION_COOKIE], session.user, client(request))
         response = to_sign_in()
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -174,19 +185,13 @@ def create_app(ctx: Context) -> Starlette:
                                 secure=ctx.config.secure_cookies)
         return response
 
-    async def upload_page(request: Request, session: Session | None = None, error: str | None = None,
+    async def upload_page(request: Request, session: Session, error: str | None = None,
                           params: dict | None = None, status: int = 200) -> Response:
-        session = session or await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
         return render(request, "upload.html", status, session=session, error=error, params=params or {},
                       expected=await run_in_threadpool(deliveries.expected_names, session.user.provider, ctx.sources_dir),
                       limit_mb=ctx.config.max_upload_mb)
 
-    async def upload(request: Request) -> Response:
-        session = await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
+    async def upload(request: Request, session: Session) -> Response:
         user, where = session.user, client(request)
         await run_in_threadpool(uploads.purge_pending, ctx.pending_dir, ctx.config.pending_hours * 3600)
         folder = uploads.new_upload_folder(ctx.pending_dir)
@@ -216,29 +221,17 @@ def create_app(ctx: Context) -> Starlette:
             uploads.discard(folder)
         return RedirectResponse(f"/livraisons/{delivery_id}", status_code=303)
 
-    async def delivery_list(request: Request) -> Response:
-        session = await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
+    async def delivery_list(request: Request, session: Session) -> Response:
         items = await run_in_threadpool(deliveries.list_deliveries, ctx.url, session.user.provider)
         return render(request, "deliveries.html", session=session, deliveries=items)
 
-    async def delivery_page(request: Request) -> Response:
-        session = await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
+    async def delivery_page(request: Request, session: Session) -> Response:
         delivery = await run_in_threadpool(delivery_or_404, session, request.path_params["delivery_id"])
         receipt = await run_in_threadpool(deliveries.final_receipt, ctx.settings, delivery)
         return render(request, "delivery.html", session=session, d=delivery, receipt=receipt,
-                      error=request.query_params.get("erreur"))
+                      error="not_confirmable" if request.query_params.get("erreur") == "not_confirmable" else None)
 
-    async def delivery_action(request: Request) -> Response:
-        session = await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
-        form = await small_form(request)
-        if not same(form.get("csrf"), session.csrf_token):
-            return csrf_refused(request, session)
+    async def delivery_action(request: Request, session: Session) -> Response:
         if request.path_params["action"] not in ("confirmer", "annuler"):
             raise HTTPException(404)
         delivery = await run_in_threadpool(delivery_or_404, session, request.path_params["delivery_id"])
@@ -253,10 +246,7 @@ def create_app(ctx: Context) -> Starlette:
             await run_in_threadpool(deliveries.cancel, ctx.url, ctx.pending_dir, session.user, delivery, client(request))
         return RedirectResponse(target, status_code=303)
 
-    async def receipt_text(request: Request) -> Response:
-        session = await run_in_threadpool(session_of, request)
-        if session is None:
-            return to_sign_in()
+    async def receipt_text(request: Request, session: Session) -> Response:
         delivery = await run_in_threadpool(delivery_or_404, session, request.path_params["delivery_id"])
         paths = deliveries.receipt_paths(ctx.settings, delivery)
         if paths is None:
@@ -274,14 +264,14 @@ def create_app(ctx: Context) -> Starlette:
         Route("/", home),
         Route("/connexion", sign_in_page, methods=["GET"]),
         Route("/connexion", sign_in, methods=["POST"]),
-        Route("/deconnexion", sign_out, methods=["POST"]),
+        Route("/deconnexion", signed_in(sign_out, post=True), methods=["POST"]),
         Route("/langue/{code}", language),
-        Route("/envoyer", upload_page, methods=["GET"]),
-        Route("/envoyer", upload, methods=["POST"]),
-        Route("/livraisons", delivery_list),
-        Route("/livraisons/{delivery_id:int}", delivery_page),
-        Route("/livraisons/{delivery_id:int}/accuse.txt", receipt_text),
-        Route("/livraisons/{delivery_id:int}/{action:str}", delivery_action, methods=["POST"]),
+        Route("/envoyer", signed_in(upload_page), methods=["GET"]),
+        Route("/envoyer", signed_in(upload), methods=["POST"]),   # its CSRF token is read from the stream
+        Route("/livraisons", signed_in(delivery_list)),
+        Route("/livraisons/{delivery_id:int}", signed_in(delivery_page)),
+        Route("/livraisons/{delivery_id:int}/accuse.txt", signed_in(receipt_text)),
+        Route("/livraisons/{delivery_id:int}/{action:str}", signed_in(delivery_action, post=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})

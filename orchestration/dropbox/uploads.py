@@ -27,7 +27,8 @@ from starlette.requests import ClientDisconnect, Request
 from orchestration.dropbox.config import megabytes
 from orchestration.ingest.landing import strip_copy_suffix
 
-FIELD_LIMIT = 4096          # bytes of a form field that is not the file
+FIELD_LIMIT = 4096          # bytes of a form field that is not the file, or of a part's headers
+MAX_FIELDS = 10
 MAX_NAME_BYTES = 200
 DRAIN_FACTOR = 4            # an oversized upload is read (and discarded) up to this many times the limit,
                             # so that the browser gets the message instead of a reset connection
@@ -110,6 +111,8 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
 
     def on_header_value(data, start, end):
         state.header_value += data[start:end]
+        if len(state.header_field) + len(state.header_value) > FIELD_LIMIT:
+            raise UploadRefused("upload_not_a_form")
 
     def on_header_end():
         state.headers[bytes(state.header_field).lower()] = bytes(state.header_value)
@@ -156,6 +159,8 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
             state.file = None
         elif state.name:
             upload.fields[state.name] = bytes(state.value).decode("utf-8", "replace")
+            if len(upload.fields) > MAX_FIELDS:
+                raise UploadRefused("upload_not_a_form")
 
     parser = MultipartParser(boundary, {
         "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
