@@ -216,7 +216,9 @@ def create_app(ctx: Context) -> Starlette:
             raise
         delivery_id = await run_in_threadpool(deliveries.record_upload, ctx.url, user, received, report, where)
         if report["status"] == "would_load":
-            os.rename(folder, deliveries.pending_folder(ctx.pending_dir, delivery_id))
+            target = deliveries.pending_folder(ctx.pending_dir, delivery_id)
+            uploads.discard(target)   # left by an earlier database, if any
+            os.rename(folder, target)
         else:
             uploads.discard(folder)
         return RedirectResponse(f"/livraisons/{delivery_id}", status_code=303)

@@ -17,7 +17,7 @@ from orchestration.dropbox.accounts import add_user, ensure_schema
 from orchestration.dropbox.app import Context
 from orchestration.scaffold.check import check_file
 from tests.conftest import deliver_samples
-from tests.dropbox.conftest import PASSWORD, poll, sample, serve, dropbox_config
+from tests.dropbox.conftest import PASSWORD, Site, dropbox_config, poll, sample, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -76,7 +76,8 @@ def test_a_provider_uploads_confirms_and_reads_the_receipt_in_french_and_arabic(
 
     settings = warehouse
     ensure_schema(settings.warehouse_url)
-    add_user(settings.warehouse_url, "amina@wilaya", "wilaya", PASSWORD, {"wilaya"})
+    for login, provider in (("amina@wilaya", "wilaya"), ("karim@chambre", "chambre")):
+        add_user(settings.warehouse_url, login, provider, PASSWORD, {"wilaya", "chambre"})
     # the other deliveries of the night arrive the usual way; the wilaya's projects come by the drop box
     deliver_samples(settings, ("ministere", "chambre"))
     path = sample("wilaya", "wilaya_indh_agr")
@@ -86,7 +87,8 @@ def test_a_provider_uploads_confirms_and_reads_the_receipt_in_french_and_arabic(
     expected = check_file("wilaya", path)
     assert (expected.rows_loaded, expected.rows_rejected) == (150, 1)
 
-    with serve(Context(settings, settings.warehouse_url, dropbox_config(max_upload_bytes=10 << 20))) as base:
+    ctx = Context(settings, settings.warehouse_url, dropbox_config(max_upload_bytes=10 << 20))
+    with serve(ctx) as base:
         browser.get(f"{base}/connexion")
         browser.find_element(By.ID, "login").send_keys("amina@wilaya")
         browser.find_element(By.ID, "password").send_keys(PASSWORD)
@@ -124,6 +126,14 @@ def test_a_provider_uploads_confirms_and_reads_the_receipt_in_french_and_arabic(
             for column in ("project_code", "holder_name", "title"):
                 assert row[column] not in page, (column, row[column])
         shot(browser, "receipt-fr")
+        # the receipt as a file, for its provider only
+        site = Site(base, ctx)
+        receipt_url = browser.find_element(By.ID, "receipt-download").get_attribute("href")
+        text = site.client("amina@wilaya").get(receipt_url)
+        assert text.status_code == 200 and "Lignes chargées : 150" in text.text
+        assert f"Accusé de réception — wilaya — {path.name}" in text.text
+        assert site.client("karim@chambre").get(receipt_url).status_code == 404
+        assert site.client("karim@chambre").get(receipt_url.removesuffix("/accuse.txt")).status_code == 404
         browser.find_element(By.ID, "nav-deliveries").click()
         assert "chargé" in text_of(browser, "deliveries")
 
