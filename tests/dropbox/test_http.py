@@ -121,8 +121,10 @@ def test_posts_without_the_csrf_token_are_refused(site):
     assert site.query("select confirmed_at from audit.dropbox_delivery where delivery_id = :d",
                       d=delivery_id)[0].confirmed_at is None
     http.post(f"{site.base}/livraisons/{delivery_id}/annuler", data={"csrf": csrf_of(http.get(f"{site.base}/envoyer").text)})
-    # signing in and out need the token too
+    # signing in and out need the token too; an upload needs a session before anything is read
     anonymous = site.client()
+    assert site.upload(anonymous, path, csrf="forged").url.endswith("/connexion")
+    assert site.files(site.ctx.pending_dir) == []
     anonymous.get(f"{site.base}/connexion")
     refused = anonymous.post(f"{site.base}/connexion", data={"login": "amina@wilaya", "password": PASSWORD})
     assert refused.status_code == 403 and "tadamon_session" not in anonymous.cookies
