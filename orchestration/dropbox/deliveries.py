@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from orchestration.dropbox.accounts import User, record
-from orchestration.dropbox.uploads import Upload, place_in_incoming
+from orchestration.dropbox.uploads import Upload, discard, place_in_incoming
 from orchestration.ingest.receipts import receipt_stem
 from orchestration.scaffold.check import CheckReport, check_file, provider_definitions
 from orchestration.settings import SOURCES_DIR, Settings
@@ -155,7 +155,7 @@ def confirm(url: str, settings: Settings, pending_dir: Path, user: User, deliver
                                 where delivery_id = :id"""), {"n": name, "id": delivery.delivery_id})
         record(conn, "delivery_confirmed", user=user, client=client, delivery_id=delivery.delivery_id,
                file_name=name, sha256=delivery.sha256)
-    staged.parent.rmdir()
+    discard(staged.parent)
     return name
 
 
@@ -168,8 +168,6 @@ def cancel(url: str, pending_dir: Path, user: User, delivery: Delivery, client: 
         if done:
             record(conn, "delivery_cancelled", user=user, client=client, delivery_id=delivery.delivery_id,
                    file_name=delivery.file_name, sha256=delivery.sha256)
-    from orchestration.dropbox.uploads import discard
-
     discard(pending_folder(pending_dir, delivery.delivery_id))
     return bool(done)
 

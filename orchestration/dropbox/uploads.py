@@ -131,7 +131,7 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
         upload.raw_name = filename.decode("utf-8", "replace")
         upload.file_name = sanitise_name(upload.raw_name)
         if upload.file_name is None:
-            raise UploadRefused("upload_bad_name")
+            raise UploadRefused("upload_bad_name" if upload.raw_name else "upload_no_file")
         state.file = open(upload.path, "xb")
 
     def on_part_data(data, start, end):
