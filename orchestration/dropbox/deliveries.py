@@ -109,8 +109,8 @@ _SELECT = """select d.delivery_id, d.provider, d.file_name, d.sha256, d.size_byt
              join audit.dropbox_user u using (user_id)
              left join lateral (select status, load_id, loaded_at from audit.load_file f
                                 where f.provider = d.provider and f.sha256 = d.sha256
-                                  and f.file_name = d.incoming_name
-                                order by load_id desc limit 1) l on true
+                                  and f.file_name = d.incoming_name and f.loaded_at >= d.confirmed_at
+                                order by load_id limit 1) l on true   -- the first load after confirmation
              where d.provider = :provider"""
 
 

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS audit.dropbox_session (
 CREATE INDEX IF NOT EXISTS dropbox_session_by_user ON audit.dropbox_session (user_id);
 
 -- One row per file uploaded: the dry run's report, then where it was put once confirmed. The loader's
--- own record of it is audit.load_file (provider, sha256, file_name = incoming_name).
+-- own record of it is the first audit.load_file row after confirmed_at with its provider, sha256 and
+-- file_name = incoming_name.
 CREATE TABLE IF NOT EXISTS audit.dropbox_delivery (
     delivery_id    bigserial   PRIMARY KEY,
     user_id        bigint      NOT NULL REFERENCES audit.dropbox_user (user_id),

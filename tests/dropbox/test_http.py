@@ -253,3 +253,27 @@ def test_pages_are_french_or_arabic_right_to_left_with_security_headers(site):
     assert '<html lang="ar" dir="rtl">' in arabic.text and "تسجيل الدخول" in arabic.text
     # the language switch only goes back to this site
     assert http.get(f"{site.base}/langue/fr?suite=//evil.example/x", allow_redirects=False).headers["location"] == "/"
+
+
+def test_each_delivery_shows_the_loaders_status_and_its_own_receipt(site):
+    """Landed by the loader's own function (what the nightly job and the sensors' jobs run first):
+    the same bytes sent twice are loaded once, and each delivery finds its receipt."""
+    from orchestration.ingest.landing import Lander
+
+    http = site.client("karim@chambre")
+    path = sample("chambre", "chambre_formations")
+    ids = []
+    for _ in range(2):
+        response = site.upload(http, path)
+        ids.append(delivery_id_of(response))
+        http.post(f"{site.base}/livraisons/{ids[-1]}/confirmer", data={"csrf": csrf_of(response.text)})
+        outcomes = Lander(site.settings, site.url).land_pending(("chambre",))
+        assert [o.file_name for o in outcomes] == [path.name]
+    first, second = (http.get(f"{site.base}/livraisons/{i}").text for i in ids)
+    assert 'class="stage-loaded">chargé<' in first and 'id="receipt-rows-loaded">31<' in first
+    assert "doublon d&#39;un fichier déjà reçu, non rechargé" in second
+    assert f"fichier identique à {path.name!r}".replace("'", "&#39;") in second   # the receipt's reason
+    receipt = http.get(f"{site.base}/livraisons/{ids[1]}/accuse.txt")
+    assert receipt.status_code == 200 and "Statut : doublon" in receipt.text
+    listing = http.get(f"{site.base}/livraisons").text
+    assert listing.count("stage-loaded") == 1 and listing.count("stage-duplicate") == 1
