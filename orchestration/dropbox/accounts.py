@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9._@-]{1,62}")
 MIN_PASSWORD = 12
 
 _hasher = PasswordHasher()
+# each verification takes 64 MiB for a moment: a burst of sign-ins waits its turn instead
+_VERIFYING = threading.BoundedSemaphore(4)
 # Verified when the login is unknown or disabled, so that a wrong login costs what a wrong password does
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
@@ -168,10 +171,11 @@ def sign_in(url: str, config: DropboxConfig, login: str, password: str, client: 
 
 
 def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _VERIFYING:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def session_for(url: str, config: DropboxConfig, token: str | None) -> Session | None:
