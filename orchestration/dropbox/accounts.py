@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from orchestration.dropbox.config import MAX_FAILED_PER_ADDRESS, MAX_FAILED_SIGN_INS, DropboxConfig
+from orchestration.dropbox.config import (MAX_FAILED_PER_ADDRESS, MAX_FAILED_SIGN_INS, SESSION_MAX_HOURS,
+                                          DropboxConfig)
 from orchestration.warehouse import engine
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -179,17 +180,19 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def session_for(url: str, config: DropboxConfig, token: str | None) -> Session | None:
-    """The live session of a cookie, its expiry pushed back (it expires after a period without use)."""
+    """The live session of a cookie, its expiry pushed back: it ends after a period without use, or
+    SESSION_MAX_HOURS after signing in."""
     if not token or len(token) > 100:
         return None
     with engine(url).begin() as conn:
         row = conn.execute(
             sa.text("""update audit.dropbox_session s set expires_at = now() + :ttl
                        from audit.dropbox_user u
-                       where s.token_sha256 = :t and s.expires_at > now()
+                       where s.token_sha256 = :t and s.expires_at > now() and s.created_at > now() - :max_age
                          and u.user_id = s.user_id and u.disabled_at is null
                        returning u.user_id, u.login, u.provider, s.csrf_token"""),
-            {"t": _token_hash(token), "ttl": dt.timedelta(minutes=config.session_minutes)}).first()
+            {"t": _token_hash(token), "ttl": dt.timedelta(minutes=config.session_minutes),
+             "max_age": dt.timedelta(hours=SESSION_MAX_HOURS)}).first()
     return Session(User(row.user_id, row.login, row.provider), row.csrf_token) if row else None
 
 

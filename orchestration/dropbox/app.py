@@ -59,8 +59,9 @@ class Context:
 class SecurityHeaders:
     """Pure ASGI, so that upload bodies stream through untouched."""
 
-    def __init__(self, app):
+    def __init__(self, app, tls: bool = False):
         self.app = app
+        self.headers = SECURITY_HEADERS + ([(b"strict-transport-security", b"max-age=31536000")] if tls else [])
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -68,7 +69,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                message["headers"] = list(message.get("headers", [])) + self.headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -277,5 +278,5 @@ def create_app(ctx: Context) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, tls=ctx.config.secure_cookies)
     return app

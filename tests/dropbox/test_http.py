@@ -210,6 +210,11 @@ def test_sessions_expire(site):
         conn.execute(sa.text("""update audit.dropbox_session set expires_at = now() - interval '1 second'
                                 where user_id = (select user_id from audit.dropbox_user where login = 'salma@ministere')"""))
     assert http.get(f"{site.base}/livraisons").url.endswith("/connexion")
+    http = site.client("salma@ministere")    # in use, but signed in long ago
+    with engine(site.url).begin() as conn:
+        conn.execute(sa.text("""update audit.dropbox_session set created_at = now() - interval '13 hours'
+                                where user_id = (select user_id from audit.dropbox_user where login = 'salma@ministere')"""))
+    assert http.get(f"{site.base}/livraisons").url.endswith("/connexion")
 
 
 def test_user_commands_add_list_and_disable_accounts(site, monkeypatch, capsys):
