@@ -45,6 +45,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload_no_file": {"fr": "Choisissez un fichier à envoyer.", "ar": "اختر ملفًا لإرساله."},
     "upload_empty": {"fr": "Fichier refusé : il est vide.", "ar": "تم رفض الملف: إنه فارغ."},
     "upload_one_file": {"fr": "Envoyez un seul fichier à la fois.", "ar": "أرسل ملفًا واحدًا في كل مرة."},
+    "upload_incomplete": {"fr": "Envoi incomplet : le fichier n'est pas arrivé en entier. Envoyez-le de nouveau.",
+                          "ar": "إرسال غير مكتمل: لم يصل الملف كاملًا. أرسله من جديد."},
     "upload_not_a_form": {"fr": "Envoi illisible : utilisez le formulaire.", "ar": "إرسال غير مقروء: استعمل الاستمارة."},
     "csrf": {"fr": "Formulaire expiré ou invalide : rechargez la page et recommencez.",
              "ar": "الاستمارة منتهية الصلاحية أو غير صالحة: أعد تحميل الصفحة وحاول مجددًا."},

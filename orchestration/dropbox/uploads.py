@@ -162,10 +162,13 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
             if len(upload.fields) > MAX_FIELDS:
                 raise UploadRefused("upload_not_a_form")
 
+    def on_end():
+        state.complete = True
+
     parser = MultipartParser(boundary, {
         "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
         "on_header_field": on_header_field, "on_header_value": on_header_value,
-        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
+        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished, "on_end": on_end,
     })
     received = 0
     try:
@@ -180,6 +183,8 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
             state.file.close()
     if state.too_large:
         raise _too_large(limit)
+    if not state.complete:   # the body stopped before the form's closing boundary: a truncated file
+        raise UploadRefused("upload_incomplete")
     if upload.file_name is None:
         if not csrf_ok(upload.fields.get("csrf", "")):
             raise UploadRefused("csrf", 403)
@@ -198,6 +203,7 @@ class _PartState:
     def __init__(self):
         self.file = None
         self.too_large = False
+        self.complete = False
         self.reset()
 
     def reset(self):

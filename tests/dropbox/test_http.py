@@ -181,6 +181,11 @@ def test_an_interrupted_upload_leaves_nothing_behind(site):
     assert site.files(site.settings.incoming_dir) == []
     assert not site.query("select 1 from audit.dropbox_delivery where file_name = :f and size_bytes < :s",
                           f=path.name, s=path.stat().st_size)
+    # a body that ends, complete by its length, before the form's closing boundary: a truncated file
+    truncated = http.post(f"{site.base}/envoyer", data=head + half,
+                          headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    assert truncated.status_code == 400 and "Envoi incomplet" in truncated.text
+    assert site.files(site.ctx.pending_dir) == [] and site.files(site.settings.incoming_dir) == []
 
 
 def test_ten_wrong_passwords_lock_the_account_for_a_while(site):
