@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import ClientDisconnect, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 
 from orchestration.dropbox.config import megabytes
 from orchestration.ingest.landing import strip_copy_suffix
@@ -176,7 +177,7 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
             received += len(chunk)
             if received > DRAIN_FACTOR * limit:
                 raise _too_large(limit)
-            parser.write(chunk)
+            await run_in_threadpool(parser.write, chunk)   # it writes the file: off the event loop
         parser.finalize()
     finally:
         if state.file is not None and not state.file.closed:
