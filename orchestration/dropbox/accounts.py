@@ -129,7 +129,7 @@ def sign_in(url: str, config: DropboxConfig, login: str, password: str, client: 
                        and client_addr is not distinct from :c and at > now() - :lock"""),
             {"c": client, "lock": lock}).scalar()
         if failures_here >= MAX_FAILED_PER_ADDRESS:
-            record(conn, "sign_in_locked", login=login[:100], client=client, detail="too many failures from this address")
+            record(conn, "sign_in_locked", client=client, detail="too many failures from this address")
             return SignIn(None, "address_locked")
         row = conn.execute(
             sa.text("""select user_id, login, provider, password_hash, disabled_at, failed_attempts,
@@ -137,7 +137,8 @@ def sign_in(url: str, config: DropboxConfig, login: str, password: str, client: 
                        from audit.dropbox_user where login = :l for update"""), {"l": login}).first()
         if row is None or row.disabled_at is not None:
             _verify(_DUMMY_HASH, password)
-            record(conn, "sign_in_failed", login=login[:100], client=client,
+            # an unknown login is not kept: it is often a password typed in the wrong field
+            record(conn, "sign_in_failed", login=None if row is None else row.login, client=client,
                    detail="unknown login" if row is None else "account disabled")
             return SignIn(None, "invalid")
         user = User(row.user_id, row.login, row.provider)

@@ -202,6 +202,12 @@ def test_ten_wrong_passwords_lock_the_account_for_a_while(site):
     kinds = [r.kind for r in site.query("select kind from audit.dropbox_event where login = 'omar@wilaya'")]
     assert kinds.count("sign_in_failed") == MAX_FAILED_SIGN_INS and kinds.count("account_locked") == 1
     assert kinds.count("sign_in_locked") == 1 and "sign_in" not in kinds
+    unknown = site.sign_in(http, "Tr0ub4dor&3", PASSWORD)    # a password typed in the login field
+    assert unknown.status_code == 401 and "Identifiant ou mot de passe incorrect." in unknown.text
+    assert not site.query("select 1 from audit.dropbox_event where login ilike '%tr0ub4dor%' "
+                          "or detail ilike '%tr0ub4dor%'")
+    assert site.query("select 1 from audit.dropbox_event where kind = 'sign_in_failed' and login is null "
+                      "and detail = 'unknown login' and client_addr = '127.0.0.1'")
     with engine(site.url).begin() as conn:   # the lock's time has passed
         conn.execute(sa.text("update audit.dropbox_user set locked_until = now() - interval '1 second' "
                              "where login = 'omar@wilaya'"))
