@@ -241,9 +241,9 @@ def _link_or_copy(staged: Path, folder: Path, name: str) -> None:
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
             raise
-    # pending/ on another file system: a hidden copy in incoming/ (the loader and the sensors skip dot
-    # files), written whole, then linked under its name
-    hidden = folder / f".dropbox-{os.getpid()}-{staged.stat().st_ino}.part"
+    # pending/ on another file system: a copy written whole beside the provider's folder (in incoming/
+    # itself, which neither the loader nor the sensors read), then linked under its name
+    hidden = folder.parent / f".dropbox-{os.getpid()}-{staged.stat().st_ino}.part"
     shutil.copyfile(staged, hidden)
     with open(hidden, "rb") as handle:
         os.fsync(handle.fileno())

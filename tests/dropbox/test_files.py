@@ -62,8 +62,9 @@ def test_a_confirmed_file_never_replaces_one_waiting(tmp_path):
 
 
 def test_a_copy_across_file_systems_is_linked_whole(tmp_path, monkeypatch):
-    """Where a hard link from pending/ is impossible, a hidden copy is written whole, then linked."""
-    incoming = tmp_path / "incoming"
+    """Where a hard link from pending/ is impossible, a copy is written whole outside the provider's
+    folder, then linked into it."""
+    incoming = tmp_path / "incoming" / "chambre"
     staged = tmp_path / "pending" / "chambre_adherents_20261101.json"
     staged.parent.mkdir()
     staged.write_bytes(b'{"adherents": []}')
@@ -72,10 +73,11 @@ def test_a_copy_across_file_systems_is_linked_whole(tmp_path, monkeypatch):
     def link(src, dst, *args, **kwargs):
         if str(src) == str(staged):
             raise OSError(18, "Invalid cross-device link")
-        assert os.path.basename(src).startswith(".")   # the loader and the sensors skip dot files
+        assert os.path.dirname(src) == str(incoming.parent)   # not in a folder the loader reads
         return real_link(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "link", link)
     assert place_in_incoming(staged, incoming) == staged.name
     assert [p.name for p in incoming.iterdir()] == [staged.name]
+    assert [p.name for p in incoming.parent.iterdir()] == ["chambre"]
     assert (incoming / staged.name).read_bytes() == b'{"adherents": []}'
