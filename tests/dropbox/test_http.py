@@ -293,3 +293,21 @@ def test_each_delivery_shows_the_loaders_status_and_its_own_receipt(site):
     assert receipt.status_code == 200 and "Statut : doublon" in receipt.text
     listing = http.get(f"{site.base}/livraisons").text
     assert listing.count("stage-loaded") == 1 and listing.count("stage-duplicate") == 1
+
+
+def test_tadamon_dropbox_serves_on_127_0_0_1_by_default(site, monkeypatch, capsys):
+    import uvicorn
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    monkeypatch.setenv("TADAMON_WAREHOUSE_URL", site.url)
+    site.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("TADAMON_DATA_DIR", str(site.settings.data_dir))
+    monkeypatch.delenv("TADAMON_DROPBOX_HOST", raising=False)
+    monkeypatch.delenv("TADAMON_DROPBOX_PORT", raising=False)
+    assert main(["dropbox"]) == 0
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8040) and served["proxy_headers"]
+    assert "drop box on http://127.0.0.1:8040" in capsys.readouterr().out
+    assert main(["dropbox", "--host", "0.0.0.0", "--port", "8443"]) == 0
+    assert (served["host"], served["port"]) == ("0.0.0.0", 8443)
+    assert "behind a reverse proxy with TLS" in capsys.readouterr().out
