@@ -23,7 +23,8 @@ from orchestration.warehouse import engine
 # what the page may show of a dry run: the receipt's fields, never the preview of the rows' values
 REPORT_FIELDS = ("status", "source", "period", "encoding", "error", "rows_read", "rows_loaded", "rows_rejected",
                  "rows_duplicate", "extra_columns", "missing_columns")
-RECEIPT_FIELDS = ("status", "error", "rows_read", "rows_loaded", "rows_rejected", "rows_duplicate",
+# "statut": the receipt's own words for its status, where the loader writes them
+RECEIPT_FIELDS = ("status", "statut", "error", "rows_read", "rows_loaded", "rows_rejected", "rows_duplicate",
                   "extra_columns", "missing_columns", "findings")
 
 
