@@ -125,7 +125,7 @@ def create_app(ctx: Context) -> Starlette:
         return render(request, "error.html", 403, session=session, message="csrf")
 
     def delivery_or_404(session: Session, delivery_id: int):
-        delivery = deliveries.get_delivery(ctx.url, session.user.provider, delivery_id)
+        delivery = deliveries.get_delivery(ctx.url, session.user.provider, delivery_id, ctx.settings.incoming_dir)
         if delivery is None:
             raise HTTPException(404)
         return delivery
@@ -190,7 +190,7 @@ def create_app(ctx: Context) -> Starlette:
                           params: dict | None = None, status: int = 200) -> Response:
         return render(request, "upload.html", status, session=session, error=error, params=params or {},
                       expected=await run_in_threadpool(deliveries.expected_names, session.user.provider, ctx.sources_dir),
-                      limit_mb=ctx.config.max_upload_mb)
+                      limit_mb=ctx.config.max_upload_mb, legend=deliveries.placeholder_legend(lang_of(request)))
 
     async def upload(request: Request, session: Session) -> Response:
         user, where = session.user, client(request)
@@ -225,7 +225,7 @@ def create_app(ctx: Context) -> Starlette:
         return RedirectResponse(f"/livraisons/{delivery_id}", status_code=303)
 
     async def delivery_list(request: Request, session: Session) -> Response:
-        items = await run_in_threadpool(deliveries.list_deliveries, ctx.url, session.user.provider)
+        items = await run_in_threadpool(deliveries.list_deliveries, ctx.url, session.user.provider, ctx.settings.incoming_dir)
         return render(request, "deliveries.html", session=session, deliveries=items)
 
     async def delivery_page(request: Request, session: Session) -> Response:

@@ -34,11 +34,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from orchestration.dropbox.config import get_config
     from orchestration.settings import get_settings
 
-    from orchestration.pipeline import seed_data_dir
+    from orchestration.datadir import prepare_data_dir
 
-    settings = get_settings()
-    if seed_data_dir(settings):   # as `tadamon run` and `tadamon ui` do on first use
-        print(f"data folder created with the sample deliveries: {settings.incoming_dir}")
+    if prepare_data_dir(get_settings()):   # as `tadamon run` and `tadamon ui` do
+        print(f"data folder created with the sample deliveries: {get_settings().incoming_dir}")
     settings, url = _warehouse()
     app = create_app(Context(settings, url, get_config()))
     print(f"drop box on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)

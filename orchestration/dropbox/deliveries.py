@@ -4,9 +4,7 @@ query is scoped to the signed-in user's provider: another provider's delivery is
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import sqlalchemy as sa
 
 from orchestration.dropbox.accounts import User, record
 from orchestration.dropbox.uploads import Upload, discard, place_in_incoming
+from orchestration.ingest.file_names import PLACEHOLDER_WORDS_AR, PLACEHOLDER_WORDS_FR
 from orchestration.ingest.receipts import receipt_stem
 from orchestration.scaffold.check import CheckReport, check_file, provider_definitions
 from orchestration.settings import SOURCES_DIR, Settings
@@ -59,17 +58,15 @@ class Delivery:
         return "checked" if self.check_status == "would_load" else "refused"
 
 
-def name_example(pattern: str, today: dt.date | None = None) -> str:
-    """A file name that `pattern` accepts, with today's date as the period (`wilaya_jamiyat_202612.csv`);
-    the pattern itself when it is not that simple."""
-    today = today or dt.date.today()
-    digits = {"8": f"{today:%Y%m%d}", "6": f"{today:%Y%m}", "4": f"{today:%Y}"}
-    text = re.sub(r"\(\?P<period>\\d\{([864])\}\)", lambda m: digits[m.group(1)], pattern).replace("\\.", ".")
-    return text if re.fullmatch(r"[\w.-]+", text) and re.fullmatch(pattern, text) else pattern
-
-
 def expected_names(provider: str, sources_dir: Path = SOURCES_DIR) -> list[str]:
-    return [name_example(d.file_pattern.pattern) for d in provider_definitions(provider, sources_dir)]
+    """The provider's file names as its staff read them (`REG_COOP_FM_AAAAMMJJ.xlsx`)."""
+    return [d.file_name_example for d in provider_definitions(provider, sources_dir)]
+
+
+def placeholder_legend(lang: str) -> str:
+    """`AAAA : année, MM : mois, JJ : jour`, in the page's language."""
+    words = PLACEHOLDER_WORDS_AR if lang == "ar" else PLACEHOLDER_WORDS_FR
+    return ("، " if lang == "ar" else ", ").join(f"{p} : {w}" for p, w in words.items())
 
 
 def dry_run(provider: str, upload: Upload, sources_dir: Path = SOURCES_DIR) -> dict:
@@ -121,18 +118,32 @@ def _delivery(row) -> Delivery:
     return Delivery(**data)
 
 
-def list_deliveries(url: str, provider: str, limit: int = 100) -> list[Delivery]:
+def _already_loaded(conn, incoming_dir: Path, delivery: Delivery) -> Delivery:
+    """A confirmed file that left incoming/ without a load of its own: the loader found its bytes
+    loaded before; the delivery shows that load and its receipt."""
+    if delivery.confirmed_at and not delivery.load_status and not (incoming_dir / delivery.provider /
+                                                                  delivery.incoming_name).exists():
+        row = conn.execute(sa.text("""select status, load_id, loaded_at, file_name from audit.load_file
+                                      where provider = :p and sha256 = :sha order by load_id limit 1"""),
+                           {"p": delivery.provider, "sha": delivery.sha256}).first()
+        if row:
+            delivery.load_status, delivery.load_id, delivery.loaded_at = row.status, row.load_id, row.loaded_at
+            delivery.incoming_name = row.file_name
+    return delivery
+
+
+def list_deliveries(url: str, provider: str, incoming_dir: Path, limit: int = 100) -> list[Delivery]:
     with engine(url).connect() as conn:
         rows = conn.execute(sa.text(_SELECT + " order by d.delivery_id desc limit :limit"),
                             {"provider": provider, "limit": limit}).all()
-    return [_delivery(r) for r in rows]
+        return [_already_loaded(conn, incoming_dir, _delivery(r)) for r in rows]
 
 
-def get_delivery(url: str, provider: str, delivery_id: int) -> Delivery | None:
+def get_delivery(url: str, provider: str, delivery_id: int, incoming_dir: Path) -> Delivery | None:
     with engine(url).connect() as conn:
         row = conn.execute(sa.text(_SELECT + " and d.delivery_id = :id"),
                            {"provider": provider, "id": delivery_id}).first()
-    return _delivery(row) if row else None
+        return _already_loaded(conn, incoming_dir, _delivery(row)) if row else None
 
 
 def pending_folder(pending_dir: Path, delivery_id: int) -> Path:

@@ -3,6 +3,7 @@ test server; a signed-in HTTP client."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
 import threading
@@ -19,7 +20,7 @@ from orchestration.dropbox.accounts import add_user, ensure_schema
 from orchestration.dropbox.app import Context, create_app
 from orchestration.dropbox.config import DropboxConfig
 from orchestration.ingest.definitions import load_definitions
-from orchestration.settings import Settings
+from orchestration.settings import get_settings
 from orchestration.warehouse import engine, ensure_warehouse
 
 PASSWORD = "correct horse battery"
@@ -108,8 +109,8 @@ def sample(provider: str, prefix: str) -> Path:
 
 
 def make_site(url: str, data_dir: Path, config: DropboxConfig) -> Context:
-    settings = Settings(data_dir=data_dir, warehouse_dir=data_dir.parent / "warehouse", warehouse_url=url,
-                        database="unused", alert_webhook=None, dagster_home=data_dir.parent / "dagster_home")
+    settings = dataclasses.replace(get_settings(), data_dir=data_dir, warehouse_dir=data_dir.parent / "warehouse",
+                                   warehouse_url=url, alert_webhook=None, dagster_home=data_dir.parent / "dagster_home")
     ensure_warehouse(settings)
     ensure_schema(url)
     providers = {d.provider for d in load_definitions()}

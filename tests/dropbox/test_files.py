@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 import pytest
 
-from orchestration.dropbox.deliveries import name_example
 from orchestration.dropbox.uploads import place_in_incoming, sanitise_name
-from orchestration.ingest.definitions import load_definitions
 from orchestration.ingest.landing import strip_copy_suffix
 
 
@@ -29,16 +26,6 @@ from orchestration.ingest.landing import strip_copy_suffix
 ])
 def test_file_names_are_sanitised(raw, clean):
     assert sanitise_name(raw) == clean
-
-
-def test_a_name_example_is_accepted_by_its_definition():
-    today = dt.date(2026, 12, 1)
-    examples = {d.table: name_example(d.file_pattern.pattern, today) for d in load_definitions()}
-    assert examples["ministere__register"] == "REG_COOP_FM_20261201.xlsx"
-    assert examples["wilaya__associations"] == "wilaya_jamiyat_202612.csv"
-    for definition in load_definitions():
-        assert definition.matches(examples[definition.table]), definition.table
-    assert name_example(r"(?:a|b)_\d+\.csv") == r"(?:a|b)_\d+\.csv"   # not simple: shown as it is
 
 
 def test_a_confirmed_file_never_replaces_one_waiting(tmp_path):
