@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Manage the embedded PostgreSQL warehouse under .warehouse/ "
                                "(or report on the server in TADAMON_WAREHOUSE_URL).")
     warehouse.add_argument("action", choices=["start", "stop", "status", "url"])
-    warehouse.add_argument("--role", choices=["admin", "bi_reader"], default="admin",
+    warehouse.add_argument("--role", choices=["admin", "bi_reader", "bi_analyst"], default="admin",
                            help="with url: the role to connect as (default admin)")
     warehouse.set_defaults(func=cmd_warehouse)
 

@@ -4,7 +4,11 @@ dbt's own table swap drops the views BI users build on a mart (its backup is dro
 and locks readers out while it runs. Here the `marts` tables are never dropped: in ONE transaction
 every published table is emptied with DELETE and refilled with INSERT ... SELECT. Readers keep
 seeing the previous marts until the commit (MVCC: DELETE does not block SELECT), then all the new
-ones at once; their own views keep working.
+ones at once; their own views keep working (those of the `analyst` workspace too).
+
+The foreign keys the dbt contracts declare are declared in `marts` as well (so BI tools find the
+joins), DEFERRABLE INITIALLY DEFERRED: checked at the commit, when every table is refilled, so a
+publication that would leave a dangling key fails whole and the previous marts stay.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 import sqlalchemy as sa
 
 from orchestration.warehouse import engine
+from orchestration.warehouse.mart_keys import ForeignKey
 
 BUILD_SCHEMA = "marts_build"
 PUBLISHED_SCHEMA = "marts"
@@ -60,9 +65,41 @@ def _copy_comments(conn, table: str) -> None:
         conn.exec_driver_sql(statement.replace("%", "%%"))
 
 
-def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "") -> dict[str, int]:
+def _declare_foreign_keys(conn, tables: list[str], keys: list[ForeignKey]) -> None:
+    """Make the foreign keys of `marts` those of the contracts: add the missing ones (with an index on
+    their columns, which the checks of a refill need), drop the ones no contract declares any more."""
+    present = set(conn.execute(
+        sa.text("""select c.conrelid::regclass::text || '.' || c.conname from pg_constraint c
+                   where c.contype = 'f' and c.connamespace = cast(:pub as regnamespace)"""),
+        {"pub": PUBLISHED_SCHEMA},
+    ).scalars())
+    wanted = {f"{PUBLISHED_SCHEMA}.{key.table}.{key.name}" for key in keys}
+    for stale in sorted(present - wanted):
+        schema_table, name = stale.rsplit(".", 1)
+        if schema_table.split(".")[-1] in tables:
+            conn.exec_driver_sql(f'ALTER TABLE {schema_table} DROP CONSTRAINT "{name}"')
+    for key in keys:
+        if f"{PUBLISHED_SCHEMA}.{key.table}.{key.name}" in present:
+            continue
+        columns = ", ".join(f'"{c}"' for c in key.columns)
+        to_columns = ", ".join(f'"{c}"' for c in key.to_columns)
+        conn.exec_driver_sql(
+            f'CREATE INDEX IF NOT EXISTS "{key.name[:-5]}_idx" ON {PUBLISHED_SCHEMA}.{key.table} ({columns})'
+        )
+        conn.exec_driver_sql(
+            f'ALTER TABLE {PUBLISHED_SCHEMA}.{key.table} ADD CONSTRAINT "{key.name}" FOREIGN KEY ({columns}) '
+            f"REFERENCES {PUBLISHED_SCHEMA}.{key.to_table} ({to_columns}) DEFERRABLE INITIALLY DEFERRED"
+        )
+
+
+def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "",
+            foreign_keys: list[ForeignKey] = ()) -> dict[str, int]:
     """Publish `tables` from marts_build into marts atomically; returns the row count of each.
-    `fingerprint` identifies the models and checks the marts were built with (audit.publication)."""
+    `fingerprint` identifies the models and checks the marts were built with (audit.publication);
+    `foreign_keys` are the contracts' keys between `tables` (mart_keys.foreign_keys)."""
+    for key in foreign_keys:
+        if key.table not in tables or key.to_table not in tables:
+            raise PublishError(f"foreign key {key.name} joins a table that is not published: {key}")
     for table in tables:
         if not SAFE_TABLE.match(table):
             raise PublishError(f"refusing to publish {table!r}: not a safe table name")
@@ -96,6 +133,7 @@ def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprin
             )
             counts[table] = result.rowcount
             _copy_comments(conn, table)
+        _declare_foreign_keys(conn, tables, list(foreign_keys))
         conn.execute(
             sa.text(
                 """insert into audit.publication (last_load_id, project_fingerprint, row_counts)
