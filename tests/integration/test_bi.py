@@ -279,3 +279,39 @@ def test_an_analyst_view_survives_two_nightly_publications(marts, star_schema_db
         reader.dispose()
     with marts.connect() as conn:
         assert len(foreign_keys(conn)) >= 19, "the publications kept the foreign keys"
+
+
+# --------------------------------------------------------------------------- generated data
+
+
+@pytest.mark.slow
+def test_no_label_column_mixes_scripts_on_generated_data(warehouse, tmp_path):
+    """A generated world of 3,000 organisations (a tenth of the region, to keep the suite short; the
+    same check ran on `--scale region`, see the closing note of issue #16), loaded end to end."""
+    import shutil
+
+    import dagster as dg
+
+    from orchestration.bench.generate import generate
+    from orchestration.pipeline import run_load
+
+    delivery = generate(tmp_path / "gen", 3000, seed=16)
+    for provider in ("ministere", "wilaya", "chambre"):
+        target = warehouse.incoming_dir / provider
+        target.mkdir(parents=True, exist_ok=True)
+        for path in (delivery.out / provider).iterdir():
+            shutil.copyfile(path, target / path.name)
+    with dg.DagsterInstance.ephemeral() as instance:
+        summary = run_load(warehouse, instance)
+    assert summary.success, summary.failure
+    eng = sa.create_engine(sqlalchemy_url(warehouse.warehouse_url))
+    try:
+        with eng.connect() as conn:
+            assert conn.exec_driver_sql("select count(distinct organisation_id) from marts.dim_organisation").scalar() > 2500
+            assert_labels_in_one_language(conn)
+            assert len(foreign_keys(conn)) >= 19
+            unmapped_sectors = conn.exec_driver_sql(
+                "select count(*) from marts.dim_organisation where sector is not null and sector_code is null").scalar()
+        assert unmapped_sectors == 0, "every sector the generator writes is in the labels seed"
+    finally:
+        eng.dispose()
