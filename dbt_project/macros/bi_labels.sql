@@ -42,3 +42,14 @@ left join lateral (
     case when {{ expression }} !~ '[A-Za-z\u00C0-\u024F]' then {{ expression }} end
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The place columns of a table with a place, from the alias of join_place. -#}
+{% macro place_columns(alias) -%}
+    {{ alias }}.geography_key,
+    {{ alias }}.province_fr,
+    {{ alias }}.province_ar,
+    {{ alias }}.commune_code,
+    {{ alias }}.commune_fr,
+    {{ alias }}.commune_ar
+{%- endmacro %}

@@ -36,12 +36,7 @@ select
     version_number::int as version_number,
     attributes_source,
     -- for BI tools: a place key, and a code with French and Arabic labels per label users group by
-    place.geography_key,
-    place.province_fr,
-    place.province_ar,
-    place.commune_code,
-    place.commune_fr,
-    place.commune_ar,
+    {{ place_columns('place') }},
     versions.organisation_type as legal_form_code,
     legal_form.label_fr as legal_form_fr,
     legal_form.label_ar as legal_form_ar,

@@ -109,12 +109,7 @@ select
     projects.source_file_name,
     projects.source_line,
     -- for BI tools: a place key, and a code with French and Arabic labels per label users group by
-    place.geography_key,
-    place.province_fr,
-    place.province_ar,
-    place.commune_code,
-    place.commune_fr,
-    place.commune_ar,
+    {{ place_columns('place') }},
     projects.status as status_code,
     status.label_fr as status_fr,
     status.label_ar as status_ar,
