@@ -204,18 +204,33 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from orchestration.defs.transform.project import dbt_environment
-    from orchestration.settings import DBT_PROJECT_DIR
-    from orchestration.warehouse import ensure_warehouse
+    import json
+    from pathlib import Path
 
-    env = {**os.environ, **dbt_environment(ensure_warehouse(get_settings()))}
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    result = subprocess.call([dbt, "docs", "generate", "--project-dir", str(DBT_PROJECT_DIR),
-                              "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"], env=env)
-    if result == 0:
-        print(f"dbt documentation: {DBT_PROJECT_DIR / 'target' / 'index.html'} "
-              f"(serve it with: cd dbt_project && ../.venv/bin/dbt docs serve --profiles-dir .)")
-    return result
+    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dictionary import DictionaryError, build, render
+
+    try:
+        tables = build(json.loads(prepare_manifest().read_text(encoding="utf-8")))
+    except DictionaryError as exc:
+        print(f"tadamon docs: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else get_settings().data_dir / "docs" / "dictionary.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(tables), encoding="utf-8")
+    print(f"BI data dictionary ({len(tables)} tables, French and Arabic): {out}")
+    if args.serve:
+        import functools
+        import http.server
+
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out.parent))
+        with http.server.ThreadingHTTPServer((args.host, args.port), handler) as server:
+            print(f"serving it on http://{args.host}:{server.server_port}/{out.name} (Ctrl-C to stop)")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Manage the embedded PostgreSQL warehouse under .warehouse/ "
                                "(or report on the server in TADAMON_WAREHOUSE_URL).")
     warehouse.add_argument("action", choices=["start", "stop", "status", "url"])
-    warehouse.add_argument("--role", choices=["admin", "bi_reader"], default="admin",
+    warehouse.add_argument("--role", choices=["admin", "bi_reader", "bi_analyst"], default="admin",
                            help="with url: the role to connect as (default admin)")
     warehouse.set_defaults(func=cmd_warehouse)
 
@@ -259,8 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_UI_PORT", "3000")))
     ui.set_defaults(func=cmd_ui)
 
-    docs = sub.add_parser("docs", help="generate the dbt documentation site of the models",
-                          description="Run `dbt docs generate` against the warehouse and print where the site is.")
+    docs = sub.add_parser("docs", help="write (and serve) the BI data dictionary of the published marts",
+                          description="Write the data dictionary of the published marts, in French and Arabic, "
+                          "as one HTML file that opens offline (from the dbt project: no warehouse needed).")
+    docs.add_argument("--out", help="the HTML file to write (default: <data folder>/docs/dictionary.html)")
+    docs.add_argument("--serve", action="store_true", help="then serve it over http until Ctrl-C")
+    docs.add_argument("--host", default="127.0.0.1")
+    docs.add_argument("--port", type=int, default=8090)
     docs.set_defaults(func=cmd_docs)
 
     from orchestration.bench import (BENCH_HELP, GENERATE_HELP, add_bench_arguments, add_generate_arguments,

@@ -185,6 +185,8 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
         "Connect a BI tool (Metabase, Superset, Power BI) to PostgreSQL, schema `marts`:",
         f"  {masked}",
         "  full URL with password: .venv/bin/tadamon warehouse url --role bi_reader",
+        "  analysts' views and tables (schema `analyst`): .venv/bin/tadamon warehouse url --role bi_analyst",
+        "  data dictionary (French, Arabic): .venv/bin/tadamon docs",
     ]
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from orchestration.warehouse.embedded import EmbeddedWarehouse
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = Path(__file__).resolve().parents[1] / "sources"
-TADAMON_ROLES = ("tadamon_loader", "tadamon_transformer", "bi_reader")
+TADAMON_ROLES = ("tadamon_loader", "tadamon_transformer", "bi_reader", "bi_analyst")
 
 
 class TestServer:
@@ -91,6 +91,7 @@ def test_server():
     test_server = TestServer(admin_url)
     roles_before = test_server.roles_present()
     os.environ["TADAMON_BI_READER_PASSWORD"] = secrets.token_urlsafe(12)
+    os.environ["TADAMON_BI_ANALYST_PASSWORD"] = secrets.token_urlsafe(12)
     try:
         yield test_server
     finally:

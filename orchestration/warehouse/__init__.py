@@ -13,7 +13,9 @@ from orchestration.settings import Settings, get_settings
 from orchestration.warehouse.embedded import EmbeddedWarehouse, WarehouseError
 
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
-ROLES = ("admin", "bi_reader")
+ROLES = ("admin", "bi_reader", "bi_analyst")
+#: the login roles BI users connect as, and the variable holding each one's password on a server of your own
+BI_ROLES = {"bi_reader": "TADAMON_BI_READER_PASSWORD", "bi_analyst": "TADAMON_BI_ANALYST_PASSWORD"}
 DUPLICATE_DATABASE, UNIQUE_VIOLATION = "42P04", "23505"
 
 __all__ = ["WarehouseError", "embedded", "admin_url", "role_url", "ensure_warehouse", "engine", "dispose_engines"]
@@ -40,20 +42,23 @@ def role_url(role: str, settings: Settings | None = None) -> str:
     url = make_url(admin_url(settings, start=False))
     if role == "admin":
         return url.render_as_string(hide_password=False)
-    if role != "bi_reader":
+    if role not in BI_ROLES:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    return url.set(username="bi_reader", password=bi_reader_password(settings)).render_as_string(
-        hide_password=False
-    )
+    return url.set(username=role, password=role_password(role, settings)).render_as_string(hide_password=False)
+
+
+def role_password(role: str, settings: Settings) -> str:
+    if settings.warehouse_url:
+        password = os.environ.get(BI_ROLES[role])
+        if not password:
+            raise WarehouseError(f"set {BI_ROLES[role]} to give the {role} role a password")
+        return password
+    creds = embedded(settings).credentials()
+    return creds.bi_reader_password if role == "bi_reader" else creds.bi_analyst_password
 
 
 def bi_reader_password(settings: Settings) -> str:
-    if settings.warehouse_url:
-        password = os.environ.get("TADAMON_BI_READER_PASSWORD")
-        if not password:
-            raise WarehouseError("set TADAMON_BI_READER_PASSWORD to give the bi_reader role a password")
-        return password
-    return embedded(settings).credentials().bi_reader_password
+    return role_password("bi_reader", settings)
 
 
 def sqlalchemy_url(url: str | URL) -> URL:
@@ -120,15 +125,16 @@ def ensure_warehouse(settings: Settings | None = None) -> str:
         # one bootstrap at a time: two processes creating the same role would collide
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('tadamon.bootstrap'))")
         conn.exec_driver_sql(BOOTSTRAP_SQL.read_text())
-        password = _bi_password_or_none(settings)
-        if password:
-            conn.exec_driver_sql("ALTER ROLE bi_reader PASSWORD %(pw)s", {"pw": password})
+        for role in BI_ROLES:
+            password = _password_or_none(role, settings)
+            if password:
+                conn.exec_driver_sql(f"ALTER ROLE {role} PASSWORD %(pw)s", {"pw": password})
     return url
 
 
-def _bi_password_or_none(settings: Settings) -> str | None:
+def _password_or_none(role: str, settings: Settings) -> str | None:
     try:
-        return bi_reader_password(settings)
+        return role_password(role, settings)
     except WarehouseError:
         return None
 

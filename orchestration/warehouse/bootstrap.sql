@@ -111,3 +111,21 @@ BEGIN
   EXECUTE 'GRANT TEMPORARY ON DATABASE ' || quote_ident(current_database()) || ' TO tadamon_loader, tadamon_transformer';
 END
 $$;
+
+-- The analysts' workspace. bi_analyst reads what bi_reader reads (membership) and may create views
+-- and tables in `analyst`, and grant them to bi_reader. The publication never drops a table of
+-- `marts` (it refills them in one transaction), so these views survive every night.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bi_analyst') THEN
+    CREATE ROLE bi_analyst LOGIN;
+  END IF;
+  IF NOT pg_has_role('bi_analyst', 'bi_reader', 'MEMBER') THEN
+    GRANT bi_reader TO bi_analyst;
+  END IF;
+END
+$$;
+CREATE SCHEMA IF NOT EXISTS analyst;
+REVOKE ALL ON SCHEMA analyst FROM PUBLIC;
+GRANT USAGE, CREATE ON SCHEMA analyst TO bi_analyst;
+GRANT USAGE ON SCHEMA analyst TO bi_reader;

@@ -62,6 +62,8 @@ class Credentials:
     port: int
     password: str
     bi_reader_password: str
+    # added later: credentials files written before the analysts' workspace lack it
+    bi_analyst_password: str = ""
 
 
 def _check_port(port: int) -> int:
@@ -86,7 +88,11 @@ class EmbeddedWarehouse:
         if not self.credentials_file.exists():
             raise WarehouseError(f"the embedded warehouse in {self.root} is not initialised")
         data = json.loads(self.credentials_file.read_text())
-        return Credentials(**data)
+        creds = Credentials(**data)
+        if not creds.bi_analyst_password:
+            creds.bi_analyst_password = secrets.token_urlsafe(18)
+            self._write_credentials(creds)
+        return creds
 
     def _write_credentials(self, creds: Credentials) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -139,6 +145,7 @@ class EmbeddedWarehouse:
             port=self.requested_port or _free_port(),
             password=secrets.token_urlsafe(24),
             bi_reader_password=secrets.token_urlsafe(18),
+            bi_analyst_password=secrets.token_urlsafe(18),
         )
         self._prepare_root_permissions()
         pwfile = self.root / ".initpw"
@@ -238,5 +245,6 @@ class EmbeddedWarehouse:
 
     def url(self, database: str, user: str = SUPERUSER) -> str:
         creds = self.credentials()
-        password = creds.bi_reader_password if user == "bi_reader" else creds.password
+        password = {"bi_reader": creds.bi_reader_password, "bi_analyst": creds.bi_analyst_password}.get(
+            user, creds.password)
         return f"postgresql://{user}:{quote(password, safe='')}@127.0.0.1:{creds.port}/{database}"

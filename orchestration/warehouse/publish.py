@@ -4,7 +4,11 @@ dbt's own table swap drops the views BI users build on a mart (its backup is dro
 and locks readers out while it runs. Here the `marts` tables are never dropped: in ONE transaction
 every published table is emptied with DELETE and refilled with INSERT ... SELECT. Readers keep
 seeing the previous marts until the commit (MVCC: DELETE does not block SELECT), then all the new
-ones at once; their own views keep working.
+ones at once; their own views keep working (those of the `analyst` workspace too).
+
+The foreign keys of the marts (mart_keys: the blocking relationships tests to a primary key) are
+declared in `marts` (so BI tools find the joins), DEFERRABLE INITIALLY DEFERRED: checked at the commit, when every table is refilled, so a
+publication that would leave a dangling key fails whole and the previous marts stay.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 import sqlalchemy as sa
 
 from orchestration.warehouse import engine
+from orchestration.warehouse.mart_keys import ForeignKey
 
 BUILD_SCHEMA = "marts_build"
 PUBLISHED_SCHEMA = "marts"
@@ -60,9 +65,45 @@ def _copy_comments(conn, table: str) -> None:
         conn.exec_driver_sql(statement.replace("%", "%%"))
 
 
-def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "") -> dict[str, int]:
+def _declare_foreign_keys(conn, tables: list[str], keys: list[ForeignKey]) -> None:
+    """Make the foreign keys of `marts` those of the models, before the refill (PostgreSQL refuses to
+    alter a table with checks pending): drop the ones no model declares any more, add the missing
+    ones NOT VALID (with an index on their columns, which the checks of a refill need: the rows the
+    refill writes are checked at the commit), and validate those a previous publication added."""
+    present = dict(conn.execute(
+        sa.text("""select c.conrelid::regclass::text || '.' || c.conname, c.convalidated from pg_constraint c
+                   where c.contype = 'f' and c.connamespace = cast(:pub as regnamespace)"""),
+        {"pub": PUBLISHED_SCHEMA},
+    ).all())
+    wanted = {f"{PUBLISHED_SCHEMA}.{key.table}.{key.name}": key for key in keys}
+    for stale in sorted(set(present) - set(wanted)):
+        schema_table, name = stale.rsplit(".", 1)
+        if schema_table.split(".")[-1] in tables:
+            conn.exec_driver_sql(f'ALTER TABLE {schema_table} DROP CONSTRAINT "{name}"')
+    for qualified, key in wanted.items():
+        if qualified in present:
+            if not present[qualified]:
+                conn.exec_driver_sql(f'ALTER TABLE {PUBLISHED_SCHEMA}.{key.table} VALIDATE CONSTRAINT "{key.name}"')
+            continue
+        columns = ", ".join(f'"{c}"' for c in key.columns)
+        to_columns = ", ".join(f'"{c}"' for c in key.to_columns)
+        conn.exec_driver_sql(
+            f'CREATE INDEX IF NOT EXISTS "{key.name[:-5]}_idx" ON {PUBLISHED_SCHEMA}.{key.table} ({columns})'
+        )
+        conn.exec_driver_sql(
+            f'ALTER TABLE {PUBLISHED_SCHEMA}.{key.table} ADD CONSTRAINT "{key.name}" FOREIGN KEY ({columns}) '
+            f"REFERENCES {PUBLISHED_SCHEMA}.{key.to_table} ({to_columns}) DEFERRABLE INITIALLY DEFERRED NOT VALID"
+        )
+
+
+def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "",
+            foreign_keys: list[ForeignKey] = ()) -> dict[str, int]:
     """Publish `tables` from marts_build into marts atomically; returns the row count of each.
-    `fingerprint` identifies the models and checks the marts were built with (audit.publication)."""
+    `fingerprint` identifies the models and checks the marts were built with (audit.publication);
+    `foreign_keys` are the keys between `tables` (mart_keys.foreign_keys)."""
+    for key in foreign_keys:
+        if key.table not in tables or key.to_table not in tables:
+            raise PublishError(f"foreign key {key.name} joins a table that is not published: {key}")
     for table in tables:
         if not SAFE_TABLE.match(table):
             raise PublishError(f"refusing to publish {table!r}: not a safe table name")
@@ -70,9 +111,10 @@ def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprin
     with engine(url).begin() as conn:
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
         conn.exec_driver_sql(f"SET LOCAL ROLE {TRANSFORMER_ROLE}")
+        build_columns = {}
         for table in tables:
-            build_columns = _columns(conn, BUILD_SCHEMA, table)
-            if not build_columns:
+            build_columns[table] = _columns(conn, BUILD_SCHEMA, table)
+            if not build_columns[table]:
                 raise PublishError(f"{BUILD_SCHEMA}.{table} does not exist: run the dbt build first")
             published = _columns(conn, PUBLISHED_SCHEMA, table)
             if not published:
@@ -81,7 +123,7 @@ def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprin
                 )
             else:
                 have = dict(published)
-                for name, sql_type in build_columns:
+                for name, sql_type in build_columns[table]:
                     if name not in have:
                         conn.exec_driver_sql(f'ALTER TABLE {PUBLISHED_SCHEMA}.{table} ADD COLUMN "{name}" {sql_type}')
                     elif have[name] != sql_type:
@@ -89,7 +131,9 @@ def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprin
                             f"{PUBLISHED_SCHEMA}.{table}.{name} is {have[name]} but the new build has {sql_type}: "
                             "a type change needs a migration (drop the published table after warning BI users)"
                         )
-            names = ", ".join(f'"{name}"' for name, _ in build_columns)
+        _declare_foreign_keys(conn, tables, list(foreign_keys))
+        for table in tables:
+            names = ", ".join(f'"{name}"' for name, _ in build_columns[table])
             conn.exec_driver_sql(f"DELETE FROM {PUBLISHED_SCHEMA}.{table}")
             result = conn.exec_driver_sql(
                 f"INSERT INTO {PUBLISHED_SCHEMA}.{table} ({names}) SELECT {names} FROM {BUILD_SCHEMA}.{table}"

@@ -122,3 +122,48 @@ def test_a_new_column_is_added_and_a_type_change_is_refused(warehouse):
 def test_unsafe_names_are_refused(warehouse):
     with pytest.raises(PublishError, match="not a safe table name"):
         publish(admin_url(warehouse), ["dim_thing; drop schema marts"])
+
+
+def build_fact(url, rows):
+    with engine(url).begin() as conn:
+        conn.exec_driver_sql("SET LOCAL ROLE tadamon_transformer")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS marts_build.fct_thing")
+        conn.exec_driver_sql("CREATE TABLE marts_build.fct_thing (fact_key int PRIMARY KEY, thing_key int)")
+        for key, thing in rows:
+            conn.execute(sa.text("insert into marts_build.fct_thing values (:k, :t)"), {"k": key, "t": thing})
+
+
+def test_foreign_keys_are_declared_kept_and_a_dangling_key_fails_the_publication(warehouse):
+    from orchestration.warehouse.mart_keys import ForeignKey
+
+    url = admin_url(warehouse)
+    key = ForeignKey("fct_thing", ("thing_key",), "dim_thing", ("thing_key",))
+    build(url, [(1, "a"), (2, "b")])
+    build_fact(url, [(10, 1), (11, 2), (12, None)])
+    assert publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key]) == {"dim_thing": 2, "fct_thing": 3}
+    fk_sql = ("select conname, pg_get_constraintdef(oid) from pg_constraint "
+              "where conrelid = 'marts.fct_thing'::regclass and contype = 'f'")
+    with engine(url).connect() as conn:
+        declared = conn.exec_driver_sql(fk_sql).all()
+    definition = "FOREIGN KEY (thing_key) REFERENCES marts.dim_thing(thing_key) DEFERRABLE INITIALLY DEFERRED"
+    # added NOT VALID before the refill, whose rows are checked at the commit; validated the next night
+    assert declared == [("fct_thing_thing_key_fkey", definition + " NOT VALID")]
+    build(url, [(1, "a2"), (2, "b2"), (3, "c")])
+    build_fact(url, [(10, 3)])
+    publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql(fk_sql).all() == [("fct_thing_thing_key_fkey", definition)]
+    # a build whose fact points at a thing that is not there fails whole: the marts stay as they were
+    build(url, [(1, "a3")])
+    build_fact(url, [(10, 1), (11, 3)])
+    with pytest.raises(sa.exc.IntegrityError, match="fct_thing_thing_key_fkey"):
+        publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from marts.dim_thing").scalar() == 3
+        assert conn.exec_driver_sql("select thing_key from marts.fct_thing").scalars().all() == [3]
+    # a key no model declares any more is dropped
+    build(url, [(1, "a")])
+    build_fact(url, [(10, 1)])
+    publish(url, ["dim_thing", "fct_thing"])
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql(fk_sql).all() == []

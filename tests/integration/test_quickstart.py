@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -144,8 +143,9 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypa
 
         docs = tadamon("docs", env=env)
         assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]
-        catalog = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "catalog.json").read_text())
-        assert "model.tadamon.dim_organisation" in catalog["nodes"]
+        dictionary = tmp_path / "data" / "docs" / "dictionary.html"
+        assert str(dictionary) in docs.stdout
+        assert "marts.dim_organisation" in dictionary.read_text(encoding="utf-8")
     finally:
         dispose_engines()
         test_server.drop_database(url)

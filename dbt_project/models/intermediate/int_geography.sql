@@ -50,5 +50,7 @@ select
     'GEO-' || province_code || coalesce('-' || left(md5(commune_name_fr), 8), '') as geography_id,
     all_rows.*,
     {{ normalize_place_name('commune_name_fr') }} as commune_key_fr,
-    {{ normalize_place_name('commune_name_ar') }} as commune_key_ar
+    {{ normalize_place_name('commune_name_ar') }} as commune_key_ar,
+    {{ surrogate_key(['province_code', 'commune_name_fr']) }} as geography_key,
+    province_code || ':' || {{ normalize_place_name('commune_name_fr') }} as commune_code
 from all_rows

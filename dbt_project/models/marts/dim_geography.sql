@@ -4,7 +4,7 @@
 ) }}
 
 select
-    {{ surrogate_key(['province_code', 'commune_name_fr']) }} as geography_key,
+    geography_key,
     region_code,
     'Fès-Meknès'::text as region_name_fr,
     'فاس مكناس'::text as region_name_ar,
@@ -16,5 +16,10 @@ select
     commune_name_fr,
     commune_name_ar,
     commune_type,
-    case when commune_name_fr is null then 'province' else 'commune' end as geography_level
+    case when commune_name_fr is null then 'province' else 'commune' end as geography_level,
+    province_name_fr as province_fr,
+    province_name_ar as province_ar,
+    commune_code,
+    commune_name_fr as commune_fr,
+    commune_name_ar as commune_ar
 from {{ ref('int_geography') }}

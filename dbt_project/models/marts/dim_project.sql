@@ -107,7 +107,16 @@ select
     projects.last_delivered_on,
     projects.is_current,
     projects.source_file_name,
-    projects.source_line
+    projects.source_line,
+    -- for BI tools: a place key, and a code with French and Arabic labels per label users group by
+    {{ place_columns('place') }},
+    projects.status as status_code,
+    status.label_fr as status_fr,
+    status.label_ar as status_ar,
+    programmes.name_fr as programme_fr,
+    programmes.name_ar as programme_ar,
+    axes.name_fr as axis_fr,
+    axes.name_ar as axis_ar
 from projects
 left join holders
     on holders.source_system = projects.source_system
@@ -115,3 +124,7 @@ left join holders
 left join programme_mapping
     on programme_mapping.source_system = projects.source_system
     and programme_mapping.source_record_id = projects.project_ref
+{{ join_place('projects.province_code', 'projects.commune', 'place') }}
+{{ join_label('project_status', 'projects.status', 'status') }}
+left join {{ ref('programmes') }} as programmes on programmes.programme_code = programme_mapping.programme_code
+left join {{ ref('axes') }} as axes on axes.axis_code = programme_mapping.axis_code

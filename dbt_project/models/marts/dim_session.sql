@@ -23,8 +23,22 @@ select
         ) with ordinality as partner(value, ordinality)
     ) as partners,
     sessions.source_file_name,
-    sessions.source_line
+    sessions.source_line,
+    -- for BI tools: a place key, and a code with French and Arabic labels per label users group by
+    place.geography_key,
+    place.province_fr,
+    place.province_ar,
+    session_type_value.code as session_type_code,
+    session_type.label_fr as session_type_fr,
+    session_type.label_ar as session_type_ar,
+    programmes.name_fr as programme_fr,
+    programmes.name_ar as programme_ar
 from {{ ref('stg_chambre__sessions') }} as sessions
 left join {{ ref('int_programme_mapping') }} as programme_mapping
     on programme_mapping.source_system = 'chambre_sessions'
     and programme_mapping.source_record_id = sessions.session_id
+{{ join_place('sessions.province_code', 'null::text', 'place') }}
+left join {{ ref('labels') }} as session_type_value
+    on session_type_value.label_set = 'session_type' and session_type_value.source_value = sessions.session_type
+{{ join_label('session_type', 'session_type_value.code', 'session_type') }}
+left join {{ ref('programmes') }} as programmes on programmes.programme_code = programme_mapping.programme_code

@@ -23,10 +23,6 @@ projects as (
 
 current_organisations as (
     select organisation_id, organisation_key from {{ ref('dim_organisation') }} where is_latest_version
-),
-
-geography as (
-    select * from {{ ref('int_geography') }}
 )
 
 select
@@ -36,7 +32,7 @@ select
     programmes.programme_key,
     axes.axis_key,
     institutions.institution_key,
-    {{ surrogate_key(['flows.province_code', 'commune_geography.commune_name_fr']) }} as geography_key,
+    projects.geography_key,
     {{ date_key('flows.flow_date') }} as date_key,
     flows.flow_type,
     flows.amount_mad::numeric(18, 2) as amount_mad,
@@ -51,12 +47,3 @@ left join current_organisations on current_organisations.organisation_id = proje
 left join {{ ref('dim_programme') }} as programmes on programmes.programme_code = projects.programme_code
 left join {{ ref('dim_axis') }} as axes on axes.axis_code = projects.axis_code
 left join {{ ref('dim_institution') }} as institutions on institutions.institution_code = flows.institution_code
-left join lateral (
-    -- the project's commune when it is in the reference list, else the province
-    select geography.commune_name_fr
-    from geography
-    where geography.province_code = flows.province_code
-      and geography.commune_name_fr is not null
-      and {{ normalize_place_name('flows.commune') }} in (geography.commune_key_fr, geography.commune_key_ar)
-    limit 1
-) as commune_geography on true

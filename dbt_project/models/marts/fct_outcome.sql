@@ -73,7 +73,8 @@ project_outcomes as (
         project_values.indicator_code,
         project_values.value,
         project_values.source_file_name,
-        project_values.source_line
+        project_values.source_line,
+        projects.geography_key
     from project_values
     inner join {{ ref('dim_project') }} as projects
         on projects.source_system = project_values.source_system
@@ -126,7 +127,8 @@ register_outcomes as (
         register_values.indicator_code,
         register_values.value,
         register_values.source_file_name,
-        register_values.source_line
+        register_values.source_line,
+        organisations.geography_key
     from register_values
     left join unit_organisations on unit_organisations.unit_id = register_values.unit_id
     inner join {{ ref('dim_organisation') }} as organisations
@@ -155,6 +157,7 @@ select
     outcomes.value::numeric(18, 2) as value,
     outcomes.source_system,
     outcomes.source_file_name,
-    outcomes.source_line
+    outcomes.source_line,
+    outcomes.geography_key
 from outcomes
 inner join {{ ref('dim_indicator') }} as indicators on indicators.indicator_code = outcomes.indicator_code

@@ -59,7 +59,7 @@ select
     organisations.organisation_key,
     sessions.session_key,
     {{ date_key('sessions.starts_on') }} as date_key,
-    {{ surrogate_key(['sessions.province_code', 'null']) }} as geography_key,
+    sessions.geography_key,
     coalesce(organisation_figures.participants, 0)::int as participants,
     coalesce(organisation_figures.women, 0)::int as women,
     coalesce(organisation_figures.persons_with_disabilities, 0)::int as persons_with_disabilities,

@@ -7,6 +7,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.assets import mart_names
 from orchestration.defs.transform.project import dbt_project
 from orchestration.fingerprint import project_fingerprint
+from orchestration.warehouse.mart_keys import foreign_keys
 from orchestration.warehouse.publish import publish
 
 
@@ -17,7 +18,9 @@ def _manifest() -> dict:
 
 
 def build_publish_asset() -> dg.AssetsDefinition:
-    names = mart_names(_manifest())
+    manifest = _manifest()
+    names = mart_names(manifest)
+    keys = foreign_keys(manifest, names)
     specs = [
         dg.AssetSpec(
             key=dg.AssetKey(["marts", name]),
@@ -37,7 +40,7 @@ def build_publish_asset() -> dg.AssetsDefinition:
     )
     def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with retry_when_transient(context):
-            counts = publish(warehouse.url(), names, fingerprint=project_fingerprint())
+            counts = publish(warehouse.url(), names, fingerprint=project_fingerprint(), foreign_keys=keys)
         for name in names:
             yield dg.MaterializeResult(asset_key=dg.AssetKey(["marts", name]), metadata={"rows": counts[name]})
 
