@@ -1,0 +1,222 @@
+"""Build the bilan: run every figure's query, render the French and Arabic editions as HTML (one
+self-contained file each) and PDF, and write them under data/reports/<date>/ (and latest/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+import sqlalchemy as sa
+
+from orchestration.freshness import Freshness
+from orchestration.ingest.definitions import load_definitions
+from orchestration.report.charts import bar_chart
+from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
+from orchestration.report.labels import check_language, label, word
+from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
+from orchestration.report.queries import Scope, plain, run_figure
+from orchestration.report import texts
+from orchestration.settings import Settings
+from orchestration.warehouse import admin_url, engine, role_url
+
+TIMEZONE = ZoneInfo("Africa/Casablanca")
+TEMPLATES = Path(__file__).with_name("templates")
+PROVINCE_CODE = re.compile(r"^\d{2}\.\d{3}$")
+PROGRAMME_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,62}$")
+
+
+class ReportError(ValueError):
+    pass
+
+
+@dataclass
+class Figures:
+    """Every figure's rows, as the queries returned them."""
+
+    scope: Scope
+    generated_at: dt.datetime
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """The block embedded in each edition: the exact values behind every table and chart."""
+        return {
+            "scope": {k: plain(v) for k, v in self.scope.params().items()},
+            "generated_at": self.generated_at.isoformat(),
+            "figures": {name: {"columns": self.columns[name],
+                               "rows": [{k: plain(v) for k, v in row.items()} for row in rows]}
+                        for name, rows in self.rows.items()},
+        }
+
+
+def check_scope(conn: sa.Connection, scope: Scope) -> None:
+    """A province or programme the marts do not know is an error that lists the known ones."""
+    for value, pattern, sql, what in (
+        (scope.province, PROVINCE_CODE,
+         "select province_code from marts.dim_geography where geography_level = 'province' order by 1", "province"),
+        (scope.programme, PROGRAMME_CODE, "select programme_code from marts.dim_programme order by 1", "programme"),
+    ):
+        if value is None:
+            continue
+        known = conn.execute(sa.text(sql)).scalars().all()
+        if not pattern.match(value) or value not in known:
+            raise ReportError(f"unknown {what} code {value!r}: choose one of {', '.join(known)}")
+
+
+def collect(settings: Settings, scope: Scope, now: dt.datetime | None = None) -> Figures:
+    """Run the figures on the published marts as bi_reader (one snapshot for all of them), and
+    the annex on the load audit with the pipeline's own role."""
+    figures = Figures(scope=scope, generated_at=now or dt.datetime.now(TIMEZONE))
+    with engine(role_url("bi_reader", settings)).connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            check_scope(conn, scope)
+            for spec in FIGURES:
+                if not spec.annex:
+                    figures.columns[spec.name], figures.rows[spec.name] = run_figure(conn, spec.name, scope)
+    with engine(admin_url(settings)).connect() as conn:
+        for spec in FIGURES:
+            if spec.annex:
+                figures.columns[spec.name], figures.rows[spec.name] = run_figure(conn, spec.name, scope, annex=True)
+    return figures
+
+
+def _freshness(rows: list[dict], now: dt.datetime, lang: str, digits: str) -> list[dict]:
+    """Every kind of delivery the project defines, with its last file and how fresh it is
+    (orchestration.freshness holds the rule)."""
+    by_source = {row["source_name"]: row for row in rows}
+    ui = texts.UI[lang]
+    out = []
+    for definition in load_definitions():
+        row = dict(by_source.get(definition.table) or {"source_name": definition.table, "provider": definition.provider})
+        state = Freshness(definition, row.get("received_at"))
+        every = f"{ui['expected_every']} {plain_integer(definition.expected_every_days, lang, digits)} {ui['days_ago']}"
+        if state.last_received is None:
+            row["freshness"] = f"{ui['never']} ({every})"
+        else:
+            age = (now - state.last_received).days
+            status = ui["late"] if state.is_late(now) else ui["on_time"]
+            row["freshness"] = f"{status}: {plain_integer(max(age, 0), lang, digits)} {ui['days_ago']} ({every})"
+        row["late"] = state.is_late(now)
+        out.append(row)
+    return out
+
+
+def _row_label(spec: FigureSpec, row: dict, lang: str, digits: str) -> str:
+    if spec.label:
+        return label(row, spec.label, lang)
+    if spec.code == "year":
+        return plain_integer(row["year"], lang, digits)
+    return str(row.get(spec.code) or "")
+
+
+def _table(spec: FigureSpec, rows: list[dict], lang: str, digits: str) -> dict:
+    has_label = spec.label is not None or spec.code is not None
+    numeric = [not any(isinstance(row.get(c), str) for row in rows) or c.endswith(("_on", "_at"))
+               for c in spec.columns]
+    head = ([{"text": word(texts.COLUMNS.get(spec.code, ("", "")), lang) if not spec.label else "", "align": "text"}]
+            if has_label else [])
+    head += [{"text": word(texts.COLUMNS[c], lang), "align": "num" if n else "text"} for c, n in zip(spec.columns, numeric)]
+    body = []
+    for row in rows:
+        body.append({
+            "label": _row_label(spec, row, lang, digits) if has_label else None,
+            "code": row.get(spec.code) if spec.label and spec.code else None,
+            "cells": [value_of_column(c, row.get(c), lang, digits) for c in spec.columns],
+            "numeric": numeric,
+            "late": row.get("late", False),
+        })
+    return {"head": head, "body": body}
+
+
+def render(figures: Figures, lang: str, digits: str = "western") -> str:
+    """One edition as a self-contained HTML document."""
+    check_language(lang)
+    check_digits(digits)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    now = figures.generated_at
+    sections = []
+    for section in SECTIONS:
+        blocks = []
+        for spec in (f for f in FIGURES if f.section == section):
+            rows = figures.rows[spec.name]
+            if spec.name == "deliveries":
+                rows = _freshness(rows, now, lang, digits)
+            labels = [_row_label(spec, row, lang, digits) for row in rows]
+            blocks.append({
+                "name": spec.name,
+                "title": word(texts.FIGURE_TITLES[spec.name], lang),
+                "definition": word(texts.FIGURES[spec.name], lang),
+                "chart": bar_chart(spec, rows, labels, lang, digits),
+                "table": _table(spec, rows, lang, digits),
+                "cards": _cards(rows[0], lang, digits) if spec.name == "key_figures" and rows else None,
+            })
+        sections.append({"number": section, "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
+    scope = figures.scope
+    ui = texts.UI[lang]
+    scope_parts = [f"{ui['as_of']} {date(scope.as_of, lang, digits)}" if scope.as_of else ui["all_known"]]
+    scope_parts.append(f"{ui['province']} {scope.province}" if scope.province else ui["whole_region"])
+    if scope.programme:
+        scope_parts.append(f"{ui['programme']} {scope.programme}")
+    template = env.get_template("bilan.html.j2")
+    return template.render(
+        lang=lang, dir="rtl" if lang == "ar" else "ltr", digits=digits, ui=ui,
+        title=texts.TITLE[lang], council=texts.COUNCIL[lang], scope=" · ".join(scope_parts),
+        generated=f"{date(now.date(), lang, digits)} {plain_integer(f'{now:%H:%M}', lang, digits)}",
+        sections=sections, css=(TEMPLATES / "bilan.css").read_text(encoding="utf-8"),
+        figures_json=figures.as_json(), page_counter="arabic-indic" if lang == "ar" and digits != "western" else "decimal",
+    )
+
+
+def _cards(row: dict, lang: str, digits: str) -> list[dict]:
+    return [{"value": value_of_column(c, row[c], lang, digits), "caption": word(texts.KEY_FIGURES[c], lang)}
+            for c in texts.KEY_FIGURES]
+
+
+def write_pdf(html: str, target: Path) -> None:
+    import weasyprint
+
+    weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(target)
+
+
+def report_dir(settings: Settings, scope: Scope, today: dt.date) -> Path:
+    """data/reports/<date>/ for the whole region, a sub-folder per province or programme."""
+    folder = settings.data_dir / "reports" / (scope.as_of or today).isoformat()
+    parts = [f"province-{scope.province}" if scope.province else "", f"programme-{scope.programme}" if scope.programme else ""]
+    sub = "_".join(p for p in parts if p)
+    return folder / sub if sub else folder
+
+
+def build_report(settings: Settings, scope: Scope = Scope(), langs: tuple[str, ...] = texts.LANGUAGES,
+                 digits: str = "western", pdf: bool = True, out_dir: Path | None = None,
+                 now: dt.datetime | None = None) -> list[Path]:
+    """Write the editions; the whole-region report of today is also copied to data/reports/latest/."""
+    for lang in langs:
+        check_language(lang)
+    check_digits(digits)
+    figures = collect(settings, scope, now)
+    folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lang in langs:
+        html = render(figures, lang, digits)
+        page = folder / f"bilan_{lang}.html"
+        page.write_text(html, encoding="utf-8")
+        written.append(page)
+        if pdf:
+            document = folder / f"bilan_{lang}.pdf"
+            write_pdf(html, document)
+            written.append(document)
+    if out_dir is None and scope == Scope():
+        latest = settings.data_dir / "reports" / "latest"
+        latest.mkdir(parents=True, exist_ok=True)
+        for path in written:
+            shutil.copyfile(path, latest / path.name)
+    return written
