@@ -233,6 +233,36 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.report.build import ReportError, build_report
+    from orchestration.report.queries import Scope
+    from orchestration.warehouse import ensure_warehouse
+
+    settings = get_settings()
+    ensure_warehouse(settings)
+    scope = Scope(as_of=args.as_of, province=args.province, programme=args.programme)
+    try:
+        written = build_report(settings, scope, langs=tuple(args.lang or ("fr", "ar")), digits=args.digits,
+                               pdf=not args.no_pdf, out_dir=args.out)
+    except ReportError as error:
+        print(f"tadamon report: {error}", file=sys.stderr)
+        return 2
+    print(f"bilan written in {written[0].parent}")
+    if args.verbose:
+        for path in written:
+            print(f"  {path}")
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it YYYY-MM-DD, e.g. 2025-12-31") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadamon",
@@ -311,6 +341,25 @@ def build_parser() -> argparse.ArgumentParser:
     reload.add_argument("delivery", help="the file name as delivered, or its sha256 (at least 6 characters)")
     reload.add_argument("--verbose", action="store_true", help="show dbt's and Dagster's own output while it runs")
     reload.set_defaults(func=cmd_reload)
+
+    from pathlib import Path
+
+    report = sub.add_parser("report", help="write the bilan (results report) in French and Arabic, HTML and PDF",
+                            description="Write the council's results report from the published marts into "
+                            "data/reports/<date>/ (the whole region's of today also into data/reports/latest/).")
+    report.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="the state on that date (YYYY-MM-DD): organisations as registered then, money, "
+                        "outcomes and sessions dated up to then")
+    report.add_argument("--province", metavar="CODE", help="one province, by HCP code (e.g. 03.231 for Fès)")
+    report.add_argument("--programme", metavar="CODE", help="one programme, by code (e.g. MOUAZARA)")
+    report.add_argument("--lang", choices=["fr", "ar"], action="append",
+                        help="only this edition (repeatable; default both)")
+    report.add_argument("--digits", choices=["western", "arabic-indic"], default="western",
+                        help="digits of the Arabic edition (default western: 0123; arabic-indic: ٠١٢٣)")
+    report.add_argument("--out", type=Path, metavar="DIR", help="write into this folder instead")
+    report.add_argument("--no-pdf", action="store_true", help="HTML only")
+    report.add_argument("--verbose", action="store_true", help="list the files written")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

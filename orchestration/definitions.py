@@ -10,13 +10,14 @@ from orchestration.defs.ops.jobs import check_deliveries, nightly_load, rebuild_
 from orchestration.defs.ops.schedules import nightly_schedule
 from orchestration.defs.publish.assets import build_publish_asset
 from orchestration.defs.quality.checks import quality_checks
+from orchestration.defs.report.assets import bilan
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.assets import dbt_models, dbt_resource
 
 provider_jobs, incoming_sensors = provider_jobs_and_sensors()
 
 defs = dg.Definitions(
-    assets=[*landing_assets(), dbt_models, build_publish_asset()],
+    assets=[*landing_assets(), dbt_models, build_publish_asset(), bilan],
     asset_checks=[*freshness_checks(), *quality_checks()],
     jobs=[nightly_load, check_deliveries, rebuild_marts, *provider_jobs],
     schedules=[nightly_schedule],

@@ -26,21 +26,21 @@ def bar_chart(spec: FigureSpec, rows: list[dict], labels: list[str], lang: str, 
     """What the template draws: series (legend) and one item per row with its bars' geometry."""
     if not spec.bars or not rows:
         return None
-    top = max(_amount(row[c]) for row in rows for c in spec.bars) or 1.0
+    top = max(_amount(row.get(c)) for row in rows for c in spec.bars) or 1.0
     rtl = lang == "ar"
     series = [{"name": word(COLUMNS[c], lang), "color": PALETTE[i % len(PALETTE)]} for i, c in enumerate(spec.bars)]
     items = []
     for row, text in zip(rows, labels):
         bars = []
         for i, column in enumerate(spec.bars):
-            width = round(100 * _amount(row[column]) / top, 3)
+            width = round(100 * _amount(row.get(column)) / top, 3)
             bars.append({
                 "x": round(100 - width, 3) if rtl else 0,
                 "y": i * (BAR_HEIGHT + BAR_GAP),
                 "width": width,
                 "height": BAR_HEIGHT,
                 "color": series[i]["color"],
-                "text": value_of_column(column, row[column], lang, digits),
+                "text": value_of_column(column, row.get(column), lang, digits),
             })
         items.append({"label": text, "bars": bars})
     height = len(spec.bars) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP

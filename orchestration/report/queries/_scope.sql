@@ -12,9 +12,10 @@
 --   outcomes       the latest value of each project or organisation and indicator for a
 --                  period on or before D;
 --   sessions       Chamber sessions that started on or before D.
--- This is "what had happened by D according to the latest deliveries". When the marts carry the
--- time each row became known (point-in-time history), the `known_on_date` tests below are the
--- only place to change.
+-- This is "what had happened by D according to the latest deliveries", not yet "what the warehouse
+-- knew on D": a value corrected by a later delivery shows corrected. When the marts carry
+-- point-in-time history for projects and money (when each row became known), the as-of tests of
+-- `projects`, `funding` and `outcomes` below are the only place to change.
 params as (
     select cast(:as_of as date) as as_of, cast(:province as text) as province,
            cast(:programme as text) as programme
@@ -60,17 +61,19 @@ funding_rows as (
     left join marts.dim_programme as programmes on programmes.programme_key = f.programme_key
 ),
 
+first_commitments as (
+    select project_key, min(flow_date) as first_commitment_on
+    from funding_rows where flow_type = 'commitment' group by project_key
+),
+
 projects as (
-    select p.*, first_flow.first_commitment_on
+    select p.*, first_commitments.first_commitment_on
     from marts.dim_project as p
     cross join params
-    left join lateral (
-        select min(fr.flow_date) as first_commitment_on from funding_rows as fr
-        where fr.project_key = p.project_key and fr.flow_type = 'commitment'
-    ) as first_flow on true
+    left join first_commitments on first_commitments.project_key = p.project_key
     where (params.province is null or p.province_code = params.province)
       and (params.programme is null or p.programme_code = params.programme)
-      and (params.as_of is null or coalesce(first_flow.first_commitment_on, p.approved_on) <= params.as_of)
+      and (params.as_of is null or coalesce(first_commitments.first_commitment_on, p.approved_on) <= params.as_of)
 ),
 
 funding as (
@@ -98,10 +101,11 @@ outcomes as (
 
 project_outcomes as (
     -- a project's latest period holds either its targets or, once completed, its actuals
-    select o.* from outcomes as o
-    where o.project_key is not null
-      and o.period_date = (select max(o2.period_date) from outcomes as o2
-                           where o2.project_key = o.project_key and o2.indicator_code = o.indicator_code)
+    select latest.* from (
+        select o.*, max(o.period_date) over (partition by o.project_key, o.indicator_code) as latest_period
+        from outcomes as o where o.project_key is not null
+    ) as latest
+    where latest.period_date = latest.latest_period
 ),
 
 sessions as (
