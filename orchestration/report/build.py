@@ -17,6 +17,7 @@ from orchestration.freshness import Freshness
 from orchestration.ingest.definitions import load_definitions
 from orchestration.report.charts import bar_chart
 from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
+from orchestration.report.fonts import embed_fonts
 from orchestration.report.labels import check_language, label, word
 from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
 from orchestration.report.queries import Scope, plain, run_figure
@@ -158,7 +159,7 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
                 "table": _table(spec, rows, lang, digits),
                 "cards": _cards(rows[0], lang, digits) if spec.name == "key_figures" and rows else None,
             })
-        sections.append({"number": section, "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
+        sections.append({"number": section, "label": plain_integer(section, lang, digits), "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
     scope = figures.scope
     ui = texts.UI[lang]
     scope_parts = [f"{ui['as_of']} {date(scope.as_of, lang, digits)}" if scope.as_of else ui["all_known"]]
@@ -197,7 +198,8 @@ def report_dir(settings: Settings, scope: Scope, today: dt.date) -> Path:
 def build_report(settings: Settings, scope: Scope = Scope(), langs: tuple[str, ...] = texts.LANGUAGES,
                  digits: str = "western", pdf: bool = True, out_dir: Path | None = None,
                  now: dt.datetime | None = None) -> list[Path]:
-    """Write the editions; the whole-region report of today is also copied to data/reports/latest/."""
+    """Write the editions; the whole-region report of today is also copied to data/reports/latest/.
+    The HTML files carry their fonts; the PDFs embed the system fonts WeasyPrint lays them out with."""
     for lang in langs:
         check_language(lang)
     check_digits(digits)
@@ -208,7 +210,7 @@ def build_report(settings: Settings, scope: Scope = Scope(), langs: tuple[str, .
     for lang in langs:
         html = render(figures, lang, digits)
         page = folder / f"bilan_{lang}.html"
-        page.write_text(html, encoding="utf-8")
+        page.write_text(embed_fonts(html, lang), encoding="utf-8")
         written.append(page)
         if pdf:
             document = folder / f"bilan_{lang}.pdf"

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from orchestration.report.build import ReportError, build_report
 from orchestration.report.figures import FIGURES
+from orchestration.report.fonts import font_file
 from orchestration.report.queries import Scope, annex_sql, figure_sql
 from orchestration.settings import get_settings
 from orchestration.warehouse import admin_url, role_url, sqlalchemy_url
@@ -143,8 +144,10 @@ def test_the_editions_are_self_contained_and_arabic_is_right_to_left(bilan, lang
     assert parser.html_attrs == {"lang": lang, "dir": direction}
     assert all(link.startswith("#") for link in parser.links), parser.links
     assert not re.search(r"https?://", html)
-    assert "@import" not in html and not re.search(r"url\(", html)
+    assert "@import" not in html and not re.search(r"url\((?!data:)", html)
     assert "<link" not in html.lower()
+    if font_file("Noto Sans:regular"):
+        assert re.search(r'@font-face \{ font-family: "Noto Sans"; font-weight: 400; src: url\(data:font/woff2;base64,', html)
     if lang == "ar":
         assert "حصيلة الاقتصاد الاجتماعي والتضامني" in html and "الأرقام الرئيسية" in html
         assert "Chiffres clés" not in html and "Financements par programme" not in html
