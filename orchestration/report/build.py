@@ -17,7 +17,7 @@ from orchestration.freshness import Freshness
 from orchestration.ingest.definitions import load_definitions
 from orchestration.report.charts import bar_chart
 from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
-from orchestration.report.fonts import embed_fonts
+from orchestration.report.fonts import characters, embed_fonts
 from orchestration.report.labels import check_language, label, word
 from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
 from orchestration.report.queries import Scope, plain, run_figure
@@ -143,13 +143,17 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     now = figures.generated_at
+    scope = figures.scope
+    # freshness as it stood at the end of the as-of day
+    checked_at = (dt.datetime.combine(scope.as_of + dt.timedelta(days=1), dt.time(), TIMEZONE)
+                  if scope.as_of else now)
     sections = []
     for section in SECTIONS:
         blocks = []
         for spec in (f for f in FIGURES if f.section == section):
             rows = figures.rows[spec.name]
             if spec.name == "deliveries":
-                rows = _freshness(rows, now, lang, digits)
+                rows = _freshness(rows, checked_at, lang, digits)
             labels = [_row_label(spec, row, lang, digits) for row in rows]
             blocks.append({
                 "name": spec.name,
@@ -159,8 +163,8 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
                 "table": _table(spec, rows, lang, digits),
                 "cards": _cards(rows[0], lang, digits) if spec.name == "key_figures" and rows else None,
             })
-        sections.append({"number": section, "label": plain_integer(section, lang, digits), "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
-    scope = figures.scope
+        sections.append({"number": section, "label": plain_integer(section, lang, digits),
+                         "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
     ui = texts.UI[lang]
     scope_parts = [f"{ui['as_of']} {date(scope.as_of, lang, digits)}" if scope.as_of else ui["all_known"]]
     scope_parts.append(f"{ui['province']} {scope.province}" if scope.province else ui["whole_region"])
@@ -206,11 +210,12 @@ def build_report(settings: Settings, scope: Scope = Scope(), langs: tuple[str, .
     figures = collect(settings, scope, now)
     folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
     folder.mkdir(parents=True, exist_ok=True)
+    pages = {lang: render(figures, lang, digits) for lang in langs}
+    text = characters(*pages.values())
     written = []
-    for lang in langs:
-        html = render(figures, lang, digits)
+    for lang, html in pages.items():
         page = folder / f"bilan_{lang}.html"
-        page.write_text(embed_fonts(html, lang), encoding="utf-8")
+        page.write_text(embed_fonts(html, lang, text), encoding="utf-8")
         written.append(page)
         if pdf:
             document = folder / f"bilan_{lang}.pdf"

@@ -35,6 +35,7 @@ def font_file(pattern: str) -> str | None:
     return path if family in families.split(",") and path else None
 
 
+@cache
 def _subset(path: str, text: str) -> bytes:
     from fontTools import subset
 
@@ -64,9 +65,15 @@ def font_faces(lang: str, text: str) -> str:
     return "\n".join(rules)
 
 
-def embed_fonts(html: str, lang: str) -> str:
-    """The page with its fonts inside, placed before its stylesheet's own rules."""
+def characters(*pages: str) -> str:
+    """The characters the pages show: one text for all the editions, so a face shared by two
+    editions is cut once."""
     from html import unescape
 
-    faces = font_faces(lang, "".join(sorted(set(unescape(html)))))
+    return "".join(sorted(set().union(*(set(unescape(page)) for page in pages))))
+
+
+def embed_fonts(html: str, lang: str, text: str) -> str:
+    """The page with its fonts (holding the glyphs of `text`) placed before its stylesheet's rules."""
+    faces = font_faces(lang, text)
     return html.replace("<style>\n", f"<style>\n{faces}\n", 1) if faces else html

@@ -1,7 +1,8 @@
 -- The report's scope: every figure query reads these relations, never the marts directly, so that
 -- the as-of date, the province and the programme filter apply the same way to every figure.
 -- Parameters: :as_of (date or null: everything known), :province (HCP code or null),
--- :programme (programme code or null).
+-- :programme (programme code or null). They are written inline, not read from a relation, so
+-- that the planner sees an unused filter as the constant it is (and estimates rows right).
 --
 -- As of a date D, with the history the marts hold today:
 --   organisations  the dim_organisation version valid on D (valid_from <= D < valid_to);
@@ -16,11 +17,6 @@
 -- knew on D": a value corrected by a later delivery shows corrected. When the marts carry
 -- point-in-time history for projects and money (when each row became known), the as-of tests of
 -- `projects`, `funding` and `outcomes` below are the only place to change.
-params as (
-    select cast(:as_of as date) as as_of, cast(:province as text) as province,
-           cast(:programme as text) as programme
-),
-
 organisation_types (organisation_type, type_fr, type_ar, sort_order) as (
     values ('cooperative', 'Coopératives', 'التعاونيات', 1),
            ('association', 'Associations', 'الجمعيات', 2),
@@ -36,19 +32,17 @@ session_types (session_type, type_fr, type_ar, sort_order) as (
 provinces as (
     select g.province_code, g.province_name_fr as province_fr, g.province_name_ar as province_ar
     from marts.dim_geography as g
-    cross join params
     where g.geography_level = 'province'
-      and (params.province is null or g.province_code = params.province)
+      and (cast(:province as text) is null or g.province_code = cast(:province as text))
 ),
 
 organisations as (
     -- one row per organisation: its version on the as-of date
     select o.*
     from marts.dim_organisation as o
-    cross join params
-    where (case when params.as_of is null then o.is_current
-                else o.valid_from <= params.as_of and (o.valid_to is null or o.valid_to > params.as_of) end)
-      and (params.province is null or o.province_code = params.province)
+    where (case when cast(:as_of as date) is null then o.is_current
+                else o.valid_from <= cast(:as_of as date) and (o.valid_to is null or o.valid_to > cast(:as_of as date)) end)
+      and (cast(:province as text) is null or o.province_code = cast(:province as text))
 ),
 
 funding_rows as (
@@ -69,19 +63,17 @@ first_commitments as (
 projects as (
     select p.*, first_commitments.first_commitment_on
     from marts.dim_project as p
-    cross join params
     left join first_commitments on first_commitments.project_key = p.project_key
-    where (params.province is null or p.province_code = params.province)
-      and (params.programme is null or p.programme_code = params.programme)
-      and (params.as_of is null or coalesce(first_commitments.first_commitment_on, p.approved_on) <= params.as_of)
+    where (cast(:province as text) is null or p.province_code = cast(:province as text))
+      and (cast(:programme as text) is null or p.programme_code = cast(:programme as text))
+      and (cast(:as_of as date) is null or coalesce(first_commitments.first_commitment_on, p.approved_on) <= cast(:as_of as date))
 ),
 
 funding as (
     select fr.*
     from funding_rows as fr
-    cross join params
     inner join projects on projects.project_key = fr.project_key
-    where params.as_of is null or fr.flow_date <= params.as_of
+    where cast(:as_of as date) is null or fr.flow_date <= cast(:as_of as date)
 ),
 
 outcomes as (
@@ -91,8 +83,7 @@ outcomes as (
     from marts.fct_outcome as o
     inner join marts.dim_indicator as i on i.indicator_key = o.indicator_key
     inner join marts.dim_organisation as org on org.organisation_key = o.organisation_key
-    cross join params
-    where (params.as_of is null or o.period_date <= params.as_of)
+    where (cast(:as_of as date) is null or o.period_date <= cast(:as_of as date))
       and (case when o.project_key is not null
                 then o.project_key in (select project_key from projects)
                 else org.organisation_id in (select organisation_id from organisations) end)
@@ -111,10 +102,9 @@ project_outcomes as (
 sessions as (
     select s.*
     from marts.dim_session as s
-    cross join params
-    where (params.as_of is null or s.starts_on <= params.as_of)
-      and (params.province is null or s.province_code = params.province)
-      and (params.programme is null or s.programme_code = params.programme)
+    where (cast(:as_of as date) is null or s.starts_on <= cast(:as_of as date))
+      and (cast(:province as text) is null or s.province_code = cast(:province as text))
+      and (cast(:programme as text) is null or s.programme_code = cast(:programme as text))
 ),
 
 participation as (

@@ -10,7 +10,6 @@ select pr.programme_code, pr.name_fr as programme_fr, pr.name_ar as programme_ar
        (select coalesce(sum(persons_with_disabilities), 0) from participation
          where participation.programme_code = pr.programme_code) as persons_with_disabilities
 from marts.dim_programme as pr
-cross join params
 where pr.framework in ('Economic empowerment of women', 'Inclusion of persons with disabilities')
-  and (params.programme is null or pr.programme_code = params.programme)
+  and (cast(:programme as text) is null or pr.programme_code = cast(:programme as text))
 order by pr.programme_code
