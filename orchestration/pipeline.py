@@ -170,6 +170,9 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
     from orchestration.quality.report import report_index, report_url
 
     lines.append(f"Quality report: {report_index()} (with `tadamon ui`: {report_url(settings)})")
+    latest = settings.data_dir / "reports" / "latest"
+    if (latest / "bilan_fr.pdf").exists():
+        lines.append(f"Bilan (results report, French and Arabic): {latest}/bilan_fr.pdf, bilan_ar.pdf (and .html)")
     lines += textwrap.wrap("Marts (rows): " + ", ".join(f"{name} {count}" for name, count in summary.marts.items()),
                            width=110, subsequent_indent="  ")
     if summary.failure:

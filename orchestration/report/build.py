@@ -18,7 +18,7 @@ from orchestration.ingest.definitions import load_definitions
 from orchestration.report.charts import bar_chart
 from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
 from orchestration.report.fonts import characters, embed_fonts
-from orchestration.report.labels import check_language, label, word
+from orchestration.report.labels import check_language, label, label_column, word
 from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
 from orchestration.report.queries import Scope, plain, run_figure
 from orchestration.report import texts
@@ -129,7 +129,8 @@ def _table(spec: FigureSpec, rows: list[dict], lang: str, digits: str) -> dict:
         body.append({
             "label": _row_label(spec, row, lang, digits) if has_label else None,
             "code": row.get(spec.code) if spec.label and spec.code else None,
-            "cells": [value_of_column(c, row.get(c), lang, digits) for c in spec.columns],
+            "cells": [label(row, c, lang) if label_column(c, lang) in row else value_of_column(c, row.get(c), lang, digits)
+                      for c in spec.columns],
             "numeric": numeric,
             "late": row.get("late", False),
         })

@@ -99,6 +99,9 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypa
         assert "Rows: 1475 loaded, 4 set aside" in first.stdout
         assert re.search(r"Marts \(rows\): .*dim_organisation \d+", first.stdout, re.S)
         assert "tadamon warehouse url --role bi_reader" in first.stdout
+        latest = tmp_path / "data" / "reports" / "latest"
+        assert f"Bilan (results report, French and Arabic): {latest}/bilan_fr.pdf" in first.stdout
+        assert {p.name for p in latest.iterdir()} == {"bilan_fr.pdf", "bilan_ar.pdf", "bilan_fr.html", "bilan_ar.html"}
         with engine(url).connect() as conn:
             counts = {
                 table: conn.exec_driver_sql(f"select count(*) from {table}").scalar()
