@@ -70,7 +70,10 @@ projects as (
 ),
 
 funding as (
-    select fr.*
+    -- each flow also as committed_mad or disbursed_mad: the one definition of both sums
+    select fr.*,
+           case when fr.flow_type = 'commitment' then fr.amount_mad end as committed_mad,
+           case when fr.flow_type = 'disbursement' then fr.amount_mad end as disbursed_mad
     from funding_rows as fr
     inner join projects on projects.project_key = fr.project_key
     where cast(:as_of as date) is null or fr.flow_date <= cast(:as_of as date)

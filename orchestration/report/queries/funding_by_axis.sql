@@ -3,8 +3,8 @@ select coalesce(a.axis_code, 'UNMAPPED') as axis_code,
        coalesce(a.name_fr, 'Axe non rapproché') as axis_fr,
        coalesce(a.name_ar, 'محور غير محدد') as axis_ar,
        count(distinct f.project_key) as projects,
-       coalesce(sum(f.amount_mad) filter (where f.flow_type = 'commitment'), 0) as committed_mad,
-       coalesce(sum(f.amount_mad) filter (where f.flow_type = 'disbursement'), 0) as disbursed_mad
+       coalesce(sum(f.committed_mad), 0) as committed_mad,
+       coalesce(sum(f.disbursed_mad), 0) as disbursed_mad
 from funding as f
 left join marts.dim_axis as a on a.axis_key = f.axis_key
 group by 1, 2, 3

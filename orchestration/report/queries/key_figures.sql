@@ -5,8 +5,8 @@ select
     (select count(*) from organisations
       where organisation_id in (select organisation_id from supported_organisations)) as organisations_supported,
     (select count(*) from projects) as projects,
-    (select coalesce(sum(amount_mad), 0) from funding where flow_type = 'commitment') as committed_mad,
-    (select coalesce(sum(amount_mad), 0) from funding where flow_type = 'disbursement') as disbursed_mad,
-    (select round(sum(amount_mad) filter (where flow_type = 'disbursement')
-                  / nullif(sum(amount_mad) filter (where flow_type = 'commitment'), 0), 4)
+    (select coalesce(sum(committed_mad), 0) from funding) as committed_mad,
+    (select coalesce(sum(disbursed_mad), 0) from funding) as disbursed_mad,
+    (select round(sum(disbursed_mad)
+                  / nullif(sum(committed_mad), 0), 4)
        from funding) as disbursement_rate
