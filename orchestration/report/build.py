@@ -168,7 +168,12 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
                          "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
     ui = texts.UI[lang]
     scope_parts = [f"{ui['as_of']} {date(scope.as_of, lang, digits)}" if scope.as_of else ui["all_known"]]
-    scope_parts.append(f"{ui['province']} {scope.province}" if scope.province else ui["whole_region"])
+    if scope.province:
+        named = [label(row, "province", lang) for row in figures.rows["organisations_by_province"]
+                 if row["province_code"] == scope.province]
+        scope_parts.append(f"{ui['province']} {' '.join(named)} ({scope.province})")
+    else:
+        scope_parts.append(ui["whole_region"])
     if scope.programme:
         scope_parts.append(f"{ui['programme']} {scope.programme}")
     template = env.get_template("bilan.html.j2")
