@@ -29,6 +29,7 @@ TIMEZONE = ZoneInfo("Africa/Casablanca")
 TEMPLATES = Path(__file__).with_name("templates")
 PROVINCE_CODE = re.compile(r"^\d{2}\.\d{3}$")
 PROGRAMME_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,62}$")
+QUERY_TIMEOUT_S = 120  # a figure takes about a second at region scale
 
 
 class ReportError(ValueError):
@@ -77,15 +78,29 @@ def collect(settings: Settings, scope: Scope, now: dt.datetime | None = None) ->
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
             check_scope(conn, scope)
             for spec in FIGURES:
                 if not spec.annex:
-                    figures.columns[spec.name], figures.rows[spec.name] = run_figure(conn, spec.name, scope)
+                    _run(conn, spec, scope, figures)
     with engine(admin_url(settings)).connect() as conn:
-        for spec in FIGURES:
-            if spec.annex:
-                figures.columns[spec.name], figures.rows[spec.name] = run_figure(conn, spec.name, scope, annex=True)
+        with conn.begin():
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
+            for spec in FIGURES:
+                if spec.annex:
+                    _run(conn, spec, scope, figures)
     return figures
+
+
+def _run(conn: sa.Connection, spec: FigureSpec, scope: Scope, figures: Figures) -> None:
+    try:
+        figures.columns[spec.name], figures.rows[spec.name] = run_figure(conn, spec.name, scope, annex=spec.annex)
+    except sa.exc.OperationalError as error:
+        if "statement timeout" not in str(error):
+            raise
+        folder = "queries/annex" if spec.annex else "queries"
+        raise ReportError(f"the figure {spec.name} ({folder}/{spec.name}.sql) took more than "
+                          f"{QUERY_TIMEOUT_S} s on the warehouse: its plan needs a look (EXPLAIN)") from None
 
 
 def _freshness(rows: list[dict], now: dt.datetime, lang: str, digits: str) -> list[dict]:
