@@ -14,9 +14,11 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from orchestration.ingest.definitions import load_definitions
 from orchestration.report.build import ReportError, build_report
 from orchestration.report.figures import FIGURES
 from orchestration.report.fonts import font_file
+from orchestration.report.numbers import number
 from orchestration.report.queries import Scope, annex_sql, figure_sql
 from orchestration.settings import get_settings
 from orchestration.warehouse import admin_url, role_url, sqlalchemy_url
@@ -79,6 +81,17 @@ def test_every_figure_equals_its_sql_on_the_marts(bilan, star_settings, lang):
         assert figures["figures"][spec.name]["rows"] == _direct(star_settings, spec, Scope()), spec.name
     key = figures["figures"]["key_figures"]["rows"][0]
     assert key["organisations"] > 0 and Decimal(key["committed_mad"]) > 0
+    html = (bilan / "region" / f"bilan_{lang}.html").read_text(encoding="utf-8")
+    assert f'<span class="value">{number(Decimal(key["committed_mad"]), lang)}</span>' in html
+    for spec in FIGURES:
+        if spec.name == "key_figures":
+            continue
+        block = re.search(rf'<figure class="figure" id="figure-{spec.name}".*?</figure>', html, re.S).group(0)
+        shown = len(re.findall(r"<tr[ >]", block.split("<tbody>")[1])) if "<tbody>" in block else 0
+        expected = len(figures["figures"][spec.name]["rows"])
+        if spec.name == "deliveries":  # every kind of delivery the project defines, delivered or not
+            expected = len(load_definitions())
+        assert shown == expected, (spec.name, shown, expected)
 
 
 def test_the_scoped_edition_equals_its_sql_with_the_same_scope(bilan, star_settings):
