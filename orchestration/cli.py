@@ -348,8 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Write the council's results report from the published marts into "
                             "data/reports/<date>/ (the whole region's of today also into data/reports/latest/).")
     report.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="the state on that date (YYYY-MM-DD): organisations as registered then, money, "
-                        "outcomes and sessions dated up to then")
+                        help="the state known on that date (YYYY-MM-DD), from the marts' history "
+                        "(docs/report.md says what each figure takes)")
     report.add_argument("--province", metavar="CODE", help="one province, by HCP code (e.g. 03.231 for Fès)")
     report.add_argument("--programme", metavar="CODE", help="one programme, by code (e.g. MOUAZARA)")
     report.add_argument("--lang", choices=["fr", "ar"], action="append",

@@ -55,4 +55,4 @@ def test_every_figure_has_a_query_words_in_both_languages_and_reads_only_marts()
     for name in marts_figures:
         sql = figure_sql(name)
         assert "audit." not in sql and "raw." not in sql and "marts_build." not in sql
-    assert "fct_funding" in marts_read() and "dim_organisation" in marts_read()
+    assert "fct_funding_history" in marts_read() and "dim_organisation" in marts_read()

@@ -4,19 +4,17 @@
 -- :programme (programme code or null). They are written inline, not read from a relation, so
 -- that the planner sees an unused filter as the constant it is (and estimates rows right).
 --
--- As of a date D, with the history the marts hold today:
+-- As of a date D: the state the marts' history says was known on D.
 --   organisations  the dim_organisation version valid on D (valid_from <= D < valid_to);
 --                  without D, the current version;
---   money          fct_funding flows dated on or before D (a commitment by its agreement or
---                  approval date, a disbursement by its payment date or delivery period);
---   projects       projects whose first commitment (or approval) is dated on or before D;
+--   money          the fct_funding_history versions known on D (known_from <= D < known_to);
+--                  without D, the amounts in force (is_current, the rows of fct_funding);
+--   projects       projects first delivered on or before D and still delivered then (or now);
+--                  without D, the projects of the latest deliveries;
 --   outcomes       the latest value of each project or organisation and indicator for a
 --                  period on or before D;
 --   sessions       Chamber sessions that started on or before D.
--- This is "what had happened by D according to the latest deliveries", not yet "what the warehouse
--- knew on D": a value corrected by a later delivery shows corrected. When the marts carry
--- point-in-time history for projects and money (when each row became known), the as-of tests of
--- `projects`, `funding` and `outcomes` below are the only place to change.
+-- Province and axis of money are the project's (as in fct_funding).
 organisation_types (organisation_type, type_fr, type_ar, sort_order) as (
     values ('cooperative', 'Coopératives', 'التعاونيات', 1),
            ('association', 'Associations', 'الجمعيات', 2),
@@ -46,27 +44,26 @@ organisations as (
 ),
 
 funding_rows as (
-    select f.*, d.date as flow_date, d.year as flow_year, g.province_code,
-           programmes.programme_code, i.institution_code
-    from marts.fct_funding as f
-    inner join marts.dim_date as d on d.date_key = f.date_key
-    inner join marts.dim_geography as g on g.geography_key = f.geography_key
-    inner join marts.dim_institution as i on i.institution_key = f.institution_key
-    left join marts.dim_programme as programmes on programmes.programme_key = f.programme_key
-),
-
-first_commitments as (
-    select project_key, min(flow_date) as first_commitment_on
-    from funding_rows where flow_type = 'commitment' group by project_key
+    select h.project_key, h.flow_type, h.amount_mad, d.date as flow_date, d.year as flow_year,
+           p.province_code, p.axis_code, programmes.programme_code, i.institution_code
+    from marts.fct_funding_history as h
+    inner join marts.dim_date as d on d.date_key = h.date_key
+    inner join marts.dim_project as p on p.project_key = h.project_key
+    inner join marts.dim_institution as i on i.institution_key = h.institution_key
+    left join marts.dim_programme as programmes on programmes.programme_key = h.programme_key
+    where case when cast(:as_of as date) is null then h.is_current
+               else h.known_from <= cast(:as_of as date)
+                    and (h.known_to is null or h.known_to > cast(:as_of as date)) end
 ),
 
 projects as (
-    select p.*, first_commitments.first_commitment_on
+    select p.*
     from marts.dim_project as p
-    left join first_commitments on first_commitments.project_key = p.project_key
     where (cast(:province as text) is null or p.province_code = cast(:province as text))
       and (cast(:programme as text) is null or p.programme_code = cast(:programme as text))
-      and (cast(:as_of as date) is null or coalesce(first_commitments.first_commitment_on, p.approved_on) <= cast(:as_of as date))
+      and (case when cast(:as_of as date) is null then p.is_current
+                else p.first_delivered_on <= cast(:as_of as date)
+                     and (p.is_current or p.last_delivered_on >= cast(:as_of as date)) end)
 ),
 
 funding as (
@@ -76,7 +73,6 @@ funding as (
            case when fr.flow_type = 'disbursement' then fr.amount_mad end as disbursed_mad
     from funding_rows as fr
     inner join projects on projects.project_key = fr.project_key
-    where cast(:as_of as date) is null or fr.flow_date <= cast(:as_of as date)
 ),
 
 outcomes as (

@@ -6,6 +6,6 @@ select coalesce(a.axis_code, 'UNMAPPED') as axis_code,
        coalesce(sum(f.committed_mad), 0) as committed_mad,
        coalesce(sum(f.disbursed_mad), 0) as disbursed_mad
 from funding as f
-left join marts.dim_axis as a on a.axis_key = f.axis_key
+left join marts.dim_axis as a on a.axis_code = f.axis_code
 group by 1, 2, 3
 order by committed_mad desc, axis_code
