@@ -6,7 +6,7 @@
 --
 -- As of a date D: the state the marts' history says was known on D.
 --   organisations  the dim_organisation version valid on D (valid_from <= D < valid_to);
---                  without D, the current version;
+--                  without D, the current version; a struck-off version is not counted;
 --   money          the fct_funding_history versions known on D (known_from <= D < known_to);
 --                  without D, the amounts in force (is_current, the rows of fct_funding);
 --   projects       projects first delivered on or before D and still delivered then (or now);
@@ -41,6 +41,7 @@ organisations as (
     where (case when cast(:as_of as date) is null then o.is_current
                 else o.valid_from <= cast(:as_of as date) and (o.valid_to is null or o.valid_to > cast(:as_of as date)) end)
       and (cast(:province as text) is null or o.province_code = cast(:province as text))
+      and o.status is distinct from 'struck_off'
 ),
 
 funding_rows as (
