@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'dim_organisation'}}}) }}
 {#- Values the label seeds do not know yet: a BI user would see a null code and null French and Arabic
     labels for them. Add each one to dbt_project/seeds/mappings/labels.csv (or the communes seed)
     rather than guessing it in SQL. One row per label, value as delivered, and how many rows carry it. -#}
