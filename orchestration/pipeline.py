@@ -36,6 +36,7 @@ class LoadSummary:
     failure: str | None = None
     rebuilt: bool = True
     recovered: list[str] = field(default_factory=list)  # dead runs found and marked failed first
+    published: bool = False  # the publish step succeeded: a later failure (the bilan) left new marts
 
 
 def _max_load_id(url: str) -> int:
@@ -97,6 +98,7 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
             failed.append(
                 f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value}){detail}"
             )
+    summary.published = any(e.is_step_success and e.step_key == "publish_marts" for e in result.all_events)
     if watch.failure:
         summary.failure = watch.failure
     elif not result.success:
@@ -177,7 +179,8 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
                            width=110, subsequent_indent="  ")
     if summary.failure:
         lines.append(f"FAILED: {summary.failure}")
-        lines.append("The marts BI users read were left as they were.")
+        lines.append("The marts were published before the failure: BI users read this night's marts."
+                     if summary.published else "The marts BI users read were left as they were.")
     try:
         bi_url = role_url("bi_reader", settings)
         masked = sa.engine.make_url(bi_url).render_as_string(hide_password=True)
