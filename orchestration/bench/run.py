@@ -8,7 +8,8 @@ temporary embedded one, or TADAMON_BENCH_WAREHOUSE_URL), for each scale:
    script would do) and the time it takes only to read the file (csv module, python-calamine);
 2. the full load from empty, `tadamon run` in a child process, by phase (ingest, dbt, quality,
    publish) from the Dagster run's step events, wall time and peak memory of its process tree;
-3. a second night with nothing new, and a night with one new delivery of each provider;
+3. a second night with nothing new (a delivery sent again and a file of an unknown name), and a night with
+   one new delivery of each provider;
 4. ten typical BI queries on the marts, as the `bi_reader` role: median and 95th percentile.
 
 The results section of BENCHMARKS.md is rewritten (the text around it is kept), with the raw numbers
@@ -55,7 +56,7 @@ TARGETS = {
     "region_full_load_s": 60.0,
     "nation_full_load_s": 600.0,
     "nation_peak_mb": 2048.0,
-    "nothing_new_s": 15.0,
+    "nothing_new_s": 5.0,           # the issue: a night that loaded nothing new, under 5 s
     "new_delivery_share": 0.25,   # of the full load
     "region_query_p95_ms": 100.0,
 }
@@ -636,6 +637,17 @@ def _kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
+def _deliver_nothing_new(delivery: GeneratedDelivery, incoming: Path) -> None:
+    """A night's files that load nothing: a delivery sent again (a duplicate) and a file of a name no
+    definition takes (rejected)."""
+    sent_again = delivery.files[0]
+    target = incoming / sent_again.provider / sent_again.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(delivery.out / sent_again.path, target)
+    (incoming / sent_again.provider / f"copie de {sent_again.file}").write_bytes(
+        (delivery.out / sent_again.path).read_bytes())
+
+
 def _deliver(delivery: GeneratedDelivery, incoming: Path) -> None:
     for f in delivery.files:
         target = incoming / f.provider / f.file
@@ -809,6 +821,8 @@ def bench_scale(server: BenchServer, scale: str, seed: int, workdir: Path, *, re
     for night, delivery in (("full", None), ("nothing_new", None), ("new_delivery", second)):
         if delivery is not None:
             _deliver(delivery, data / "incoming")
+        if night == "nothing_new":  # only a file delivered again and one no definition takes: nothing to rebuild
+            _deliver_nothing_new(first, data / "incoming")
         _log(f"{scale}: tadamon run — {night}")
         nights[night] = tadamon_run(env, folder / f"run_{night}.log", load_timeout)
         status = nights[night]
@@ -921,7 +935,7 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
                     f"{full['peak_rss_mb'] / TARGETS['nation_peak_mb']:.2f}× the target")
         quiet = nights.get("nothing_new")
         if quiet:
-            add("A night with nothing new < 15 s", scale, f"{quiet['wall_s']:.1f} s",
+            add("A night with nothing new < 5 s", scale, f"{quiet['wall_s']:.1f} s",
                 quiet["wall_s"] < TARGETS["nothing_new_s"],
                 f"{quiet['wall_s'] / TARGETS['nothing_new_s']:.2f}× the target")
         new = nights.get("new_delivery")
@@ -1020,7 +1034,7 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                       "| night | wall s | Dagster run s | ingest s | dbt s | quality s | publish s | "
                       "start-up s | peak MB | rows loaded | exit |",
                       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-            names = {"full": "full load from empty", "nothing_new": "second night, nothing new",
+            names = {"full": "full load from empty", "nothing_new": "second night, nothing new (a duplicate and a rejected file)",
                      "new_delivery": "one new delivery per provider"}
             for key, n in nights.items():
                 ph = n.get("phases") or {}

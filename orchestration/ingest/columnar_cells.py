@@ -20,6 +20,7 @@ import codecs
 import json
 import logging
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
     if not all(r.__class__ is dict for r in records):
         return None, "records that are not objects"
     top_keys = {c.path.split(".")[0] for c in definition.columns}
-    if any(k not in top_keys for r in records for k in r):
+    if not top_keys.issuperset(set().union(*records)):
         return None, "fields the definition does not know"
     columns = {c.name: _path_values(records, c.path) for c in definition.columns}
     head = records[:50]
@@ -134,7 +135,7 @@ def _path_values(records: list[dict], dotted: str) -> list[Any]:
     """Each record's value at a dotted path, None where it has none (as readers._get_path)."""
     parts = dotted.split(".")
     if len(parts) == 1:
-        return [r.get(dotted) for r in records]
+        return list(map(dict.get, records, repeat(dotted)))
     values = []
     for record in records:
         value: Any = record
