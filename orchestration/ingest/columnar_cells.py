@@ -247,20 +247,19 @@ class ColumnarCells(ColumnarCsv):
             kinds, errors, raws = [None] * len(objects), [None] * len(objects), [None] * len(objects)
         else:
             values, kinds, errors, raws = _python_values(column, objects)
-        lookup = pl.DataFrame({f"j_{name}": range(len(objects)), "_v": values, "_k": kinds, "_e": errors,
-                               "_r": raws},
-                              schema={f"j_{name}": pl.Int64, "_v": pl.String, "_k": pl.String, "_e": pl.String,
-                                      "_r": pl.String})
-        found = frame.select(f"j_{name}").join(lookup, on=f"j_{name}", how="left", maintain_order="left")
-        frame = frame.with_columns(found.drop(f"j_{name}"))
-        other = pl.col(f"j_{name}").is_not_null()
-        updates = [pl.when(other).then(pl.col("_v")).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
-                   pl.when(other).then(pl.col("_e")).otherwise(pl.col(f"e_{name}")).alias(f"e_{name}")]
+        index = pl.col(f"j_{name}")  # the position of the cell's value in `objects`: a gather, no join
+        other = index.is_not_null()
+
+        def of(found: list) -> pl.Expr:
+            return pl.lit(pl.Series(found, dtype=pl.String)).gather(index)
+
+        updates = [pl.when(other).then(of(values)).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
+                   pl.when(other).then(of(errors)).otherwise(pl.col(f"e_{name}")).alias(f"e_{name}")]
         if column.type == "org_identifier":
-            updates.append(pl.when(other).then(pl.col("_k")).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}"))
+            updates.append(pl.when(other).then(of(kinds)).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}"))
         if column.keeps_raw_text:
-            updates.append(pl.when(other).then(pl.col("_r")).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}"))
-        return frame.with_columns(updates).drop("_v", "_k", "_e", "_r")
+            updates.append(pl.when(other).then(of(raws)).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}"))
+        return frame.with_columns(updates)
 
     def _line_text(self, numbers):
         return pl.lit(pl.Series(self.cells.lines, dtype=pl.String)).gather(numbers)
