@@ -216,6 +216,15 @@ class ColumnarCells(ColumnarCsv):
         if not others:
             return values, None
         texts = [v if v.__class__ is text else None for v in values]
+        classes = {values[i].__class__ for i in others}
+        kind = next(iter(classes))
+        if len(classes) == 1 and kind not in (list, dict) and (
+                kind is not float or all(v == v and v != 0.0 for v in (values[i] for i in others))):
+            # one class whose values are their own identity (no -0.0, no NaN): a text cell never equals one
+            objects = list(dict.fromkeys(values[i] for i in others))
+            index = {v: i for i, v in enumerate(objects)}
+            self.objects[name] = objects
+            return texts, [index.get(v) for v in values]
         ids: list[int | None] = [None] * len(values)
         seen: dict[type, dict[Any, int]] = {}
         objects: list[Any] = []
