@@ -29,7 +29,7 @@ import polars as pl
 from orchestration.ingest import columnar
 from orchestration.ingest.columnar import ColumnarCsv, Plan, _python_values
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, find_header, map_header,
+from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, _get_path, find_header, map_header,
                                           normalize_title)
 from orchestration.ingest.rows import json_safe
 
@@ -123,7 +123,7 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
         return None, "fields the definition does not know"
     columns = {c.name: _path_values(records, c.path) for c in definition.columns}
     head = records[:50]
-    present = {c.name for c in definition.columns if any(_has_path(r, c.path) for r in head)}
+    present = {c.name for c in definition.columns if any(_get_path(r, c.path)[0] for r in head)}
     if records and any(c.required and c.name not in present for c in definition.columns):
         return None, "required fields missing"
     missing = [c.path for c in definition.columns if c.name not in present] if records else []
@@ -145,15 +145,6 @@ def _path_values(records: list[dict], dotted: str) -> list[Any]:
                 break
         values.append(value)
     return values
-
-
-def _has_path(record: dict, dotted: str) -> bool:
-    value: Any = record
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return False
-        value = value[part]
-    return True
 
 
 # -- the cells -------------------------------------------------------------------------------------
