@@ -136,3 +136,16 @@ def test_a_defect_of_the_fast_path_falls_back_to_the_row_loader(warehouse, monke
     assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == ("loaded", 3, 2, 1)
     assert f"the fast {kind.upper()} path failed; loading row by row" in caplog.text
     assert query(warehouse, "select count(*) from audit.load_file")[0][0] == 1
+
+
+def test_an_empty_export_and_a_workbook_without_rows_load_the_same_by_both_paths(test_server, tmp_path, monkeypatch):
+    (tmp_path / "delivery" / "ministere").mkdir(parents=True)
+    (tmp_path / "delivery" / "chambre").mkdir(parents=True)
+    export = tmp_path / "delivery" / "chambre" / "chambre_adherents_20261130.json"
+    export.write_text(json.dumps({"export_date": "2026-11-30", "adherents": []}), encoding="utf-8")
+    files = [write_register(tmp_path / "delivery" / "ministere" / "REG_COOP_FM_20261130.xlsx", []), export]
+    fast = land_and_dump(test_server, tmp_path, monkeypatch, files, fast=True)
+    rows = land_and_dump(test_server, tmp_path, monkeypatch, files, fast=False)
+    assert fast["fast path used"] == fast["fast path completed"] == [True, True]
+    assert_same(fast, rows)
+    assert [f.rows_read for f in fast["files"]] == [0, 0]  # the status is the landing's to say, alike
