@@ -66,10 +66,11 @@ def nothing_new(settings: Settings, url: str) -> bool:
 
 def _would_load(conn, path) -> bool:
     """Whether the landing could load this waiting file: False only when it surely cannot, because
-    its bytes were loaded before (a duplicate), no definition takes its name, or its reader rejects it
-    whole (the landing's own reader, so the same reasons). In doubt, True: the night rebuilds."""
+    its bytes were loaded before (a duplicate), no definition takes its name, it is a snapshot older
+    than the one in force, or its reader rejects it whole (the landing's own rules and reader, so the
+    same reasons). In doubt, True: the night rebuilds."""
     from orchestration.ingest.definitions import definition_for
-    from orchestration.ingest.landing import file_sha256, strip_copy_suffix
+    from orchestration.ingest.landing import _out_of_order, file_sha256, strip_copy_suffix
     from orchestration.ingest.readers import FileRejected, open_delivery
 
     loaded = conn.execute(sa.text("SELECT 1 FROM audit.load_file WHERE sha256 = :s AND status = 'loaded'"),
@@ -78,6 +79,9 @@ def _would_load(conn, path) -> bool:
         return False
     definition = definition_for(path.parent.name, strip_copy_suffix(path.name))
     if definition is None:  # a name of no definition, or a folder of no provider: rejected or not landed
+        return False
+    period = definition.matches(strip_copy_suffix(path.name)).groupdict().get("period")
+    if _out_of_order(conn.connection.dbapi_connection, definition, period):  # a late snapshot, refused
         return False
     try:
         open_delivery(path, definition)

@@ -303,16 +303,20 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
 # run found no critical failure, the next one needs only the rows in force of the loads it has not
 # checked: audit.raw_check_load lists them, and the suite's batch query reads only those. Every load is
 # read again when that could give other rows in force or let a blocking failure go: the previous run
-# failed a critical rule (or did not finish), the suite changed, or a load not yet checked comes before
-# a checked one (an older period delivered late).
+# failed a critical rule (or did not finish), the suite changed, a checked load was superseded since,
+# or a load not yet checked comes before a checked one (an older period delivered late).
 def prepare_batch(url: str, suite: SuiteInfo) -> str:
     """Fill the suite's batch in audit.raw_check_load; says which loads it holds."""
     source = suite.table.removeprefix("raw.")
     with engine(url).begin() as conn:
         params = {"suite": suite.name, "source": source, "sha": suite.sha256}
-        conn.execute(sa.text("""delete from audit.raw_check_load c where suite = :suite
-                                  and (not checked or not exists (select 1 from audit.load_file f
-                                       where f.load_id = c.load_id and f.status = 'loaded'))"""), params)
+        conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite and not checked"), params)
+        # a checked load superseded since (a corrected re-send, a reload) can bring back into force rows
+        # that were outranked when it was checked: every load is read again
+        replaced = conn.execute(sa.text(
+            """select count(*) from audit.raw_check_load c where suite = :suite
+               and not exists (select 1 from audit.load_file f where f.load_id = c.load_id and f.status = 'loaded')"""),
+            params).scalar()
         loads = conn.execute(sa.text(
             """select f.load_id, coalesce(f.period, '') as period, c.suite_sha
                from audit.load_file f
@@ -320,7 +324,8 @@ def prepare_batch(url: str, suite: SuiteInfo) -> str:
                where f.source_name = :source and f.status = 'loaded' order by f.load_id"""), params).all()
         checked = [(r.period, r.load_id) for r in loads if r.suite_sha is not None]
         pending = [(r.period, r.load_id) for r in loads if r.suite_sha is None]
-        incremental = (checked and all(r.suite_sha == suite.sha256 for r in loads if r.suite_sha is not None)
+        incremental = (checked and not replaced
+                       and all(r.suite_sha == suite.sha256 for r in loads if r.suite_sha is not None)
                        and (not pending or min(pending) > max(checked)))
         if not incremental:
             conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite"), params)

@@ -11,6 +11,7 @@ from orchestration.ingest.landing import Lander
 from orchestration.pipeline import nothing_new
 from orchestration.warehouse import engine
 from tests.conftest import SAMPLES, deliver_samples
+from tests.integration.test_ingestion import register_row, write_register
 
 
 def _published(settings) -> None:
@@ -36,6 +37,7 @@ def test_only_duplicates_and_rejected_files_waiting_is_nothing_new(warehouse):
     (incoming / "chambre" / "chambre_adherents_20261201.json").write_text("{\"adherents\": [", encoding="utf-8")
     (incoming / "ministere" / "REG_COOP_FM_20261201.xlsx").write_bytes(b"PK\x03\x04 truncated")
     shutil.copyfile(sample, incoming / "wilaya" / sample.name)  # bytes loaded before: a duplicate
+    write_register(incoming / "ministere" / "REG_COOP_FM_20260930.xlsx", [register_row()])  # older than in force
     (incoming / "elsewhere").mkdir()
     (incoming / "elsewhere" / "notes.txt").write_text("no provider of that name", encoding="utf-8")
     assert nothing_new(warehouse, warehouse.warehouse_url)

@@ -77,3 +77,19 @@ def test_a_late_older_period_reads_every_load(warehouse):
     outcome = run_suite(url, SUITE, run_id="t-2")
     assert outcome.batch == f"every load ({november}, {october})"
     assert not outcome.critical_failures
+
+
+def test_a_corrected_resend_of_a_checked_period_reads_every_load(warehouse):
+    url = warehouse.warehouse_url
+    folder = warehouse.incoming_dir / "wilaya"
+    folder.mkdir(parents=True)
+    october = _land(warehouse, write(folder / "wilaya_indh_agr_202610.csv",
+                                     [";".join(INDH_HEADER), indh("P-1"), indh("P-2")], "cp1256"))
+    november = _land(warehouse, write(folder / "wilaya_indh_agr_202611.csv",
+                                      [";".join(INDH_HEADER), indh("P-1", cost="1,00"), indh("P-3")], "cp1256"))
+    assert run_suite(url, SUITE, run_id="t-1").batch == f"every load ({october}, {november})"
+    # November's corrected re-send supersedes it and no longer has P-1: October's P-1, outranked when it
+    # was checked, is in force again, so every load is read
+    corrected = _land(warehouse, write(folder / "wilaya_indh_agr_202611.csv", [";".join(INDH_HEADER), indh("P-3")],
+                                       "cp1256"))
+    assert run_suite(url, SUITE, run_id="t-2").batch == f"every load ({october}, {corrected})"
