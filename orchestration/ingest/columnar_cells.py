@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import json
 import logging
+import re
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -109,6 +110,8 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    if _DEEP.search(data.translate(None, _NOT_BRACKETS)):
+        return None, "deeply nested JSON"  # the json module may give up (its call stack) where orjson does not
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -129,6 +132,12 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
     missing = [c.path for c in definition.columns if c.name not in present] if records else []
     lines = [f"$.{definition.records}[{i}]" for i in range(len(records))]
     return CellsPlan("utf-8", missing, lines, columns), None
+
+
+# 500 arrays or objects opened one inside the other: 500 opening brackets in a row once every other byte
+# is dropped (brackets inside strings count too: a false alarm only sends the file row by row)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEEP = re.compile(rb"[\[{]{500}")
 
 
 def _path_values(records: list[dict], dotted: str) -> list[Any]:

@@ -117,6 +117,10 @@ def test_files_the_fast_path_does_not_serve_go_row_by_row(warehouse, caplog):
     assert columnar.plan(nan, definition_for("chambre", nan.name)) == (None, "JSON orjson does not read")
     outcome = Lander(warehouse, admin_url(warehouse)).land_file(nan, "chambre")
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 1)  # NaN read by the json module: no number
+    deep = folder / "chambre_adherents_20261215.json"  # nested deeper than the json module may follow
+    deep.write_text(json.dumps({"adherents": [member(3)]}).replace('"actif": true', '"actif": ' + "[" * 600 + "]" * 600),
+                    encoding="utf-8")
+    assert columnar.plan(deep, definition_for("chambre", deep.name)) == (None, "deeply nested JSON")
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "json"])
