@@ -49,17 +49,48 @@ def _console(log_level: str) -> dict:
 
 
 def nothing_new(settings: Settings, url: str) -> bool:
-    """No file waiting, no load and no change to the models or checks since the last publication."""
-    if any(p.is_file() and not p.name.startswith(".") for p in settings.incoming_dir.glob("*/*")):
-        return False
+    """No load and no change to the models or checks since the last publication, and no waiting file
+    that would load: a night of duplicates and rejected files only records their receipts and checks
+    freshness, the marts would come out the same."""
     last = last_publication(url)
-    if last is None:
+    if last is None or last.project_fingerprint != project_fingerprint():
         return False
     with engine(url).connect() as conn:
         current = conn.exec_driver_sql(
             "SELECT max(load_id) FROM audit.load_file WHERE status IN ('loaded', 'superseded')"
         ).scalar()
-    return last.last_load_id == current and last.project_fingerprint == project_fingerprint()
+        if last.last_load_id != current:
+            return False
+        waiting = sorted(p for p in settings.incoming_dir.glob("*/*") if p.is_file() and not p.name.startswith("."))
+        return not any(_would_load(conn, path) for path in waiting)
+
+
+def _would_load(conn, path) -> bool:
+    """Whether the landing could load this waiting file: False only when it surely cannot, because
+    its bytes were loaded before (a duplicate), no definition takes its name, it is a snapshot older
+    than the one in force, or its reader rejects it whole (the landing's own rules and reader, so the
+    same reasons). In doubt, True: the night rebuilds."""
+    from orchestration.ingest.definitions import definition_for
+    from orchestration.ingest.landing import _out_of_order, file_sha256, strip_copy_suffix
+    from orchestration.ingest.readers import FileRejected, open_delivery
+
+    loaded = conn.execute(sa.text("SELECT 1 FROM audit.load_file WHERE sha256 = :s AND status = 'loaded'"),
+                          {"s": file_sha256(path)}).first()
+    if loaded:
+        return False
+    definition = definition_for(path.parent.name, strip_copy_suffix(path.name))
+    if definition is None:  # a name of no definition, or a folder of no provider: rejected or not landed
+        return False
+    period = definition.matches(strip_copy_suffix(path.name)).groupdict().get("period")
+    if _out_of_order(conn.connection.dbapi_connection, definition, period):  # a late snapshot, refused
+        return False
+    try:
+        open_delivery(path, definition)
+    except FileRejected:
+        return False
+    except Exception:  # noqa: BLE001 - the landing decides; in doubt the night rebuilds
+        return True
+    return True
 
 
 def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = "WARNING",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import logging
 import os
 import queue
 import re
@@ -41,6 +42,8 @@ from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import detect_encoding, find_header, map_header, reported_encoding
 from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, column_label, json_safe, raw_text
+
+log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 8 << 20  # about 50,000 lines of a register
 LAST_BLOCK_BYTES = 1 << 19
@@ -73,11 +76,22 @@ class Result(RowCounts):
     raw_rows: list[str] = field(default_factory=list)  # each set-aside row as delivered, as JSON
 
 
-def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | None]:
-    """A plan for the fast path, or (None, why not). Raises FileRejected for a file that no path can
-    load (unknown encoding, no header, a required column missing), with the row-by-row loader's words."""
+def plan(path: Path, definition: SourceDefinition):
+    """A plan for the fast path, or (None, why not): this module's for a CSV file, columnar_cells'
+    for a workbook or a JSON export (`reader` takes either). Raises FileRejected for a CSV file that
+    no path can load (unknown encoding, no header, a required column missing), with the row-by-row
+    loader's words."""
     if definition.format != "csv":
-        return None, "not a CSV definition"
+        from orchestration.ingest import columnar_cells
+
+        planner = {"xlsx": columnar_cells.plan_xlsx, "json": columnar_cells.plan_json}.get(definition.format)
+        if planner is None:
+            return None, f"no fast path for {definition.format}"
+        try:
+            return planner(path, definition)
+        except Exception:  # a defect of the fast path must not cost the file: the row-by-row loader takes it
+            log.exception("%s: the fast %s path failed to read the file", path.name, definition.format.upper())
+            return None, "fast path failed"
     if definition.delimiter in ('"', "\n", "\r"):
         return None, "unusual delimiter"
     if any(definition.column(k).type in _KEY_TYPES_NOT_FAST for k in definition.key):
@@ -95,6 +109,15 @@ def plan(path: Path, definition: SourceDefinition) -> tuple[Plan | None, str | N
     if extras:
         return None, "columns the definition does not know"
     return Plan(encoding, reported_encoding(path, encoding), header_line, len(header), mapped, missing), None
+
+
+def reader(path: Path, definition: SourceDefinition, file_plan) -> "ColumnarCsv":
+    """The fast reader of a planned file: `copy_blocks()` for COPY, `result`, `copy_delimiter`."""
+    if isinstance(file_plan, Plan):
+        return ColumnarCsv(path, definition, file_plan)
+    from orchestration.ingest.columnar_cells import ColumnarCells
+
+    return ColumnarCells(path, definition, file_plan)
 
 
 def _polars_accepts(pattern: str) -> bool:
@@ -474,8 +497,8 @@ class ColumnarCsv:
         frame = frame.with_columns(first.alias("_first"))
         conflict = pl.col("_first").is_not_null()
         key_text = pl.concat_str([pl.col(k) for k in keys], separator=", ")
-        message = pl.concat_str(pl.lit("même clé ("), key_text, pl.lit(") que la ligne "),
-                                pl.col("_first").cast(pl.String), pl.lit(", avec d'autres valeurs"))
+        message = pl.concat_str(pl.lit("même clé ("), key_text, pl.lit(") que la "),
+                                self._line_text(pl.col("_first")), pl.lit(", avec d'autres valeurs"))
         frame = frame.with_columns(
             pl.when(pl.col("_duplicate")).then(pl.lit("duplicate"))
             .when(pl.col("_errors").is_not_null() | conflict).then(pl.lit("rejected"))
@@ -490,6 +513,10 @@ class ColumnarCsv:
         return frame
 
     # -- output ----------------------------------------------------------------------------------
+    def _line_text(self, numbers):
+        """Where a row is, as a receipt says it: its line number (`_n`) as "ligne 12"."""
+        return pl.concat_str(pl.lit("ligne "), numbers.cast(pl.String))
+
     def _set_aside(self, frame) -> None:
         cells = [f"c_{name}" for name in self.plan.mapped]
         aside = frame.select("_n", "_kind", "_reason", *cells).filter(pl.col("_kind") != "loaded")
@@ -500,7 +527,7 @@ class ColumnarCsv:
 
     def _copy_csv(self, frame) -> bytes | None:
         """The loaded rows as COPY reads them."""
-        out = [pl.concat_str(pl.lit("ligne "), pl.col("_n").cast(pl.String)).alias("_line"),
+        out = [self._line_text(pl.col("_n")).alias("_line"),
                pl.lit(None, dtype=pl.String).alias("_extra")]
         for column in self.definition.columns:
             out.append(pl.col(f"p_{column.name}"))

@@ -298,8 +298,7 @@ class Lander:
                 if not reload:
                     path.unlink()
                 return self._finish(outcome)
-            if definition.format == "csv":
-                log.info("%s/%s: row-by-row loader (%s)", provider, file_name, why or "fast path failed")
+            log.info("%s/%s: row-by-row loader (%s)", provider, file_name, why or "fast path failed")
             try:
                 spool, rejected = self._parse(raw_conn, path, definition, outcome)
             except FileRejected as exc:
@@ -355,7 +354,7 @@ class Lander:
         outcome.encoding = file_plan.reported_encoding
         outcome.missing_columns = file_plan.missing_columns
         outcome.load_id = _next_load_id(raw_conn)
-        reader = columnar.ColumnarCsv(path, definition, file_plan)
+        reader = columnar.reader(path, definition, file_plan)
 
         def set_aside() -> _Spool:
             outcome.take_counts(reader.result)
@@ -377,8 +376,8 @@ class Lander:
                 raise defect  # the server or the disk: the row-by-row loader would fail the same way
             # a defect of the fast path must not cost a night's load: the row-by-row loader is the reference
             raw_conn.rollback()
-            log.error("%s/%s: the fast CSV path failed; loading row by row", outcome.provider, outcome.file_name,
-                      exc_info=defect)
+            log.error("%s/%s: the fast %s path failed; loading row by row", outcome.provider, outcome.file_name,
+                      definition.format.upper(), exc_info=defect)
             outcome.reset_counts()
             return False
         finally:

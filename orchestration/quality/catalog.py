@@ -78,6 +78,7 @@ class Suite:
     query: str  # the batch: the rows the suite judges
     key_columns: tuple[str, ...]
     rules: tuple[Rule, ...]
+    new_loads_only: bool = False  # the batch: the rows in force of the loads not yet checked (runner.py)
 
     @property
     def data_asset(self) -> str:
@@ -173,7 +174,9 @@ def snapshot_query(table: str, columns: list[str] | None = None) -> str:
 
 
 def cumulative_query(table: str, key: list[str], columns: list[str] | None = None) -> str:
-    """The latest delivery of each key of a cumulative source."""
+    """The latest delivery of each key of a cumulative source, among the loads of the suite's batch
+    (audit.raw_check_load, which the runner fills before each run: every load, or only those not yet
+    checked when that gives the same rows in force; see runner.prepare_batch)."""
     columns = columns or _raw_columns(table)
     return _squash(f"""
         select {', '.join(columns)}
@@ -184,9 +187,20 @@ def cumulative_query(table: str, key: list[str], columns: list[str] | None = Non
                          nullif(regexp_replace(r._line, '\\D', '', 'g'), '')::bigint desc) as _rank
             from raw.{table} r, audit.load_file f
             where f.load_id = r._load_id and f.status = 'loaded'
+              and r._load_id in (select load_id from audit.raw_check_load
+                                 where suite = 'raw_{table}' and not checked)
         ) delivered
         where _rank = 1
     """)
+
+
+def loaded_rows_exist(table: str) -> Rule:
+    """`not_empty` for a suite of new loads: its batch may be empty (nothing new), the table may not."""
+    return rows("not_empty", CRITICAL, "au moins 1 ligne chargée", f"""
+        select 'raw.{table}' as key from (select 1) as one
+        where not exists (select 1 from {{batch}})
+          and not exists (select 1 from raw.{table} r, audit.load_file f
+                          where f.load_id = r._load_id and f.status = 'loaded')""")
 
 
 def volume_rule(table: str) -> Rule:
@@ -343,7 +357,7 @@ def raw_indh() -> Suite:
     return Suite(
         f"raw_{t}", ("raw", t), f"raw.{t}", cumulative_query(t, ["project_code"]), ("project_code",),
         (
-            row_count_at_least(),
+            loaded_rows_exist(t),
             not_null("project_code"),
             unique("project_code"),
             not_null("indh_contribution_mad"),
@@ -376,6 +390,7 @@ def raw_indh() -> Suite:
             in_set("status", ["في طور الإنجاز", "منجز", "متوقف"]),
             in_set("holder_legal_form", ["تعاونية", "جمعية", "مجموعة ذات النفع الاقتصادي"]),
         ),
+        new_loads_only=True,
     )
 
 
@@ -418,7 +433,7 @@ def raw_formations() -> Suite:
     return Suite(
         f"raw_{t}", ("raw", t), f"raw.{t}", cumulative_query(t, ["session_id"]), ("session_id",),
         (
-            row_count_at_least(),
+            loaded_rows_exist(t),
             not_null("session_id"),
             unique("session_id"),
             not_null("session_type"),
@@ -447,6 +462,7 @@ def raw_formations() -> Suite:
                    or exists (select 1 from jsonb_array_elements(coalesce(sales, '[]'::jsonb)) as s
                               where (s ->> 'chiffre_affaires_dh')::numeric < 0)"""),
         ),
+        new_loads_only=True,
     )
 
 

@@ -107,7 +107,8 @@ def build_project(suites: list[Suite] | None = None) -> Path:
             gx_suite = context.suites.add(gx.ExpectationSuite(
                 name=suite.name,
                 meta={"asset_key": "/".join(suite.asset_key), "table": suite.table,
-                      "key_columns": list(suite.key_columns)},
+                      "key_columns": list(suite.key_columns),
+                      **({"new_loads_only": True} if suite.new_loads_only else {})},
             ))
             for rule in suite.rules:
                 gx_suite.add_expectation(expectation(rule))

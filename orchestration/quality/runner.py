@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 import json
 import logging
 import os
@@ -40,6 +41,8 @@ class SuiteInfo:
     table: str
     key_columns: tuple[str, ...]
     expectations: tuple[dict, ...]
+    new_loads_only: bool = False  # catalog.Suite.new_loads_only: see prepare_batch
+    sha256: str = ""  # of the stored suite: a changed suite checks every load again
 
     @property
     def has_critical(self) -> bool:
@@ -47,7 +50,8 @@ class SuiteInfo:
 
 
 def _read_suite(path: Path) -> SuiteInfo:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    text = path.read_bytes()
+    data = json.loads(text)
     meta = data.get("meta") or {}
     return SuiteInfo(
         name=data["name"],
@@ -55,6 +59,8 @@ def _read_suite(path: Path) -> SuiteInfo:
         table=meta["table"],
         key_columns=tuple(meta.get("key_columns") or ()),
         expectations=tuple(data.get("expectations") or ()),
+        new_loads_only=bool(meta.get("new_loads_only")),
+        sha256=hashlib.sha256(text).hexdigest(),
     )
 
 
@@ -102,6 +108,7 @@ class SuiteOutcome:
     seconds: float = 0.0
     skipped: str | None = None  # why the suite did not run (no table yet)
     data_docs: str | None = None
+    batch: str | None = None  # for a suite of new loads: which loads it read (prepare_batch)
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -270,6 +277,8 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
         outcome.skipped = f"{suite.table} n'existe pas encore (aucun fichier chargé)"
         outcome.seconds = time.perf_counter() - started
         return outcome
+    if suite.new_loads_only:
+        outcome.batch = prepare_batch(url, suite)
     context = _context(url)
     with _CONTEXT_LOCK:
         os.environ[CONNECTION_ENV] = connection_string(url)
@@ -278,12 +287,66 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
     for validation in result.run_results.values():
         for expectation_result in validation.results:
             outcome.outcomes.append(convert_result(expectation_result, suite, outcome.asset))
+    if suite.new_loads_only:
+        settle_batch(url, suite, clean=bool(outcome.outcomes) and not outcome.critical_failures)
     index = data_docs_index()
     outcome.data_docs = str(index) if index.exists() else None
     outcome.seconds = time.perf_counter() - started
     if record:
         record_outcome(url, outcome)
     return outcome
+
+
+# -- suites of new loads ---------------------------------------------------------------------------
+# A cumulative source's rows in force are the latest delivery of each key over every load: checking them
+# all each night re-reads every raw row. The rules of these suites judge each row on its own, so once a
+# run found no critical failure, the next one needs only the rows in force of the loads it has not
+# checked: audit.raw_check_load lists them, and the suite's batch query reads only those. Every load is
+# read again when that could give other rows in force or let a blocking failure go: the previous run
+# failed a critical rule (or did not finish), the suite changed, a checked load was superseded since,
+# or a load not yet checked comes before a checked one (an older period delivered late).
+def prepare_batch(url: str, suite: SuiteInfo) -> str:
+    """Fill the suite's batch in audit.raw_check_load; says which loads it holds."""
+    source = suite.table.removeprefix("raw.")
+    with engine(url).begin() as conn:
+        params = {"suite": suite.name, "source": source, "sha": suite.sha256}
+        conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite and not checked"), params)
+        # a checked load superseded since (a corrected re-send, a reload) can bring back into force rows
+        # that were outranked when it was checked: every load is read again
+        replaced = conn.execute(sa.text(
+            """select count(*) from audit.raw_check_load c where suite = :suite
+               and not exists (select 1 from audit.load_file f where f.load_id = c.load_id and f.status = 'loaded')"""),
+            params).scalar()
+        loads = conn.execute(sa.text(
+            """select f.load_id, coalesce(f.period, '') as period, c.suite_sha
+               from audit.load_file f
+               left join audit.raw_check_load c on c.suite = :suite and c.load_id = f.load_id
+               where f.source_name = :source and f.status = 'loaded' order by f.load_id"""), params).all()
+        checked = [(r.period, r.load_id) for r in loads if r.suite_sha is not None]
+        pending = [(r.period, r.load_id) for r in loads if r.suite_sha is None]
+        incremental = (checked and not replaced
+                       and all(r.suite_sha == suite.sha256 for r in loads if r.suite_sha is not None)
+                       and (not pending or min(pending) > max(checked)))
+        if not incremental:
+            conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite"), params)
+            pending = [(r.period, r.load_id) for r in loads]
+        if pending:
+            conn.execute(sa.text("insert into audit.raw_check_load (suite, load_id, suite_sha) "
+                                 "values (:suite, :load_id, :sha)"),
+                         [{**params, "load_id": load_id} for _, load_id in pending])
+    ids = ", ".join(str(load_id) for _, load_id in pending) or "none"
+    return f"new loads ({ids})" if incremental else f"every load ({ids})"
+
+
+def settle_batch(url: str, suite: SuiteInfo, clean: bool) -> None:
+    """After the run: its loads are checked when no critical rule failed; otherwise every load is read
+    again next time, so that a blocking failure blocks until it is fixed."""
+    with engine(url).begin() as conn:
+        if clean:
+            conn.execute(sa.text("update audit.raw_check_load set checked = true where suite = :s and not checked"),
+                         {"s": suite.name})
+        else:
+            conn.execute(sa.text("delete from audit.raw_check_load where suite = :s"), {"s": suite.name})
 
 
 def run_suites(url: str, suite_names: list[str] | None = None, run_id: str | None = None,

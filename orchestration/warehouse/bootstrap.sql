@@ -92,6 +92,17 @@ CREATE INDEX IF NOT EXISTS quality_result_by_asset ON audit.quality_result (asse
 GRANT SELECT, INSERT ON audit.quality_result TO tadamon_loader, tadamon_transformer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO tadamon_loader, tadamon_transformer;
 
+-- The loads each raw suite of new loads has checked (checked) and reads in its next run (not checked):
+-- orchestration/quality/runner.py prepare_batch fills it; the suite's batch query reads it.
+CREATE TABLE IF NOT EXISTS audit.raw_check_load (
+    suite      text    NOT NULL,
+    load_id    bigint  NOT NULL,
+    checked    boolean NOT NULL DEFAULT false,
+    suite_sha  text    NOT NULL,
+    PRIMARY KEY (suite, load_id)
+);
+GRANT SELECT, INSERT, UPDATE, DELETE ON audit.raw_check_load TO tadamon_transformer;
+
 -- One row per publication of the marts: what they were built from.
 CREATE TABLE IF NOT EXISTS audit.publication (
     publication_id      bigserial   PRIMARY KEY,

@@ -67,6 +67,8 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     metadata["quality_report_url"] = dg.MetadataValue.url(report_url(get_settings(), outcome.suite))
     if outcome.skipped:
         metadata["skipped"] = outcome.skipped
+    if outcome.batch:
+        metadata["batch"] = outcome.batch
     if failed:
         description = f"{len(failed)} expectation(s) failed: " + ", ".join(
             f"{o.expectation} ({o.severity})" for o in failed[:10]
