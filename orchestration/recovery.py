@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,10 @@ TAG_BOOT = "tadamon/boot_id"
 TAG_PID = "tadamon/pid"
 TAG_PROCESS_START = "tadamon/process_start"
 TAG_RECOVERED = "tadamon/recovered"  # set on a dead run when a later run marked it failed
+# in the environment of a run's process, so its children (dbt) carry it: a run killed hard leaves its
+# dbt build running, which would write marts_build beside the next run's build
+RUN_PROCESS_ENV = "TADAMON_RUN_PROCESS"
+ORPHAN_EXIT_DEADLINE_S = 30
 POOL_WAIT_ENV = "TADAMON_POOL_WAIT_SECONDS"
 DEFAULT_POOL_WAIT_S = 1800
 WATCH_INTERVAL_S = 2.0
@@ -75,10 +80,48 @@ def _pid_alive(pid: int) -> bool:
 
 
 def run_tags() -> dict[str, str]:
-    """The tags a run started by this process carries, so a later run can tell if it died."""
+    """The tags a run started by this process carries, so a later run can tell if it died. The same
+    identity goes into the environment its children inherit (see `kill_orphans`)."""
     pid = os.getpid()
+    os.environ[RUN_PROCESS_ENV] = _identity(pid, _process_start(pid))
     return {TAG_HOST: socket.gethostname(), TAG_BOOT: _boot_id(), TAG_PID: str(pid),
             TAG_PROCESS_START: _process_start(pid)}
+
+
+def _identity(pid: int | str, start: str) -> str:
+    return f"{pid}:{start}"
+
+
+def kill_orphans(identity: str, deadline_s: float = ORPHAN_EXIT_DEADLINE_S) -> list[int]:
+    """SIGKILL the processes left by a dead run (those whose environment carries its identity, such
+    as its dbt build) and wait until they are gone. Returns their pids. Linux only (/proc)."""
+    marker = f"{RUN_PROCESS_ENV}={identity}".encode()
+    orphans = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        pid = int(proc.name)
+        if pid == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in environ.split(b"\0"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+                orphans.append(pid)
+    deadline = time.monotonic() + deadline_s
+    while any(_pid_alive(pid) and Path(f"/proc/{pid}/stat").exists() and not _zombie(pid) for pid in orphans):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes {orphans} of a dead run did not exit within {deadline_s:.0f} s of SIGKILL")
+        time.sleep(0.05)
+    return orphans
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def why_dead(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
@@ -108,6 +151,10 @@ def why_dead(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
 
 # -- recovery -----------------------------------------------------------------------------------------
 def _mark_failed(instance: dg.DagsterInstance, run: dg.DagsterRun, reason: str) -> Recovered:
+    if run.tags.get(TAG_PID) and run.tags.get(TAG_HOST) == socket.gethostname():
+        orphans = kill_orphans(_identity(run.tags[TAG_PID], run.tags.get(TAG_PROCESS_START, "")))
+        if orphans:
+            reason += f" (its leftover processes {', '.join(map(str, orphans))} stopped)"
     recovered = Recovered(run.run_id, run.job_name, reason)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     instance.add_run_tags(run.run_id, {TAG_RECOVERED: f"{stamp}: {reason}"})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
 import time
 
 import dagster as dg
@@ -96,3 +99,25 @@ def test_a_step_blocked_behind_a_live_run_fails_at_the_deadline(warehouse, insta
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_the_processes_a_dead_run_left_behind_are_stopped(instance):
+    """A run killed hard leaves its dbt build running (an orphan): recovering the run stops it, so it
+    cannot write marts_build beside the next run's build."""
+    gone = subprocess.Popen(["true"])
+    tags = tags_of(gone.pid)
+    gone.wait()
+    identity = f"{tags[recovery.TAG_PID]}:{tags[recovery.TAG_PROCESS_START]}"
+    env = {**os.environ, recovery.RUN_PROCESS_ENV: identity}
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], env=env)
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        started_run(instance, tags)
+        [recovered] = recovery.recover_dead_runs(instance)
+        assert orphan.wait(timeout=30) == -signal.SIGKILL
+        assert f"leftover processes {orphan.pid} stopped" in recovered.reason
+        assert bystander.poll() is None
+    finally:
+        for process in (orphan, bystander):
+            process.kill()
+            process.wait()
