@@ -218,12 +218,9 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
     except Exception:  # an external server without TADAMON_BI_READER_PASSWORD
         masked = "(set TADAMON_BI_READER_PASSWORD)"
     lines += [
-        "",
-        "Connect a BI tool (Metabase, Superset, Power BI) to PostgreSQL, schema `marts`:",
-        f"  {masked}",
-        "  full URL with password: .venv/bin/tadamon warehouse url --role bi_reader",
-        "  analysts' views and tables (schema `analyst`): .venv/bin/tadamon warehouse url --role bi_analyst",
-        "  data dictionary (French, Arabic): .venv/bin/tadamon docs",
+        f"BI tools (Metabase, Superset, Power BI), schema `marts`: {masked}",
+        "  URLs with passwords: .venv/bin/tadamon warehouse url --role bi_reader (or bi_analyst, who may"
+        " create views in `analyst`); data dictionary: .venv/bin/tadamon docs",
     ]
     return "\n".join(lines)
 
