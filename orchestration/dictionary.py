@@ -61,7 +61,7 @@ class Table:
 
 
 def _mart_nodes(manifest: Mapping[str, Any]) -> list[dict]:
-    from orchestration.defs.transform.assets import mart_names
+    from orchestration.defs.transform.layers import mart_names
 
     names = set(mart_names(manifest))
     return sorted((n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] in names),

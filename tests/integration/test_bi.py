@@ -231,7 +231,7 @@ def _rebuild_marts_build(url: str) -> None:
 def _publish(url: str) -> None:
     import json
 
-    from orchestration.defs.transform.assets import mart_names
+    from orchestration.defs.transform.layers import mart_names
     from orchestration.defs.transform.project import dbt_project
     from orchestration.warehouse.mart_keys import foreign_keys
     from orchestration.warehouse.publish import publish

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.transform.assets import mart_names
+from orchestration.defs.transform.layers import mart_names
 from orchestration.defs.transform.project import prepare_manifest
 from orchestration.dictionary import DictionaryError, build, render
 

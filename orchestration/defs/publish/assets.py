@@ -4,7 +4,7 @@ import dagster as dg
 
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transform.assets import mart_names
+from orchestration.defs.transform.layers import mart_names
 from orchestration.defs.transform.project import dbt_project
 from orchestration.fingerprint import project_fingerprint
 from orchestration.warehouse.mart_keys import foreign_keys

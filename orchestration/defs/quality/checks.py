@@ -113,7 +113,7 @@ def _known_asset_keys() -> "set[dg.AssetKey]":
     """The raw tables the landing assets declare and the marts dbt builds, as asset keys."""
     import json
 
-    from orchestration.defs.transform.assets import mart_names
+    from orchestration.defs.transform.layers import mart_names
     from orchestration.defs.transform.project import dbt_project
     from orchestration.ingest.definitions import load_definitions
 

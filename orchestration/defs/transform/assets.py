@@ -12,14 +12,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform.layers import layer_of
 from orchestration.defs.transform.project import dbt_environment, dbt_project, parsed_manifest
-
-LAYERS = ("staging", "intermediate", "marts")
-
-
-def _layer(props: Mapping[str, Any]) -> str | None:
-    fqn = props.get("fqn", [])
-    return fqn[1] if len(fqn) > 2 and fqn[1] in LAYERS else None
 
 
 class TadamonTranslator(DagsterDbtTranslator):
@@ -29,26 +23,18 @@ class TadamonTranslator(DagsterDbtTranslator):
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         if resource_type == "seed":
             return dg.AssetKey(["seeds", dbt_resource_props["name"]])
-        layer = _layer(dbt_resource_props)
+        layer = layer_of(dbt_resource_props)
         prefix = "marts_build" if layer == "marts" else (layer or "models")
         return dg.AssetKey([prefix, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "seeds"
-        layer = _layer(dbt_resource_props)
+        layer = layer_of(dbt_resource_props)
         fqn = dbt_resource_props.get("fqn", [])
         if layer == "staging" and len(fqn) > 3:
             return f"staging_{fqn[2]}"
         return "marts_build" if layer == "marts" else layer
-
-
-def mart_names(manifest: Mapping[str, Any]) -> list[str]:
-    """The models of models/marts/: the tables the publish step copies into `marts`."""
-    return sorted(
-        node["name"] for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and _layer(node) == "marts"
-    )
 
 
 @dbt_assets(

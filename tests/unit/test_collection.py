@@ -1,0 +1,33 @@
+"""A clean checkout has no dbt manifest (dbt_project/target/ is not committed): collecting the suite
+must not need one. Importing the definitions reads the manifest, so no test module may import them at
+module level; the fixtures prepare the manifest first."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# In a child interpreter: the dbt project pointed at a target folder that does not exist, then the
+# whole suite collected.
+COLLECT_WITHOUT_MANIFEST = """
+import sys
+import pytest
+from dagster_dbt import DbtProject
+from orchestration.defs.transform import project
+from orchestration.settings import DBT_PROJECT_DIR
+
+project.dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                                 target_path=sys.argv[1])
+sys.exit(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "tests"]))
+"""
+
+
+def test_the_suite_is_collected_from_a_clean_checkout_without_a_dbt_manifest(tmp_path):
+    missing = tmp_path / "no-target"
+    result = subprocess.run([sys.executable, "-c", COLLECT_WITHOUT_MANIFEST, str(missing)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "error" not in result.stdout.splitlines()[-1], result.stdout[-3000:]
+    assert " tests collected" in result.stdout.splitlines()[-1]
+    assert not missing.exists(), "collecting must not prepare the manifest"
