@@ -204,14 +204,14 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    import json
     from pathlib import Path
 
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.defs.transform.project import load_manifest, prepare_manifest
     from orchestration.dictionary import DictionaryError, build, render
 
+    prepare_manifest()
     try:
-        tables = build(json.loads(prepare_manifest().read_text(encoding="utf-8")))
+        tables = build(load_manifest())
     except DictionaryError as exc:
         print(f"tadamon docs: {exc}", file=sys.stderr)
         return 1

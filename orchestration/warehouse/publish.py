@@ -18,11 +18,11 @@ import re
 
 import sqlalchemy as sa
 
-from orchestration.warehouse import engine
+from orchestration.warehouse import engine, schemas
 from orchestration.warehouse.mart_keys import ForeignKey
 
-BUILD_SCHEMA = "marts_build"
-PUBLISHED_SCHEMA = "marts"
+BUILD_SCHEMA = schemas.BUILD
+PUBLISHED_SCHEMA = schemas.PUBLISHED
 TRANSFORMER_ROLE = "tadamon_transformer"
 SAFE_TABLE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 import dagster as dg
 
+from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.ingest.definitions import SourceDefinition, load_definitions
@@ -11,7 +12,7 @@ from orchestration.ingest.landing import FileOutcome, Lander
 
 
 def raw_asset_key(definition: SourceDefinition) -> dg.AssetKey:
-    return dg.AssetKey(["raw", definition.table])
+    return asset_keys.raw(definition.table)
 
 
 def _spec(definition: SourceDefinition) -> dg.AssetSpec:

@@ -2,29 +2,24 @@
 
 import dagster as dg
 
+from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.layers import mart_names
-from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.project import load_manifest
 from orchestration.fingerprint import project_fingerprint
 from orchestration.warehouse.mart_keys import foreign_keys
 from orchestration.warehouse.publish import publish
 
 
-def _manifest() -> dict:
-    import json
-
-    return json.loads(dbt_project.manifest_path.read_text())
-
-
 def build_publish_asset() -> dg.AssetsDefinition:
-    manifest = _manifest()
+    manifest = load_manifest()
     names = mart_names(manifest)
     keys = foreign_keys(manifest, names)
     specs = [
         dg.AssetSpec(
-            key=dg.AssetKey(["marts", name]),
-            deps=[dg.AssetKey(["marts_build", name])],
+            key=asset_keys.published_mart(name),
+            deps=[asset_keys.built_mart(name)],
             group_name="marts",
             description=f"marts.{name}: what BI users read; refreshed atomically from marts_build.{name}.",
             kinds={"postgres"},
@@ -42,6 +37,6 @@ def build_publish_asset() -> dg.AssetsDefinition:
         with retry_when_transient(context):
             counts = publish(warehouse.url(), names, fingerprint=project_fingerprint(), foreign_keys=keys)
         for name in names:
-            yield dg.MaterializeResult(asset_key=dg.AssetKey(["marts", name]), metadata={"rows": counts[name]})
+            yield dg.MaterializeResult(asset_key=asset_keys.published_mart(name), metadata={"rows": counts[name]})
 
     return publish_marts

@@ -7,11 +7,11 @@ publication, so BI users keep the last good marts). Only warnings failed: WARN s
 goes on. Every run is written to audit.quality_result and updates the GX Data Docs.
 """
 
-
 from collections.abc import Iterable
 
 import dagster as dg
 
+from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality import CRITICAL, WARNING, SuiteInfo, SuiteOutcome, data_docs_index, run_suite, stored_suites
@@ -111,16 +111,13 @@ def build_suite_check(suite: SuiteInfo) -> dg.AssetChecksDefinition:
 
 def _known_asset_keys() -> "set[dg.AssetKey]":
     """The raw tables the landing assets declare and the marts dbt builds, as asset keys."""
-    import json
-
     from orchestration.defs.transform.layers import mart_names
-    from orchestration.defs.transform.project import dbt_project
+    from orchestration.defs.transform.project import dbt_project, load_manifest
     from orchestration.ingest.definitions import load_definitions
 
-    keys = {dg.AssetKey(["raw", d.table]) for d in load_definitions()}
-    manifest_path = dbt_project.manifest_path
-    if manifest_path.exists():
-        keys |= {dg.AssetKey(["marts_build", n]) for n in mart_names(json.loads(manifest_path.read_text()))}
+    keys = {asset_keys.raw(d.table) for d in load_definitions()}
+    if dbt_project.manifest_path.exists():
+        keys |= {asset_keys.built_mart(n) for n in mart_names(load_manifest())}
     return keys
 
 

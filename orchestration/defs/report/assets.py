@@ -4,15 +4,16 @@ import os
 
 import dagster as dg
 
+from orchestration.defs import asset_keys
 from orchestration.defs.resources import WarehouseResource
 from orchestration.report.queries import marts_read
 
-BILAN_KEY = dg.AssetKey(["report", "bilan"])
+BILAN_KEY = asset_keys.BILAN
 
 
 @dg.asset(
     key=BILAN_KEY,
-    deps=[dg.AssetKey(["marts", name]) for name in marts_read()],
+    deps=[asset_keys.published_mart(name) for name in marts_read()],
     group_name="report",
     description="The council's results report (bilan) in French and Arabic, HTML and PDF, in "
     "data/reports/<date>/ and data/reports/latest/ (Arabic edition's digits: TADAMON_REPORT_DIGITS).",

@@ -10,22 +10,23 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.layers import layer_of
 from orchestration.defs.transform.project import dbt_environment, dbt_project, parsed_manifest
+from orchestration.warehouse import schemas
 
 
 class TadamonTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
-        if resource_type == "source":  # raw.<provider>__<name> is the landing asset of that file
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        if resource_type == "source":
+            return asset_keys.source(dbt_resource_props["source_name"], dbt_resource_props["name"])
         if resource_type == "seed":
-            return dg.AssetKey(["seeds", dbt_resource_props["name"]])
-        layer = layer_of(dbt_resource_props)
-        prefix = "marts_build" if layer == "marts" else (layer or "models")
-        return dg.AssetKey([prefix, dbt_resource_props["name"]])
+            return asset_keys.seed(dbt_resource_props["name"])
+        layer, name = layer_of(dbt_resource_props), dbt_resource_props["name"]
+        return asset_keys.built_mart(name) if layer == "marts" else asset_keys.model(layer, name)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
@@ -34,7 +35,7 @@ class TadamonTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         if layer == "staging" and len(fqn) > 3:
             return f"staging_{fqn[2]}"
-        return "marts_build" if layer == "marts" else layer
+        return schemas.BUILD if layer == "marts" else layer
 
 
 @dbt_assets(

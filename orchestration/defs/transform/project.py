@@ -88,3 +88,16 @@ def parsed_manifest() -> Path:
             f"that loads, e.g. `tadamon run`) to prepare it, then load the definitions again"
         )
     return manifest
+
+
+_read: dict[Path, tuple[int, dict]] = {}
+
+
+def load_manifest() -> dict:
+    """The manifest the definitions are built from, as a dict: read once, and again only when a
+    command prepared it anew (a source added, a model changed)."""
+    path = parsed_manifest()
+    stamp = path.stat().st_mtime_ns
+    if path not in _read or _read[path][0] != stamp:
+        _read[path] = (stamp, json.loads(path.read_text(encoding="utf-8")))
+    return _read[path][1]
