@@ -41,7 +41,9 @@ import polars as pl
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import detect_encoding, find_header, map_header, reported_encoding
-from orchestration.ingest.rows import DUPLICATE_REASON, PARSERS, RowCounts, column_label, json_safe, raw_text
+from orchestration.ingest.rejections import (DUPLICATE_REASON, cell_reason, column_label, key_conflict_expr,
+                                             line_label, line_label_expr, missing_key_reason, row_reason_expr)
+from orchestration.ingest.rows import PARSERS, RowCounts, json_safe, raw_text
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +247,7 @@ def _python_values(column: Column, texts: list[str]) -> tuple[list, list, list, 
         try:
             parsed = parse(text)
         except parsers.ParseError as exc:
-            values.append(None), kinds.append(None), errors.append(f"{label} : {exc}")
+            values.append(None), kinds.append(None), errors.append(cell_reason(label, exc))
             continue
         kind = None
         if column.type == "org_identifier" and parsed is not None:
@@ -440,12 +442,12 @@ class ColumnarCsv:
             column = self.definition.column(name)
             missing_keys.append(
                 pl.when(pl.col(f"p_{name}").is_null() & pl.col(f"e_{name}").is_null())
-                .then(pl.lit(f"{column_label(column)} : clé manquante"))
+                .then(pl.lit(missing_key_reason(column_label(column))))
                 .otherwise(pl.col(f"e_{name}")).alias(f"e_{name}"))
         frame = frame.with_columns(missing_keys)
         errors = [pl.col(f"e_{c.name}") for c in self.definition.columns]
         return frame.with_columns(pl.when(pl.any_horizontal([e.is_not_null() for e in errors]))
-                                  .then(pl.concat_str(errors, separator="; ", ignore_nulls=True)).alias("_errors"))
+                                  .then(row_reason_expr(errors)).alias("_errors"))
 
     def _resolve_in_python(self, frame, column: Column):
         """Cells the expressions left go to the Python parser, once per distinct text."""
@@ -496,9 +498,7 @@ class ColumnarCsv:
             first = pl.col("_n").replace_strict(repeats["_n"], repeats["_first"], default=None, return_dtype=pl.Int64)
         frame = frame.with_columns(first.alias("_first"))
         conflict = pl.col("_first").is_not_null()
-        key_text = pl.concat_str([pl.col(k) for k in keys], separator=", ")
-        message = pl.concat_str(pl.lit("même clé ("), key_text, pl.lit(") que la "),
-                                self._line_text(pl.col("_first")), pl.lit(", avec d'autres valeurs"))
+        message = key_conflict_expr([pl.col(k) for k in keys], self._line_text(pl.col("_first")))
         frame = frame.with_columns(
             pl.when(pl.col("_duplicate")).then(pl.lit("duplicate"))
             .when(pl.col("_errors").is_not_null() | conflict).then(pl.lit("rejected"))
@@ -515,13 +515,13 @@ class ColumnarCsv:
     # -- output ----------------------------------------------------------------------------------
     def _line_text(self, numbers):
         """Where a row is, as a receipt says it: its line number (`_n`) as "ligne 12"."""
-        return pl.concat_str(pl.lit("ligne "), numbers.cast(pl.String))
+        return line_label_expr(numbers)
 
     def _set_aside(self, frame) -> None:
         cells = [f"c_{name}" for name in self.plan.mapped]
         aside = frame.select("_n", "_kind", "_reason", *cells).filter(pl.col("_kind") != "loaded")
         for row in aside.iter_rows():
-            self.result.count(f"ligne {row[0]}", row[1], row[2])
+            self.result.count(line_label(row[0]), row[1], row[2])
             values = dict(zip(self.plan.mapped, row[3:]))
             self.result.raw_rows.append(json.dumps(json_safe(values), ensure_ascii=False, default=str))
 

@@ -32,6 +32,7 @@ from orchestration.ingest.columnar import ColumnarCsv, Plan, _python_values
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, _get_path, find_header, map_header,
                                           normalize_title)
+from orchestration.ingest.rejections import line_label, record_label
 from orchestration.ingest.rows import json_safe
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def plan_xlsx(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
         first = cells[0] if cells else None
         if footer is not None and isinstance(first, str) and footer.search(first):
             continue
-        lines.append(f"ligne {first_row + index}")
+        lines.append(line_label(first_row + index))
         kept.append(cells)
     width = min((len(r) for r in kept), default=0)
     columns = {}
@@ -130,7 +131,7 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
     if records and any(c.required and c.name not in present for c in definition.columns):
         return None, "required fields missing"
     missing = [c.path for c in definition.columns if c.name not in present] if records else []
-    lines = [f"$.{definition.records}[{i}]" for i in range(len(records))]
+    lines = [record_label(definition.records, i) for i in range(len(records))]
     return CellsPlan("utf-8", missing, lines, columns), None
 
 

@@ -47,7 +47,6 @@ __all__ = [
     "parse_org_identifier",
     "parse_province",
     "normalize_arabic",
-    "normalize_name",
     "REGISTER_CITY_CODES",
     "PROVINCES_CSV",
 ]
@@ -130,26 +129,6 @@ _ARABIC_MAP = {
     **_DIGITS,
 }
 _ARABIC_DIACRITICS_RE = re.compile("[\u064b-\u065f\u0670]")
-
-# Legal-form words dropped from organisation names (normalised spelling).
-_LEGAL_FORM_WORDS = frozenset(
-    {"cooperative", "coop", "association", "assoc", "gie", "تعاونيه", "جمعيه"}
-)
-# "ass" (Ass. = association) is dropped only at the start of a name, where
-# it cannot be the Arabic article of a following word.
-_LEADING_LEGAL_FORM_WORDS = _LEGAL_FORM_WORDS | {"ass"}
-_LEGAL_FORM_PHRASES = (
-    ("مجموعه", "ذات", "النفع", "الاقتصادي"),
-    ("groupement", "d", "interet", "economique"),
-)
-# Latin transliterations of the Arabic article ال.  "al"/"el" go with any
-# word; an assimilated article ("as", "er", "ech", ...) only with a word that
-# starts with its consonant ("as salam", "er riad", "ech chourouk").
-_PLAIN_ARTICLES = frozenset({"al", "el"})
-_SUN_ARTICLE_RE = re.compile(r"^[ae](?P<consonant>ch|sh|th|dh|[tdrzsn])$")
-# A word glued to an assimilated article: "assalam", "arrahma", "achourouk".
-_GLUED_ARTICLE_RE = re.compile(r"^[ae](?:ch(?:ch)?|(?P<double>[tdrzsn])(?P=double))(?=.)")
-_NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 class ParseError(ValueError):
@@ -617,107 +596,3 @@ def normalize_arabic(text: str) -> str:
     as they are."""
     text = _ARABIC_DIACRITICS_RE.sub("", text.translate(_ARABIC_MAP))
     return " ".join(text.split())
-
-
-def _remove_phrases(words: list[str]) -> list[str]:
-    for phrase in _LEGAL_FORM_PHRASES:
-        size = len(phrase)
-        for i in range(len(words) - size + 1):
-            if tuple(words[i:i + size]) == phrase:
-                return words[:i] + words[i + size:]
-    return words
-
-
-def _drop_legal_forms(words: list[str]) -> list[str]:
-    """Remove legal-form phrases and words, repeated until nothing changes."""
-    kept = list(words)
-    while True:
-        before = kept
-        kept = _remove_phrases(kept)
-        while len(kept) > 1 and kept[0] in _LEADING_LEGAL_FORM_WORDS:
-            kept = kept[1:]
-        kept = [w for w in kept if w not in _LEGAL_FORM_WORDS]
-        if kept == before:
-            break
-    return kept
-
-
-def _unify_article(word: str) -> str:
-    """One word: ``el…`` -> ``al…``; a glued assimilated article loses its
-    doubled consonant: ``assalam`` -> ``alsalam``, ``arrahma`` ->
-    ``alrahma``, ``achourouk`` and ``achchourouk`` -> ``alchourouk``."""
-    if word.startswith("al"):
-        return word
-    if word.startswith("el") and len(word) > 2:
-        return "al" + word[2:]
-    glued = _GLUED_ARTICLE_RE.match(word)
-    if glued is not None:
-        consonant = glued["double"] or "ch"
-        return "al" + consonant + word[glued.end():]
-    return word
-
-
-def _is_article_of(article: str, word: str) -> bool:
-    """Whether ``article`` is an article written apart from ``word``."""
-    if article in _PLAIN_ARTICLES:
-        return True
-    sun = _SUN_ARTICLE_RE.match(article)
-    return sun is not None and word.startswith(sun["consonant"])
-
-
-def _join_articles(words: list[str]) -> list[str]:
-    """An article written apart is glued to its word as ``al``:
-    ``el amal`` -> ``alamal``, ``as salam`` -> ``alsalam``,
-    ``et tadamoun`` -> ``altadamoun``; other words go through
-    :func:`_unify_article`."""
-    joined: list[str] = []
-    i = 0
-    while i < len(words):
-        if i + 1 < len(words) and _is_article_of(words[i], words[i + 1]):
-            joined.append("al" + words[i + 1])
-            i += 2
-        else:
-            joined.append(_unify_article(words[i]))
-            i += 1
-    return joined
-
-
-def normalize_name(text: str | None) -> str:
-    """Matching key of an organisation name, in either script.
-
-    Steps, in order:
-
-    1. compatibility decomposition, case folding, Latin accents dropped
-       (``COOPÉRATIVE`` -> ``cooperative``; œ -> oe, æ -> ae);
-    2. :func:`normalize_arabic` (hamza forms, ة/ه, ى/ي, tatweel, diacritics);
-    3. punctuation and symbols become spaces (``AL-AMAL`` -> ``al amal``);
-    4. legal-form words are dropped: cooperative, coop, association, assoc,
-       gie anywhere, ass at the start, تعاونيه, جمعيه and the phrases
-       مجموعه ذات النفع الاقتصادي / groupement d'intérêt économique (a name
-       that is nothing but such words is returned as it is after step 3);
-    5. Latin transliterations of the article ال are written ``al`` glued to
-       the word: ``al``/``el`` written apart are joined to the next word, an
-       assimilated article written apart (as, es, ar, er, at, et, ad, ed, an,
-       en, az, ez, ach, ech, ...) is joined to a next word starting with the
-       same consonant, a glued ``el…`` becomes ``al…`` and a glued
-       assimilated article loses its doubled consonant.  So ``Al Amal``,
-       ``Alamal``, ``El Amal``, ``AL-AMAL`` give ``alamal``; ``Assalam``,
-       ``As Salam``, ``Essalam`` give ``alsalam``; ``Et Tadamoun`` and
-       ``Attadamoun`` give ``altadamoun`` (but ``Tadamoun`` stays
-       ``tadamoun``: a missing article is not restored).  Arabic ``ال`` is
-       left as it is.
-
-    Words are joined by single spaces.  The function is idempotent.
-    """
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFKD", str(text)).casefold()
-    text = text.replace("œ", "oe").replace("æ", "ae")
-    text = _strip_accents(text)
-    text = normalize_arabic(text)
-    text = _NON_WORD_RE.sub(" ", text)
-    words = text.split()
-    kept = _drop_legal_forms(words)
-    if not kept:  # a name that is nothing but a legal form stays as written
-        return " ".join(words)
-    return " ".join(_join_articles(kept))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.ingest.definitions import SourceDefinition
+from orchestration.ingest.rejections import line_label, record_label
 
 HEADER_SEARCH_ROWS = 50
 Row = tuple[str, dict[str, Any], dict[str, Any]]
@@ -104,7 +105,7 @@ def _tabular_rows(
             width = len(cells)
             values = {name: (cells[i] if i < width else None) for name, i in mapped.items()}
             extra = {title: cells[i] for title, i in extras.items() if i < width and not _is_blank(cells[i])}
-            yield f"ligne {number}", values, extra
+            yield line_label(number), values, extra
 
     return OpenedFile(rows=data_rows(), extra_columns=list(extras), missing_columns=missing)
 
@@ -299,7 +300,7 @@ def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
 
     def data_rows() -> Iterator[Row]:
         for index, record in enumerate(records):
-            line = f"$.{definition.records}[{index}]"
+            line = record_label(definition.records, index)
             if not isinstance(record, dict):
                 yield line, {}, {"valeur": record}
                 continue

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from orchestration.ingest import parsers
 from orchestration.ingest.definitions import Column, SourceDefinition
+from orchestration.ingest.rejections import (DUPLICATE_REASON, cell_reason, column_label, key_conflict_reason,
+                                             missing_key_reason, row_reason)
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "text": parsers.parse_text,
@@ -63,11 +65,6 @@ def table_columns(definition: SourceDefinition) -> list[tuple[str, str, Column]]
     return out
 
 
-def column_label(column: Column) -> str:
-    """How a column is named to the provider in a reason: its title, or its JSON path."""
-    return column.title or column.path or column.name
-
-
 class RowParser:
     """Parses the rows of one definition: a converter per column, built once.
 
@@ -102,11 +99,11 @@ class RowParser:
                 else:
                     parsed = parse(value)
             except parsers.ParseError as exc:
-                errors.append(f"{label} : {exc}")
+                errors.append(cell_reason(label, exc))
                 parsed = None
             else:
                 if parsed is None and is_key:
-                    errors.append(f"{label} : clé manquante")
+                    errors.append(missing_key_reason(label))
             if is_identifier:
                 kind, canonical = parsed if parsed else (None, None)
                 out.append(canonical)
@@ -124,9 +121,6 @@ _MISSING = object()
 def parse_row(definition: SourceDefinition, values: dict[str, Any]) -> tuple[list[Any], list[str]]:
     """One row, without a RowParser's memory: for checks and tests."""
     return RowParser(definition)(values)
-
-
-DUPLICATE_REASON = "ligne en double : identique à une ligne précédente, chargée une seule fois"
 
 
 @dataclass(kw_only=True)
@@ -187,9 +181,9 @@ def classify_rows(definition: SourceDefinition, rows: Iterator[tuple[str, dict, 
             key = tuple(parsed[i] for i in key_positions)
             first = seen_keys.setdefault(key, line)
             if first != line:
-                errors.append(f"même clé ({', '.join(map(str, key))}) que la {first}, avec d'autres valeurs")
+                errors.append(key_conflict_reason(key, first))
         if errors:
-            yield line, "rejected", None, "; ".join(errors), values, extras
+            yield line, "rejected", None, row_reason(errors), values, extras
         else:
             yield line, "loaded", parsed, None, values, extras
 
