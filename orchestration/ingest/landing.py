@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg2
 
 from orchestration.ingest import columnar, limits, receipts
+from orchestration.ingest.columnar.threads import BlockReader
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
@@ -265,7 +266,7 @@ class Lander:
                 rejected.write([line, kind, reason, _raw_json(values, extras)])
         return spool, rejected
 
-    def _land_columnar(self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan: columnar.Plan,
+    def _land_columnar(self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan,
                        received_at, reload: bool, replaces) -> bool:
         """Land a planned CSV file by the fast path; False (nothing written) if it failed unexpectedly,
         for the row-by-row loader to take over."""
@@ -282,7 +283,7 @@ class Lander:
             return spool
 
         self._archive(path, outcome, reload)
-        blocks = columnar.BlockReader(reader.copy_blocks())
+        blocks = BlockReader(reader.copy_blocks())
         try:
             self._write(raw_conn, definition, outcome, blocks, set_aside, received_at, path.stat().st_size,
                         replaces=replaces, delimiter=reader.copy_delimiter)

@@ -9,26 +9,13 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from collections.abc import Iterator
-from typing import Any, Callable
+from typing import Any
 
-from orchestration.ingest import parsers
+from orchestration.ingest.parsers import PARSERS
+from orchestration.ingest.parsers.cells import ParseError
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.rejections import (DUPLICATE_REASON, cell_reason, column_label, key_conflict_reason,
                                              missing_key_reason, row_reason)
-
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "text": parsers.parse_text,
-    "int": parsers.parse_int,
-    "amount": parsers.parse_amount,
-    "date": parsers.parse_date,
-    "bool": parsers.parse_bool,
-    "ice": parsers.parse_ice,
-    "register_number": parsers.parse_register_number,
-    "receipt_number": parsers.parse_receipt_number,
-    "org_identifier": parsers.parse_org_identifier,
-    "province": parsers.parse_province,
-    "json": lambda value: None if value is None else json.dumps(value, ensure_ascii=False),
-}
 
 SQL_TYPES = {
     "text": "text", "int": "bigint", "amount": "numeric(18,2)", "date": "date", "bool": "boolean",
@@ -98,7 +85,7 @@ class RowParser:
                             cache[value] = parsed
                 else:
                     parsed = parse(value)
-            except parsers.ParseError as exc:
+            except ParseError as exc:
                 errors.append(cell_reason(label, exc))
                 parsed = None
             else:

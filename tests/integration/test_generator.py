@@ -14,7 +14,8 @@ import pytest
 
 from orchestration.bench.generate import generate, resolve_scale
 from orchestration.ingest.landing import Lander
-from orchestration.ingest.parsers import ice_is_valid, parse_province
+from orchestration.ingest.parsers.identifiers import ice_is_valid
+from orchestration.ingest.parsers.provinces import parse_province
 from orchestration.warehouse import engine
 
 

@@ -1,4 +1,4 @@
-"""Unit and property tests of orchestration.ingest.parsers.
+"""Unit and property tests of orchestration.ingest.parsers (cells, values, identifiers, provinces).
 
 The concrete writings come from the provider contract (shared/feeds/README.md)
 and from the sample deliveries.
@@ -16,22 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.ma import ice as stdnum_ice
 
-from orchestration.ingest import parsers
-from orchestration.ingest.parsers import (
-    ParseError,
+from orchestration.ingest.parsers import provinces
+from orchestration.ingest.parsers.cells import ParseError
+from orchestration.ingest.parsers.identifiers import (
     ice_is_valid,
-    normalize_arabic,
-    parse_amount,
-    parse_bool,
-    parse_date,
     parse_ice,
-    parse_int,
     parse_org_identifier,
-    parse_province,
     parse_receipt_number,
     parse_register_number,
-    parse_text,
 )
+from orchestration.ingest.parsers.provinces import normalize_arabic, parse_province
+from orchestration.ingest.parsers.values import parse_amount, parse_bool, parse_date, parse_int, parse_text
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 EASTERN_ARABIC_INDIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -692,13 +687,13 @@ def test_province_outside_region_message():
 
 
 def test_provinces_come_from_the_project_seed():
-    expected = Path(parsers.__file__).resolve().parents[2] / "dbt_project/seeds/reference/provinces.csv"
-    assert parsers.PROVINCES_CSV == expected
+    expected = Path(provinces.__file__).resolve().parents[3] / "dbt_project/seeds/reference/provinces.csv"
+    assert provinces.PROVINCES_CSV == expected
     assert expected.is_file()
 
 
 def _seed_rows():
-    with parsers.PROVINCES_CSV.open(encoding="utf-8", newline="") as handle:
+    with provinces.PROVINCES_CSV.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
