@@ -7,8 +7,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from orchestration.bench.generate.scales import AMOUNT_CUT_SHARE, BASE_DATE, MAX_DELIVERY, MEAN_SESSION_PARTICIPANTS, MEMBERS_CHANGE_SHARE, MONTHLY_GROWTH, PER_ORGANISATION, PROJECT_DROP_SHARE, RENAME_SHARE, RETURN_SHARE, STATUS_CHANGE_SHARE, STRUCK_OFF_SHARE, resolve_scale
-from orchestration.bench.generate.vocabulary import ASSOC_FIELDS, ASSOC_STATUS, COOP_STATUS, CORES, ENDINGS, NAME_PATTERNS, PARTNERS, PLACES, PRODUCTS, PROGRAMMES, PROVINCES, SECTORS, SESSION_TITLES_AR, SESSION_TYPES, SYLLABLES, THEMES, communes_by_province
+from orchestration.bench.generate.scales import (AMOUNT_CUT_SHARE, BASE_DATE, MAX_DELIVERY, MEAN_SESSION_PARTICIPANTS,
+                                                 MEMBERS_CHANGE_SHARE, MONTHLY_GROWTH, PER_ORGANISATION,
+                                                 PROJECT_DROP_SHARE, RENAME_SHARE, RETURN_SHARE, STATUS_CHANGE_SHARE,
+                                                 STRUCK_OFF_SHARE, resolve_scale)
+from orchestration.bench.generate.vocabulary import (ASSOC_FIELDS, ASSOC_STATUS, COOP_STATUS, CORES, ENDINGS,
+                                                     NAME_PATTERNS, PARTNERS, PLACES, PRODUCTS, PROGRAMMES, PROVINCES,
+                                                     SECTORS, SESSION_TITLES_AR, SESSION_TYPES, SYLLABLES, THEMES,
+                                                     communes_by_province)
 from orchestration.bench.generate.writings import ice_with_check, month_end, random_date, weighted
 
 

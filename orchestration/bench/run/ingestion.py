@@ -10,7 +10,8 @@ from pathlib import Path
 
 from orchestration.bench.generate import GeneratedDelivery
 from orchestration.bench.run.measures import env_vars
-from orchestration.bench.run.peers import copy_baseline, definition_of, dlt_available, dlt_baseline, tabular_rows, to_sql_baseline
+from orchestration.bench.run.peers import (copy_baseline, definition_of, dlt_available, dlt_baseline, tabular_rows,
+                                           to_sql_baseline)
 from orchestration.bench.run.server import BenchServer
 from orchestration.settings import get_settings
 

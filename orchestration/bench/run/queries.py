@@ -89,7 +89,6 @@ BI_QUERIES: list[tuple[str, str]] = [
 def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
     """Each query `warmup` times, then `runs` times timed (execute and fetch), over one connection."""
     import psycopg2
-
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 TARGETS = {
     "csv_vs_copy": 0.5,           # CSV ingestion at no less than half the plain COPY rate
     "big_csv_rows": 200_000,      # ... measured on a file of this many rows (the ingestion issue)
