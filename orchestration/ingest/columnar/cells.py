@@ -31,8 +31,8 @@ from orchestration.ingest.columnar.csv_plan import KEY_TYPES_NOT_FAST, Plan
 from orchestration.ingest.columnar.csv_reader import ColumnarCsv
 from orchestration.ingest.columnar.expressions import python_values
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, _get_path, find_header, map_header,
-                                          normalize_title)
+from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, find_header, map_header, normalize_title,
+                                          record_value)
 from orchestration.ingest.rejections import line_label, record_label
 from orchestration.ingest.rows import json_safe
 
@@ -128,7 +128,7 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
         return None, "fields the definition does not know"
     columns = {c.name: _path_values(records, c.path) for c in definition.columns}
     head = records[:50]
-    present = {c.name for c in definition.columns if any(_get_path(r, c.path)[0] for r in head)}
+    present = {c.name for c in definition.columns if any(record_value(r, c.path)[0] for r in head)}
     if records and any(c.required and c.name not in present for c in definition.columns):
         return None, "required fields missing"
     missing = [c.path for c in definition.columns if c.name not in present] if records else []
@@ -143,7 +143,7 @@ _DEEP = re.compile(rb"[\[{]{500}")
 
 
 def _path_values(records: list[dict], dotted: str) -> list[Any]:
-    """Each record's value at a dotted path, None where it has none (as readers._get_path)."""
+    """Each record's value at a dotted path, None where it has none (as readers.record_value)."""
     parts = dotted.split(".")
     if len(parts) == 1:
         return list(map(dict.get, records, repeat(dotted)))
