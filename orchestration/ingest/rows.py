@@ -1,5 +1,6 @@
 """From a delivered row to the values of a raw table row: parse each cell with its column's parser,
-keep the text as delivered beside it, and say in plain French why a row cannot be loaded."""
+keep the text as delivered beside it, and say in plain French why a row cannot be loaded (in the words
+of `rejections.py`, which the fast path uses too)."""
 
 from __future__ import annotations
 
