@@ -71,7 +71,9 @@ def _would_load(conn, path) -> bool:
     than the one in force, or its reader rejects it whole (the landing's own rules and reader, so the
     same reasons). In doubt, True: the night rebuilds."""
     from orchestration.ingest.definitions import definition_for
-    from orchestration.ingest.landing import _out_of_order, file_sha256, strip_copy_suffix
+    from orchestration.ingest.file_names import strip_copy_suffix
+    from orchestration.ingest.periods import file_period, late_snapshot_refusal
+    from orchestration.ingest.stored_files import file_sha256
     from orchestration.ingest.readers import FileRejected, open_delivery
 
     loaded = conn.execute(sa.text("SELECT 1 FROM audit.load_file WHERE sha256 = :s AND status = 'loaded'"),
@@ -81,8 +83,8 @@ def _would_load(conn, path) -> bool:
     definition = definition_for(path.parent.name, strip_copy_suffix(path.name))
     if definition is None:  # a name of no definition, or a folder of no provider: rejected or not landed
         return False
-    period = definition.matches(strip_copy_suffix(path.name)).groupdict().get("period")
-    if _out_of_order(conn.connection.dbapi_connection, definition, period):  # a late snapshot, refused
+    period = file_period(definition, path.name)
+    if late_snapshot_refusal(conn.connection.dbapi_connection, definition, period):  # refused
         return False
     try:
         open_delivery(path, definition)

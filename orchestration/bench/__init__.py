@@ -29,7 +29,9 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_generate_command(args: argparse.Namespace) -> int:
-    from orchestration.bench.generate import generate, generate_history, print_history, print_summary
+    from orchestration.bench.generate import generate
+    from orchestration.bench.generate.cli import print_history, print_summary
+    from orchestration.bench.generate.nights import generate_history
 
     if args.delivery:
         print_history(generate_history(Path(args.out), args.scale, args.seed, args.delivery), Path(args.out))
@@ -66,7 +68,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from orchestration.bench.run import render_only, run_bench
+    from orchestration.bench.run.harness import render_only, run_bench
 
     if args.render_only:
         print(render_only(Path(args.out)))

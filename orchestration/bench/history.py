@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 from orchestration.bench.generate import generate
-from orchestration.bench.run import BenchServer, _deliver, _log, tadamon_run
+from orchestration.bench.run.measures import log_progress
+from orchestration.bench.run.nights import deliver, tadamon_run
+from orchestration.bench.run.server import BenchServer
 
 
 def marts_sizes(url: str) -> list[tuple[str, int, int]]:
@@ -54,11 +56,11 @@ def bench_history(scale: str = "region", months: int = 12, seed: int = 42, timeo
         for sub in ("archive", "quarantine", "receipts", "logs"):
             (workdir / "data" / sub).mkdir(parents=True, exist_ok=True)
         for delivery in deliveries[:-1]:
-            _deliver(delivery, workdir / "data" / "incoming")
-        _log(f"history {scale}: catch-up run of months 0..{months - 1}")
+            deliver(delivery, workdir / "data" / "incoming")
+        log_progress(f"history {scale}: catch-up run of months 0..{months - 1}")
         catch_up = tadamon_run(env, workdir / "run_catch_up.log", timeout)
-        _deliver(deliveries[-1], workdir / "data" / "incoming")
-        _log(f"history {scale}: the night of month {months}")
+        deliver(deliveries[-1], workdir / "data" / "incoming")
+        log_progress(f"history {scale}: the night of month {months}")
         night = tadamon_run(env, workdir / "run_night.log", timeout)
         sizes = marts_sizes(url) if night["exit_code"] == 0 else []
         return {"scale": scale, "months": months, "seed": seed, "generate_s": generate_s,

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from orchestration.dropbox.config import megabytes
-from orchestration.ingest.landing import strip_copy_suffix
+from orchestration.ingest.file_names import strip_copy_suffix
 
 FIELD_LIMIT = 4096          # bytes of a form field that is not the file, or of a part's headers
 MAX_FIELDS = 10

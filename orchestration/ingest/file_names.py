@@ -108,3 +108,8 @@ def unrecognised_file_name(provider: str, definitions) -> str:
         message += (f" / اسم الملف غير مطابق لما هو متوقع من {provider}: {' أو '.join(examples)}"
                     + (f" ({legend_ar})" if legend_ar else ""))
     return message
+
+
+def strip_copy_suffix(file_name: str) -> str:
+    """`wilaya_jamiyat_202610 (1).csv` -> `wilaya_jamiyat_202610.csv`: a second download's name."""
+    return re.sub(r"\s*\(\d+\)(?=\.[^.]+$)", "", file_name)

@@ -9,27 +9,28 @@ safely archived or quarantined.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
 import hashlib
-import contextlib
 import json
 import logging
 import os
-import shutil
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
 
 from orchestration.ingest import columnar, limits, receipts
-from orchestration.ingest.definitions import LINEAGE_COLUMNS, SourceDefinition, definition_for, load_definitions
-from orchestration.ingest.file_names import unrecognised_file_name
+from orchestration.ingest.columnar.threads import BlockReader
+from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
+from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
+from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
+from orchestration.ingest.raw_tables import COPY_COLUMNS, LOADER_ROLE, ensure_raw_table
 from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
 from orchestration.quality.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
+from orchestration.ingest.stored_files import Spool, file_sha256, private_copy, private_folder
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
@@ -38,11 +39,7 @@ log = logging.getLogger(__name__)
 # the server or the network, not the file: raised for the step to retry, never quarantined
 TRANSIENT_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, ConnectionError)
 
-LOADER_ROLE = "tadamon_loader"
-TRANSFORMER_ROLE = "tadamon_transformer"
-SPOOL_BYTES = 32 << 20
 COPY_READ_BYTES = 1 << 20
-COPY_COLUMNS = ["_line", "_extra"]  # what each row carries before its columns; the rest of the lineage is per file
 
 
 @dataclass
@@ -69,86 +66,10 @@ def lock_wait_seconds() -> int:
     return int(os.environ.get("TADAMON_LOCK_WAIT_SECONDS") or 600)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def strip_copy_suffix(file_name: str) -> str:
-    """`wilaya_jamiyat_202610 (1).csv` -> `wilaya_jamiyat_202610.csv`: a second download's name."""
-    import re
-
-    return re.sub(r"\s*\(\d+\)(?=\.[^.]+$)", "", file_name)
-
-
-# -- raw tables ------------------------------------------------------------------------------------
-def ensure_raw_table(cursor, definition: SourceDefinition) -> None:
-    """Create the raw table, or add the columns a definition gained; identifiers come from the
-    validated definition only. Personal columns are not readable by the transformer role."""
-    table = definition.qualified_table
-    cursor.execute(
-        f"""CREATE TABLE IF NOT EXISTS {table} (
-            _load_id bigint NOT NULL,
-            _file_sha256 char(64) NOT NULL,
-            _file_name text NOT NULL,
-            _line text NOT NULL,
-            _period text,
-            _loaded_at timestamptz NOT NULL DEFAULT now(),
-            _extra jsonb
-        )"""
-    )
-    # Rows arrive in load order, so a BRIN index finds a load's rows at almost no cost to COPY
-    # (a B-tree made COPY a third slower); the B-tree of earlier versions is replaced.
-    cursor.execute(f"DROP INDEX IF EXISTS raw.{definition.table}__load")
-    cursor.execute(f"CREATE INDEX IF NOT EXISTS {definition.table}__load_brin ON {table} USING brin (_load_id)")
-    columns = table_columns(definition)
-    for name, sql_type, _ in columns:
-        cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
-    readable = list(LINEAGE_COLUMNS)
-    readable += [name for name, _, column in columns if not column.personal]
-    cursor.execute(f"REVOKE ALL ON {table} FROM {TRANSFORMER_ROLE}")
-    cursor.execute(f"GRANT SELECT ({', '.join(readable)}) ON {table} TO {TRANSFORMER_ROLE}")
-
-
-# -- one file --------------------------------------------------------------------------------------
-class _Spool:
-    """Rows written as CSV for COPY, in memory up to a size, then on disk: memory stays flat."""
-
-    def __init__(self) -> None:
-        self.buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.buffer)
-
-    def write(self, row: list) -> None:
-        self.writer.writerow(row)
-
-    def rewind(self):
-        self.buffer.seek(0)
-        return self.buffer
-
-
 def _next_load_id(raw_conn) -> int:
     with raw_conn.cursor() as cur:
         cur.execute("SELECT nextval('audit.load_file_load_id_seq')")
         return cur.fetchone()[0]
-
-
-def _private_folder(folder: Path) -> Path:
-    """Archive and quarantine hold personal data (CIN numbers, phones): owner only."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(folder, 0o700)
-    return folder
-
-
-def _move(path: Path, folder: Path, name: str) -> Path:
-    target = _private_folder(folder) / name
-    shutil.copyfile(path, target, follow_symlinks=False)
-    os.chmod(target, 0o600)
-    stat = path.stat()
-    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    return target
 
 
 class Lander:
@@ -192,8 +113,7 @@ class Lander:
 
     def _period_of(self, provider: str, name: str) -> str | None:
         definition = definition_for(provider, strip_copy_suffix(name), self.sources_dir)
-        match = definition.matches(strip_copy_suffix(name)) if definition else None
-        return match.groupdict().get("period") if match else None
+        return file_period(definition, name) if definition else None
 
     def _land_isolated(self, path: Path, provider: str) -> FileOutcome:
         """Land one entry; any error but the server's own is that file's alone: quarantined with a
@@ -224,7 +144,7 @@ class Lander:
                 dt.datetime.now(dt.timezone.utc), False
             reason += f" ({exc.strerror})"
         outcome = FileOutcome(provider=provider, file_name=name, sha256=sha, status="rejected", error=reason)
-        target = _private_folder(self.settings.quarantine_dir / provider) / limits.stored_name(sha, name)
+        target = private_folder(self.settings.quarantine_dir / provider) / limits.stored_name(sha, name)
         try:
             os.rename(path, target)  # the entry itself, never what a link points to
         except OSError:
@@ -232,7 +152,7 @@ class Lander:
                 target = path
                 outcome.error += " (laissé dans le dossier de dépôt : à retirer à la main)"
             else:
-                _move(path, target.parent, target.name)
+                private_copy(path, target.parent, target.name)
                 path.unlink()
         if regular and target != path:
             os.chmod(target, 0o600)
@@ -266,7 +186,7 @@ class Lander:
                 outcome.status = "duplicate"
                 outcome.error = (f"fichier identique à {previous[1]!r}, déjà chargé le "
                                  f"{previous[2]:%d/%m/%Y %H:%M} (chargement n° {previous[0]})")
-                stored = _move(path, self.settings.archive_dir / provider / "duplicates",
+                stored = private_copy(path, self.settings.archive_dir / provider / "duplicates",
                                f"{dt.datetime.now():%Y%m%dT%H%M%S}_{path.name}")
                 outcome.stored_path = str(stored)
                 self._record(raw_conn, outcome, received_at, path.stat().st_size)
@@ -280,9 +200,8 @@ class Lander:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload,
                                     reason=unrecognised_file_name(provider, known))
             outcome.source = definition.table
-            match = definition.matches(strip_copy_suffix(file_name))
-            outcome.period = match.groupdict().get("period") if match else None
-            refusal = _out_of_order(raw_conn, definition, outcome.period)
+            outcome.period = file_period(definition, file_name)
+            refusal = late_snapshot_refusal(raw_conn, definition, outcome.period)
             if refusal:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=refusal)
             replaces = previous[0] if (previous and reload) else None
@@ -337,7 +256,7 @@ class Lander:
         outcome.extra_columns = opened.extra_columns
         outcome.missing_columns = opened.missing_columns
         outcome.load_id = _next_load_id(raw_conn)
-        spool, rejected = _Spool(), _Spool()
+        spool, rejected = Spool(), Spool()
         for line, kind, parsed, reason, values, extras in classify_rows(definition, opened.rows):
             outcome.count(line, kind, reason)
             if kind == "loaded":
@@ -347,7 +266,7 @@ class Lander:
                 rejected.write([line, kind, reason, _raw_json(values, extras)])
         return spool, rejected
 
-    def _land_columnar(self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan: columnar.Plan,
+    def _land_columnar(self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan,
                        received_at, reload: bool, replaces) -> bool:
         """Land a planned CSV file by the fast path; False (nothing written) if it failed unexpectedly,
         for the row-by-row loader to take over."""
@@ -356,15 +275,15 @@ class Lander:
         outcome.load_id = _next_load_id(raw_conn)
         reader = columnar.reader(path, definition, file_plan)
 
-        def set_aside() -> _Spool:
+        def set_aside() -> Spool:
             outcome.take_counts(reader.result)
-            spool = _Spool()
+            spool = Spool()
             for entry, raw_row in zip(reader.result.set_aside, reader.result.raw_rows):
                 spool.write([*entry, raw_row])
             return spool
 
         self._archive(path, outcome, reload)
-        blocks = columnar.BlockReader(reader.copy_blocks())
+        blocks = BlockReader(reader.copy_blocks())
         try:
             self._write(raw_conn, definition, outcome, blocks, set_aside, received_at, path.stat().st_size,
                         replaces=replaces, delimiter=reader.copy_delimiter)
@@ -386,7 +305,7 @@ class Lander:
 
     def _archive(self, path: Path, outcome: FileOutcome, reload: bool) -> None:
         """The delivered bytes, unchanged, in the archive (a reload reads the archived file itself)."""
-        stored = path if reload else _move(path, self.settings.archive_dir / outcome.provider,
+        stored = path if reload else private_copy(path, self.settings.archive_dir / outcome.provider,
                                            limits.stored_name(outcome.sha256, outcome.file_name))
         outcome.stored_path = str(stored)
 
@@ -424,7 +343,7 @@ class Lander:
             cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} DROP DEFAULT" for c in per_file))
             set_aside = rejected()
             self._record(raw_conn, outcome, received_at, size, cur=cur)
-            outcome.supersedes = _supersede_same_period(cur, outcome)
+            outcome.supersedes = supersede_same_period(cur, outcome.source, outcome.period, outcome.load_id)
             cur.execute("CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP")
             cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
             cur.execute(
@@ -464,7 +383,7 @@ class Lander:
         outcome.load_id = None
         outcome.reset_counts()
         size = path.stat().st_size
-        stored = path if keep else _move(path, self.settings.quarantine_dir / outcome.provider,
+        stored = path if keep else private_copy(path, self.settings.quarantine_dir / outcome.provider,
                                          limits.stored_name(outcome.sha256, outcome.file_name))
         outcome.stored_path = str(stored)
         self._record(raw_conn, outcome, received_at, size)
@@ -477,43 +396,6 @@ class Lander:
     def _finish(self, outcome: FileOutcome) -> FileOutcome:
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
-
-
-# -- periods (rules: docs/history.md) -----------------------------------------------------------------
-def _out_of_order(raw_conn, definition: SourceDefinition, period: str | None) -> str | None:
-    """Why a snapshot file is refused: its period was never loaded and is older than the snapshot in
-    force (a late or misdated file would otherwise roll the register back). A file for a period
-    already loaded is a correction, and is taken."""
-    if definition.semantics != "snapshot" or period is None:
-        return None
-    with raw_conn.cursor() as cur:
-        cur.execute(
-            """SELECT file_name, period, bool_or(period = %s) OVER () AS period_known
-               FROM audit.load_file
-               WHERE source_name = %s AND status = 'loaded' AND period IS NOT NULL
-               ORDER BY period DESC, load_id DESC LIMIT 1""",
-            (period, definition.table),
-        )
-        latest = cur.fetchone()
-    if latest is None or latest[2] or latest[1] <= period:
-        return None
-    return (f"instantané du {period}, antérieur à celui en vigueur ({latest[0]}, période {latest[1]}) et d'une "
-            "période jamais chargée : un envoi en retard ne remplace pas un état plus récent. Pour corriger une "
-            "période déjà chargée, renvoyer le fichier de cette période ; sinon, rien à faire.")
-
-
-def _supersede_same_period(cur, outcome: FileOutcome) -> list[str]:
-    """A file for a period already loaded is a corrected re-send: it replaces the earlier file(s) of
-    that period, which stay archived and in the audit as `superseded`."""
-    if outcome.period is None or outcome.source is None:
-        return []
-    cur.execute(
-        """UPDATE audit.load_file SET status = 'superseded'
-           WHERE source_name = %s AND period = %s AND status = 'loaded' AND load_id <> %s
-           RETURNING file_name, load_id""",
-        (outcome.source, outcome.period, outcome.load_id),
-    )
-    return [f"{name} (chargement n° {load_id})" for name, load_id in sorted(cur.fetchall(), key=lambda r: r[1])]
 
 
 def _raw_json(values: dict, extras: dict) -> str:

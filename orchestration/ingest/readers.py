@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.ingest.definitions import SourceDefinition
+from orchestration.ingest.rejections import line_label, record_label
 
 HEADER_SEARCH_ROWS = 50
 Row = tuple[str, dict[str, Any], dict[str, Any]]
@@ -104,7 +105,7 @@ def _tabular_rows(
             width = len(cells)
             values = {name: (cells[i] if i < width else None) for name, i in mapped.items()}
             extra = {title: cells[i] for title, i in extras.items() if i < width and not _is_blank(cells[i])}
-            yield f"ligne {number}", values, extra
+            yield line_label(number), values, extra
 
     return OpenedFile(rows=data_rows(), extra_columns=list(extras), missing_columns=missing)
 
@@ -267,7 +268,8 @@ def _has_bom(path: Path) -> bool:
 
 
 # -- json ----------------------------------------------------------------------------------------
-def _get_path(record: dict, dotted: str) -> tuple[bool, Any]:
+def record_value(record: dict, dotted: str) -> tuple[bool, Any]:
+    """(whether the record has it, the value) at a dotted path of a JSON record: `effectif.hommes`."""
     value: Any = record
     for part in dotted.split("."):
         if not isinstance(value, dict) or part not in value:
@@ -291,7 +293,7 @@ def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
     if not isinstance(records, list):
         raise FileRejected(f"JSON sans la liste {definition.records!r} attendue")
     top_keys = {c.path.split(".")[0] for c in definition.columns}
-    present = {c.name for c in definition.columns if any(_get_path(r, c.path)[0] for r in records[:50] if isinstance(r, dict))}
+    present = {c.name for c in definition.columns if any(record_value(r, c.path)[0] for r in records[:50] if isinstance(r, dict))}
     required_missing = [c.path for c in definition.columns if c.required and c.name not in present]
     if records and required_missing:
         raise FileRejected("champ(s) obligatoire(s) absent(s) des enregistrements : " + ", ".join(required_missing))
@@ -299,11 +301,11 @@ def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
 
     def data_rows() -> Iterator[Row]:
         for index, record in enumerate(records):
-            line = f"$.{definition.records}[{index}]"
+            line = record_label(definition.records, index)
             if not isinstance(record, dict):
                 yield line, {}, {"valeur": record}
                 continue
-            values = {c.name: _get_path(record, c.path)[1] for c in definition.columns}
+            values = {c.name: record_value(record, c.path)[1] for c in definition.columns}
             extra = {k: v for k, v in record.items() if k not in top_keys}
             yield line, values, extra
 

@@ -1,5 +1,6 @@
 """From a delivered row to the values of a raw table row: parse each cell with its column's parser,
-keep the text as delivered beside it, and say in plain French why a row cannot be loaded."""
+keep the text as delivered beside it, and say in plain French why a row cannot be loaded (in the words
+of `rejections.py`, which the fast path uses too)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,13 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from collections.abc import Iterator
-from typing import Any, Callable
+from typing import Any
 
-from orchestration.ingest import parsers
+from orchestration.ingest.parsers import PARSERS
+from orchestration.ingest.parsers.cells import ParseError
 from orchestration.ingest.definitions import Column, SourceDefinition
-
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "text": parsers.parse_text,
-    "int": parsers.parse_int,
-    "amount": parsers.parse_amount,
-    "date": parsers.parse_date,
-    "bool": parsers.parse_bool,
-    "ice": parsers.parse_ice,
-    "register_number": parsers.parse_register_number,
-    "receipt_number": parsers.parse_receipt_number,
-    "org_identifier": parsers.parse_org_identifier,
-    "province": parsers.parse_province,
-    "json": lambda value: None if value is None else json.dumps(value, ensure_ascii=False),
-}
+from orchestration.ingest.rejections import (DUPLICATE_REASON, cell_reason, column_label, key_conflict_reason,
+                                             missing_key_reason, row_reason)
 
 SQL_TYPES = {
     "text": "text", "int": "bigint", "amount": "numeric(18,2)", "date": "date", "bool": "boolean",
@@ -63,11 +53,6 @@ def table_columns(definition: SourceDefinition) -> list[tuple[str, str, Column]]
     return out
 
 
-def column_label(column: Column) -> str:
-    """How a column is named to the provider in a reason: its title, or its JSON path."""
-    return column.title or column.path or column.name
-
-
 class RowParser:
     """Parses the rows of one definition: a converter per column, built once.
 
@@ -101,12 +86,12 @@ class RowParser:
                             cache[value] = parsed
                 else:
                     parsed = parse(value)
-            except parsers.ParseError as exc:
-                errors.append(f"{label} : {exc}")
+            except ParseError as exc:
+                errors.append(cell_reason(label, exc))
                 parsed = None
             else:
                 if parsed is None and is_key:
-                    errors.append(f"{label} : clé manquante")
+                    errors.append(missing_key_reason(label))
             if is_identifier:
                 kind, canonical = parsed if parsed else (None, None)
                 out.append(canonical)
@@ -124,9 +109,6 @@ _MISSING = object()
 def parse_row(definition: SourceDefinition, values: dict[str, Any]) -> tuple[list[Any], list[str]]:
     """One row, without a RowParser's memory: for checks and tests."""
     return RowParser(definition)(values)
-
-
-DUPLICATE_REASON = "ligne en double : identique à une ligne précédente, chargée une seule fois"
 
 
 @dataclass(kw_only=True)
@@ -187,9 +169,9 @@ def classify_rows(definition: SourceDefinition, rows: Iterator[tuple[str, dict, 
             key = tuple(parsed[i] for i in key_positions)
             first = seen_keys.setdefault(key, line)
             if first != line:
-                errors.append(f"même clé ({', '.join(map(str, key))}) que la {first}, avec d'autres valeurs")
+                errors.append(key_conflict_reason(key, first))
         if errors:
-            yield line, "rejected", None, "; ".join(errors), values, extras
+            yield line, "rejected", None, row_reason(errors), values, extras
         else:
             yield line, "loaded", parsed, None, values, extras
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.ingest.definitions import DefinitionError, SourceDefinition, load_definition
-from orchestration.ingest.file_names import unrecognised_file_name
-from orchestration.ingest.landing import file_sha256, strip_copy_suffix
+from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
 from orchestration.ingest.readers import FileRejected, open_delivery
 from orchestration.ingest.receipts import row_lines
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
+from orchestration.ingest.stored_files import file_sha256
 from orchestration.settings import SOURCES_DIR
 
 PREVIEW_ROWS = 3

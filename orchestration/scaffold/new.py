@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.ingest.definitions import DefinitionError, SourceDefinition, parse_definition
-from orchestration.ingest.landing import strip_copy_suffix
+from orchestration.ingest.file_names import strip_copy_suffix
 from orchestration.scaffold import gx, render
 from orchestration.scaffold.check import CheckReport, check_file, provider_definitions
 from orchestration.scaffold.naming import check_identifier, check_sample_name, check_table_name

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from orchestration.ingest import parsers
-from orchestration.ingest.rows import PARSERS
+from orchestration.ingest.parsers import PARSERS
+from orchestration.ingest.parsers.cells import ParseError
+from orchestration.ingest.parsers.identifiers import (parse_ice, parse_org_identifier, parse_receipt_number,
+                                                      parse_register_number)
+from orchestration.ingest.parsers.provinces import parse_province
+from orchestration.ingest.parsers.values import parse_amount, parse_date, parse_int
 from orchestration.scaffold.naming import is_arabic, looks_personal, safe_column_name, snake_case
 from orchestration.scaffold.sample import SampleTable
 
@@ -45,7 +49,7 @@ def _all(values: list[Any], parse: Callable[[Any], Any]) -> bool:
     try:
         for value in values:
             parse(value)
-    except parsers.ParseError:
+    except ParseError:
         return False
     return True
 
@@ -55,7 +59,7 @@ def _failures(values: list[Any], parse: Callable[[Any], Any]) -> list[Any]:
     for value in values:
         try:
             parse(value)
-        except parsers.ParseError:
+        except ParseError:
             bad.append(value)
     return bad
 
@@ -95,20 +99,20 @@ def propose_type(label: str, values: list[Any]) -> tuple[str, str]:
     ):
         return "bool", f"{n} yes/no values"
     if all(isinstance(v, (dt.date, dt.datetime)) or isinstance(v, str) for v in present) \
-            and _all(present, parsers.parse_date):
+            and _all(present, parse_date):
         return "date", f"{n} values read as dates"
-    if all_text and _all(present, parsers.parse_province):
+    if all_text and _all(present, parse_province):
         return "province", f"{n} values read as provinces of the region (stored as the HCP code)"
-    if all_text and _all(present, parsers.parse_register_number):
+    if all_text and _all(present, parse_register_number):
         return "register_number", f"{n} values read as cooperative register numbers"
-    if all_text and _all(present, parsers.parse_receipt_number) and (
+    if all_text and _all(present, parse_receipt_number) and (
         _RECEIPT.search(label) or all("/" in v for v in strings)
     ):
         return "receipt_number", f"{n} values read as association receipt numbers"
-    if all_text and _all(present, parsers.parse_org_identifier) and any(not _DIGITS.match(v) for v in strings):
-        kinds = {parsers.parse_org_identifier(v)[0] for v in present}
+    if all_text and _all(present, parse_org_identifier) and any(not _DIGITS.match(v) for v in strings):
+        kinds = {parse_org_identifier(v)[0] for v in present}
         return "org_identifier", f"{n} values read as organisation identifiers ({', '.join(sorted(kinds))})"
-    if _all(present, parsers.parse_ice) and (
+    if _all(present, parse_ice) and (
         _ICE.search(label) or all(isinstance(v, str) and len(re.sub(r"\s", "", v)) == 15 for v in present)
     ):
         return "ice", f"{n} values read as ICE numbers"
@@ -116,8 +120,8 @@ def propose_type(label: str, values: list[Any]) -> tuple[str, str]:
         isinstance(v, str) and _DIGITS.match(v) for v in present
     ):
         return "text", "digit codes with leading zeros: kept as text"
-    int_ok = _all(present, parsers.parse_int)
-    amount_bad = _failures(present, parsers.parse_amount)
+    int_ok = _all(present, parse_int)
+    amount_bad = _failures(present, parse_amount)
     amount_ok = not amount_bad
     if _is_money(label) and (amount_ok or _tolerated(present, amount_bad)):
         return "amount", f"{n - len(amount_bad)} values read as amounts in dirhams" + _set_aside_note(amount_bad)
@@ -132,13 +136,13 @@ def propose_type(label: str, values: list[Any]) -> tuple[str, str]:
     if amount_ok:
         return "amount", f"{n} values read as amounts"
     # a few unreadable dates or counts among many good ones (strings only: a number is no date)
-    for ctype, parse, what in (("date", parsers.parse_date, "dates"), ("int", parsers.parse_int, "whole numbers")):
+    for ctype, parse, what in (("date", parse_date, "dates"), ("int", parse_int, "whole numbers")):
         candidates = [v for v in present if ctype != "date" or isinstance(v, (str, dt.date))]
         bad = _failures(candidates, parse)
         if len(candidates) == n and _tolerated(present, bad) and len(bad) < n:
             return ctype, f"{n - len(bad)} values read as {what}" + _set_aside_note(bad)
     if all_text:
-        bad = _failures(present, parsers.parse_province)
+        bad = _failures(present, parse_province)
         if _tolerated(present, bad) and len(bad) < n:
             return "province", (f"{n - len(bad)} values read as provinces of the region (stored as the HCP "
                                 "code)" + _set_aside_note(bad))
@@ -198,7 +202,7 @@ def propose_columns(table: SampleTable) -> list[ProposedColumn]:
 def _safe_parse(column: ProposedColumn, value: Any) -> Any:
     try:
         return PARSERS[column.type](value)
-    except parsers.ParseError:
+    except ParseError:
         return None
 
 

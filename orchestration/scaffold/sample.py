@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.ingest.readers import HEADER_SEARCH_ROWS, FileRejected, detect_encoding, normalize_title
-from orchestration.ingest.parsers import ParseError, parse_amount, parse_date
+from orchestration.ingest.parsers.cells import ParseError
+from orchestration.ingest.parsers.values import parse_amount, parse_date
 
 ENCODINGS = ("utf-8-sig", "cp1256")
 DELIMITERS = (";", ",", "\t", "|")

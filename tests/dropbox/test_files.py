@@ -7,7 +7,7 @@ import os
 import pytest
 
 from orchestration.dropbox.uploads import place_in_incoming, sanitise_name
-from orchestration.ingest.landing import strip_copy_suffix
+from orchestration.ingest.file_names import strip_copy_suffix
 
 
 @pytest.mark.parametrize("raw, clean", [

@@ -14,7 +14,7 @@ from orchestration.cli import main
 
 from orchestration.dropbox.accounts import add_user
 from orchestration.dropbox.config import MAX_FAILED_SIGN_INS
-from orchestration.ingest.landing import file_sha256
+from orchestration.ingest.stored_files import file_sha256
 from orchestration.scaffold.check import check_file
 from orchestration.warehouse import engine
 from tests.dropbox.conftest import PASSWORD, TEST_LIMIT, csrf_of, poll, sample

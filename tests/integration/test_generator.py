@@ -12,9 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration.bench.generate import generate, resolve_scale
+from orchestration.bench.generate import generate
+from orchestration.bench.generate.scales import resolve_scale
 from orchestration.ingest.landing import Lander
-from orchestration.ingest.parsers import ice_is_valid, parse_province
+from orchestration.ingest.parsers.identifiers import ice_is_valid
+from orchestration.ingest.parsers.provinces import parse_province
 from orchestration.warehouse import engine
 
 
@@ -162,7 +164,7 @@ def test_every_generated_file_loads(warehouse, tmp_path, seed, delivery):
 
 
 def test_months_of_history_are_deterministic_and_hold_every_case(tmp_path):
-    from orchestration.bench.generate import generate_history
+    from orchestration.bench.generate.nights import generate_history
 
     truth = generate_history(tmp_path / "a", 300, seed=5, months=4)
     again = generate_history(tmp_path / "b", 300, seed=5, months=4)

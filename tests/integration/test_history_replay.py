@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from orchestration.bench.generate import generate_history
+from orchestration.bench.generate.nights import generate_history
 from orchestration.pipeline import run_load
 from orchestration.warehouse import engine
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from orchestration.ingest import landing
+from orchestration.ingest import raw_tables
 from orchestration.ingest.landing import Lander
 from orchestration.warehouse import admin_url, engine
 from tests.conftest import SAMPLES, SHARED, deliver_samples
@@ -330,7 +330,7 @@ def test_a_crash_mid_file_leaves_no_partial_rows_and_keeps_the_file(warehouse, m
     def crash(self, raw_conn, *args, **kwargs):
         with raw_conn.cursor() as cur:
             cur.execute("SET LOCAL ROLE tadamon_loader")
-            landing.ensure_raw_table(cur, args[0])
+            raw_tables.ensure_raw_table(cur, args[0])
             cur.execute("INSERT INTO raw.ministere__register (_load_id, _file_sha256, _file_name, _line) "
                         "VALUES (-1, repeat('0', 64), 'x', 'ligne 1')")
         raise ConnectionResetError("the server went away mid-COPY")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.bench.generate import generate
-from orchestration.ingest import columnar, columnar_cells
+from orchestration.ingest import columnar
+from orchestration.ingest.columnar.cells import ColumnarCells
 from orchestration.ingest.definitions import definition_for
 from orchestration.ingest.landing import Lander
 from orchestration.warehouse import admin_url
@@ -135,7 +136,7 @@ def test_a_defect_of_the_fast_path_falls_back_to_the_row_loader(warehouse, monke
     def broken(self, frame):
         raise RuntimeError("a bug in an expression")
 
-    monkeypatch.setattr(columnar_cells.ColumnarCells, "_parse", broken)
+    monkeypatch.setattr(ColumnarCells, "_parse", broken)
     outcome = Lander(warehouse, admin_url(warehouse)).land_file(path, provider)
     assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == ("loaded", 3, 2, 1)
     assert f"the fast {kind.upper()} path failed; loading row by row" in caplog.text

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from orchestration.bench.generate import generate
 from orchestration.ingest import columnar
+from orchestration.ingest.columnar import csv_reader
+from orchestration.ingest.columnar.csv_reader import ColumnarCsv
 from orchestration.ingest.definitions import definition_for
 from orchestration.ingest.landing import Lander
 from orchestration.settings import get_settings
@@ -125,9 +127,9 @@ def assert_same(fast: dict, rows: dict) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["cp1256", "utf-8-sig", "utf-8"])
-@pytest.mark.parametrize("block_bytes", [300, columnar.BLOCK_BYTES])
+@pytest.mark.parametrize("block_bytes", [300, csv_reader.BLOCK_BYTES])
 def test_edge_cases_load_the_same_by_both_paths(test_server, tmp_path, monkeypatch, encoding, block_bytes):
-    monkeypatch.setattr(columnar, "BLOCK_BYTES", block_bytes)  # small blocks: duplicates across blocks
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", block_bytes)  # small blocks: duplicates across blocks
     folder = tmp_path / "delivery" / "wilaya"
     folder.mkdir(parents=True)
     files = [write(folder / "wilaya_jamiyat_202611.csv", ASSOCIATION_LINES, encoding, final_newline=False),
@@ -159,7 +161,7 @@ def test_edge_cases_load_the_same_by_both_paths(test_server, tmp_path, monkeypat
 
 
 def test_generated_deliveries_load_the_same_by_both_paths(test_server, tmp_path, monkeypatch):
-    monkeypatch.setattr(columnar, "BLOCK_BYTES", 20_000)
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", 20_000)
     delivery = generate(tmp_path / "generated", "sample", seed=11)
     files = sorted((delivery.out / "wilaya").glob("*.csv"))
     assert len(files) == 2
@@ -207,7 +209,7 @@ def test_a_defect_of_the_fast_path_falls_back_to_the_row_loader(warehouse, monke
     def broken(self, frame):
         raise RuntimeError("a bug in an expression")
 
-    monkeypatch.setattr(columnar.ColumnarCsv, "_parse", broken)
+    monkeypatch.setattr(ColumnarCsv, "_parse", broken)
     outcome = Lander(warehouse, admin_url(warehouse)).land_file(path, "wilaya")
     assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == ("loaded", 3, 2, 1)
     assert "the fast CSV path failed; loading row by row" in caplog.text
@@ -216,10 +218,10 @@ def test_a_defect_of_the_fast_path_falls_back_to_the_row_loader(warehouse, monke
 
 
 def test_a_server_error_mid_copy_leaves_no_rows_and_keeps_the_file(warehouse, monkeypatch):
-    monkeypatch.setattr(columnar, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(csv_reader, "BLOCK_BYTES", 300)
     lines = [";".join(ASSOC_HEADER)] + [assoc(f"2019/{n}") for n in range(1, 40)]
     path = write(incoming(warehouse, "wilaya") / "wilaya_jamiyat_202611.csv", lines, "cp1256")
-    real = columnar.ColumnarCsv._copy_csv
+    real = ColumnarCsv._copy_csv
     calls = []
 
     def fail_on_third_block(self, loaded):
@@ -228,7 +230,7 @@ def test_a_server_error_mid_copy_leaves_no_rows_and_keeps_the_file(warehouse, mo
             raise psycopg2.OperationalError("server closed the connection unexpectedly")
         return real(self, loaded)
 
-    monkeypatch.setattr(columnar.ColumnarCsv, "_copy_csv", fail_on_third_block)
+    monkeypatch.setattr(ColumnarCsv, "_copy_csv", fail_on_third_block)
     with pytest.raises(psycopg2.OperationalError):
         Lander(warehouse, admin_url(warehouse)).land_file(path, "wilaya")
     assert path.exists()

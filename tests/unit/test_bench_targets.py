@@ -1,6 +1,6 @@
 """The benchmark's verdicts on the ingestion targets, from recorded numbers."""
 
-from orchestration.bench.run import evaluate_targets
+from orchestration.bench.run.targets import evaluate_targets
 
 
 def _ingestion(rows: int, lander: float, copy: float) -> dict:

@@ -1,5 +1,5 @@
 """The fast CSV path parses a cell exactly as the Python parsers do: same value, same kind, same error
-message, same raw text, whatever the writing (property-based, against parsers.py)."""
+message, same raw text, whatever the writing (property-based, against parsers/)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.ingest import parsers
-from orchestration.ingest.columnar import parse_column
+from orchestration.ingest.columnar.csv_reader import parse_column
 from orchestration.ingest.definitions import Column
-from orchestration.ingest.rows import PARSERS, raw_text
+from orchestration.ingest.parsers import PARSERS
+from orchestration.ingest.parsers.cells import ParseError
+from orchestration.ingest.parsers.identifiers import REGISTER_CITY_CODES
+from orchestration.ingest.rows import raw_text
 
 TYPES = ["text", "int", "date", "amount", "ice", "receipt_number", "register_number", "org_identifier",
          "province", "bool"]
@@ -38,7 +40,7 @@ def shaped(draw):
         d=draw(digits), f=draw(st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
         g=draw(st.from_regex(r"[0-9]{1,4}", fullmatch=True)), t=draw(st.from_regex(r"[0-9]{3}", fullmatch=True)),
         dd=draw(st.integers(0, 32)), mm=draw(st.integers(0, 13)), y=draw(year),
-        c=draw(st.sampled_from(sorted(parsers.REGISTER_CITY_CODES) + ["fes", "XYZ"])),
+        c=draw(st.sampled_from(sorted(REGISTER_CITY_CODES) + ["fes", "XYZ"])),
     )
     return draw(space) + text + draw(space)
 
@@ -47,12 +49,12 @@ cells = st.one_of(shaped(), noise, st.none())
 
 
 def reference(column: Column, cell):
-    """What the row-by-row loader keeps for a cell: parsers.py."""
+    """What the row-by-row loader keeps for a cell: parsers/."""
     label = column.title or column.name
     raw = raw_text(cell) if column.keeps_raw_text else None
     try:
         parsed = PARSERS[column.type](cell)
-    except parsers.ParseError as exc:
+    except ParseError as exc:
         return None, None, f"{label} : {exc}", raw
     kind = None
     if column.type == "org_identifier" and parsed is not None:
@@ -96,7 +98,7 @@ def test_common_writings_are_read_without_python_and_the_rest_with_it():
 def test_block_reader_keeps_at_most_a_few_blocks_in_memory_and_hands_over_errors():
     import time
 
-    from orchestration.ingest.columnar import BlockReader
+    from orchestration.ingest.columnar.threads import BlockReader
 
     produced = []
 
@@ -131,7 +133,7 @@ def test_block_reader_keeps_at_most_a_few_blocks_in_memory_and_hands_over_errors
 
 
 def test_ahead_closes_the_generator_it_runs_when_stopped():
-    from orchestration.ingest.columnar import Ahead
+    from orchestration.ingest.columnar.threads import Ahead
 
     closed = []
 

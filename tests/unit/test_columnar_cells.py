@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.ingest.columnar_cells import CellsPlan, ColumnarCells
+from orchestration.ingest.columnar.cells import CellsPlan, ColumnarCells
 from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.rows import classify_rows, json_safe, table_columns
 from tests.unit.test_columnar import shaped

@@ -1,4 +1,4 @@
-"""Unit and property tests of orchestration.ingest.parsers.
+"""Unit and property tests of orchestration.ingest.parsers (cells, values, identifiers, provinces).
 
 The concrete writings come from the provider contract (shared/feeds/README.md)
 and from the sample deliveries.
@@ -16,23 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.ma import ice as stdnum_ice
 
-from orchestration.ingest import parsers
-from orchestration.ingest.parsers import (
-    ParseError,
+from orchestration.ingest.parsers import provinces
+from orchestration.ingest.parsers.cells import ParseError
+from orchestration.ingest.parsers.identifiers import (
     ice_is_valid,
-    normalize_arabic,
-    normalize_name,
-    parse_amount,
-    parse_bool,
-    parse_date,
     parse_ice,
-    parse_int,
     parse_org_identifier,
-    parse_province,
     parse_receipt_number,
     parse_register_number,
-    parse_text,
 )
+from orchestration.ingest.parsers.provinces import normalize_arabic, parse_province
+from orchestration.ingest.parsers.values import parse_amount, parse_bool, parse_date, parse_int, parse_text
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 EASTERN_ARABIC_INDIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -693,13 +687,13 @@ def test_province_outside_region_message():
 
 
 def test_provinces_come_from_the_project_seed():
-    expected = Path(parsers.__file__).resolve().parents[2] / "dbt_project/seeds/reference/provinces.csv"
-    assert parsers.PROVINCES_CSV == expected
+    expected = Path(provinces.__file__).resolve().parents[3] / "dbt_project/seeds/reference/provinces.csv"
+    assert provinces.PROVINCES_CSV == expected
     assert expected.is_file()
 
 
 def _seed_rows():
-    with parsers.PROVINCES_CSV.open(encoding="utf-8", newline="") as handle:
+    with provinces.PROVINCES_CSV.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -736,98 +730,6 @@ def test_normalize_arabic(raw, expected):
     assert normalize_arabic(raw) == expected
 
 
-# ---------------------------------------------------------------- normalize_name
-
-
-@pytest.mark.parametrize(
-    "writings",
-    [
-        ["Al Amal", "Alamal", "El Amal", "AL-AMAL", "Coopérative Al Amal", "COOP. EL AMAL", "Coop Alamal"],
-        ["Assalam", "As Salam", "Essalam", "Association Assalam", "Coopérative As Salam", "ASSOC. ES-SALAM"],
-        ["Alkarama", "Al Karama", "Coopérative Alkarama", "Assoc. Alkarama", "ASSOCIATION Al Karama"],
-        ["Ar Rahma", "Arrahma", "Er Rahma", "COOPÉRATIVE ARRAHMA"],
-        ["Et Tadamoun", "Attadamoun", "At-Tadamoun"],
-        ["Ach Chourouk", "Achourouk", "Ech Chourouk"],
-        ["Annassim", "An Nassim"],
-        ["Er Riad", "Erriad", "Arriad"],
-        ["Coop. El Fellah de Plantes médicinales Oulad Tayeb", "COOP EL FELLAH DE PLANTES MÉDICINALES OULAD TAYEB"],
-        ["GIE Al Amal", "Groupement d'intérêt économique Al Amal", "Al Amal GIE"],
-        ["تعاونية الأمل", "تعاونيه الامل", "الأمل", "تعاوـنية الأمل", "  تعاونية   الأمل "],
-        ["جمعية الغد للتين", "جمعيـة الغد للتين", "جمعيه الغد للتين"],
-        ["تعاوـنيه الفلاح للاعشاب الطبيه اولاد الطيب", "تعاونية الفلاح للأعشاب الطبية أولاد الطيب"],
-        ["مجموعة ذات النفع الاقتصادي الأمل", "الأمل"],
-        ["تعاونية السلام", "تعاونيّة السَّلام"],
-    ],
-)
-def test_normalize_name_gives_the_same_key(writings):
-    keys = {normalize_name(w) for w in writings}
-    assert len(keys) == 1, keys
-
-
-@pytest.mark.parametrize(
-    "raw, expected",
-    [
-        ("Al Amal", "alamal"),
-        ("Alamal", "alamal"),
-        ("El Amal", "alamal"),
-        ("AL-AMAL", "alamal"),
-        ("Coopérative Al Amal de Tapis", "alamal de tapis"),
-        ("Essalam", "alsalam"),
-        ("al karama", "alkarama"),
-        ("COOP Az Zaytoun de Huile d'olive", "alzaytoun de huile d olive"),
-        ("Association Tifaouine Aït El Mane", "tifaouine ait almane"),
-        ("تعاونية الأمل", "الامل"),
-        ("جمعية الهدى للتين فاس", "الهدي للتين فاس"),
-        ("Coopérative", "cooperative"),  # nothing but a legal form: kept
-        ("", ""),
-        (None, ""),
-    ],
-)
-def test_normalize_name_examples(raw, expected):
-    assert normalize_name(raw) == expected
-
-
-def test_normalize_name_keeps_distinct_names_apart():
-    assert normalize_name("Al Amal") != normalize_name("Al Karama")
-    assert normalize_name("تعاونية الأمل") != normalize_name("تعاونية الأمل للحليب")
-    # "as" is an article only before a word starting with s
-    assert normalize_name("Coop As Baraka") != normalize_name("Coop Al Baraka")
-
-
-LATIN_NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèêëàâîïôöûüçÉÈÀÇ -'.,()"
-ARABIC_NAME_ALPHABET = "ابتثجحخدذرسشصضطظعغفقكلمنهويأإآٱؤئةىـًٌٍَُِّْٰ ٠١٢٣٤٥٦٧٨٩"
-
-
-@given(st.text(alphabet=LATIN_NAME_ALPHABET + ARABIC_NAME_ALPHABET, max_size=40))
-@settings(max_examples=200)
-def test_normalize_name_is_idempotent_on_names(text):
-    key = normalize_name(text)
-    assert normalize_name(key) == key
-
-
-@given(st.text(max_size=30))
-@settings(max_examples=200)
-def test_normalize_name_is_idempotent_on_any_text(text):
-    key = normalize_name(text)
-    assert normalize_name(key) == key
-
-
-@given(
-    st.lists(
-        st.sampled_from(
-            ["al", "el", "as", "es", "ar", "er", "at", "et", "ach", "ech", "an", "ez", "ass", "coop",
-             "cooperative", "association", "gie", "groupement", "d", "interet", "economique",
-             "salam", "rahma", "tadamoun", "chourouk", "amal", "assalam", "arrahma", "elamal", "x"]
-        ),
-        max_size=8,
-    )
-)
-@settings(max_examples=200)
-def test_normalize_name_is_idempotent_on_article_and_legal_words(words):
-    key = normalize_name(" ".join(words))
-    assert normalize_name(key) == key
-
-
 # Plain Arabic letters (no hamza forms, ta marbuta or alif maqsura) and the
 # variants providers write for some of them.
 PLAIN_ARABIC_LETTERS = "ابتثجحخدذرسشصضطظعغفقكلمنهوي"
@@ -862,10 +764,9 @@ def arabic_variant(draw, name):
 
 @given(st.data())
 @settings(max_examples=200)
-def test_normalize_name_ignores_arabic_spelling_variants(data):
+def test_normalize_arabic_ignores_spelling_variants(data):
     name = data.draw(arabic_names)
     variant = data.draw(arabic_variant(name))
-    assert normalize_name(variant) == normalize_name(name)
     assert normalize_arabic(variant) == normalize_arabic(name)
 
 

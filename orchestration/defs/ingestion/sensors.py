@@ -11,7 +11,7 @@ import dagster as dg
 from orchestration.defs.ingestion.assets import raw_asset_key
 from orchestration.ingest import limits
 from orchestration.ingest.definitions import load_definitions
-from orchestration.ingest.landing import file_sha256
+from orchestration.ingest.stored_files import file_sha256
 from orchestration.settings import get_settings
 
 SENSOR_INTERVAL_S = 60

@@ -1,11 +1,11 @@
 """The fast path for workbooks and JSON exports: the cells a reader holds in memory (python-calamine's
-rows, orjson's records) parsed column by column, as the CSV path parses its blocks (columnar.py).
+rows, orjson's records) parsed column by column, as the CSV path parses its blocks (csv_reader.py).
 
 A workbook or an export is read whole by its library anyway, so the file is one block. Each column of
 cells becomes a polars text column for its text cells, which go through the CSV path's expressions
 and, for the writings they leave, the Python parser once per distinct text; the other cells (numbers,
 dates, booleans, nested arrays and objects) go to the Python parser once per distinct value. Both are
-`parsers.py` itself for anything unusual, so values, errors and French messages are the row-by-row
+`parsers/` itself for anything unusual, so values, errors and French messages are the row-by-row
 loader's (`tests/unit/test_columnar_cells.py` checks it against `rows.classify_rows`).
 
 `plan_xlsx` and `plan_json` read the file and say whether this path serves it; anything unusual
@@ -27,11 +27,13 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.ingest import columnar
-from orchestration.ingest.columnar import ColumnarCsv, Plan, _python_values
+from orchestration.ingest.columnar.csv_plan import KEY_TYPES_NOT_FAST, Plan
+from orchestration.ingest.columnar.csv_reader import ColumnarCsv
+from orchestration.ingest.columnar.expressions import python_values
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, _get_path, find_header, map_header,
-                                          normalize_title)
+from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, find_header, map_header, normalize_title,
+                                          record_value)
+from orchestration.ingest.rejections import line_label, record_label
 from orchestration.ingest.rows import json_safe
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ class CellsPlan:
 
 
 def _key_types_not_fast(definition: SourceDefinition) -> bool:
-    return any(definition.column(k).type in columnar._KEY_TYPES_NOT_FAST for k in definition.key)
+    return any(definition.column(k).type in KEY_TYPES_NOT_FAST for k in definition.key)
 
 
 # -- workbooks -------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def plan_xlsx(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
         first = cells[0] if cells else None
         if footer is not None and isinstance(first, str) and footer.search(first):
             continue
-        lines.append(f"ligne {first_row + index}")
+        lines.append(line_label(first_row + index))
         kept.append(cells)
     width = min((len(r) for r in kept), default=0)
     columns = {}
@@ -126,11 +128,11 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
         return None, "fields the definition does not know"
     columns = {c.name: _path_values(records, c.path) for c in definition.columns}
     head = records[:50]
-    present = {c.name for c in definition.columns if any(_get_path(r, c.path)[0] for r in head)}
+    present = {c.name for c in definition.columns if any(record_value(r, c.path)[0] for r in head)}
     if records and any(c.required and c.name not in present for c in definition.columns):
         return None, "required fields missing"
     missing = [c.path for c in definition.columns if c.name not in present] if records else []
-    lines = [f"$.{definition.records}[{i}]" for i in range(len(records))]
+    lines = [record_label(definition.records, i) for i in range(len(records))]
     return CellsPlan("utf-8", missing, lines, columns), None
 
 
@@ -141,7 +143,7 @@ _DEEP = re.compile(rb"[\[{]{500}")
 
 
 def _path_values(records: list[dict], dotted: str) -> list[Any]:
-    """Each record's value at a dotted path, None where it has none (as readers._get_path)."""
+    """Each record's value at a dotted path, None where it has none (as readers.record_value)."""
     parts = dotted.split(".")
     if len(parts) == 1:
         return list(map(dict.get, records, repeat(dotted)))
@@ -255,7 +257,7 @@ class ColumnarCells(ColumnarCsv):
             values = [orjson.dumps(v).decode() for v in objects]
             kinds, errors, raws = [None] * len(objects), [None] * len(objects), [None] * len(objects)
         else:
-            values, kinds, errors, raws = _python_values(column, objects)
+            values, kinds, errors, raws = python_values(column, objects)
         index = pl.col(f"j_{name}")  # the position of the cell's value in `objects`: a gather, no join
         other = index.is_not_null()
 
