@@ -28,7 +28,7 @@ from orchestration.ingest import columnar, limits, receipts
 from orchestration.ingest.definitions import LINEAGE_COLUMNS, SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.file_names import unrecognised_file_name
 from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
-from orchestration.quality.findings import findings_for_rows
+from orchestration.suites.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
