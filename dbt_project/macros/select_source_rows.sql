@@ -10,7 +10,8 @@
       cumulative  - the latest delivery of each key wins;
       history     - every row of every loaded file (for type-2 history);
       latest_file - every line of the latest loaded file, a key repeated in it included (the raw
-                    GX suites judge a snapshot's file whole: a repeated key must show).
+                    GX suites judge a snapshot's file whole: a repeated key must show); only that
+                    file's rows are read (one load, by the BRIN index on _load_id).
     Within one file a key repeated on several lines keeps its last line (snapshot, cumulative).
 
     `loads` (optional): a query of load ids; only those files count (the GX suites of new loads
@@ -33,6 +34,10 @@
           {%- if loads %}
           and load_id in ({{ loads }})
           {%- endif %}
+        {%- if semantics == 'latest_file' %}
+        order by period desc, load_id desc
+        limit 1
+        {%- endif %}
     ),
 
     delivered_rows as (
@@ -46,6 +51,9 @@
             nullif(regexp_replace(delivered._line, '\D', '', 'g'), '')::bigint as line_number
         from {{ source_relation }} as delivered
         inner join loaded_files on loaded_files.load_id = delivered._load_id
+        {%- if semantics == 'latest_file' %}
+        where delivered._load_id = (select loaded_files.load_id from loaded_files)
+        {%- endif %}
     ),
 
     ranked_rows as (
