@@ -19,10 +19,11 @@ import psycopg2
 from orchestration.suites.model import WARNING
 from orchestration.suites.stored import suite_for_table
 from orchestration.warehouse import engine
+from orchestration.warehouse.schemas import RAW
 
 log = logging.getLogger(__name__)
 _JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
-_SAFE_TABLE = re.compile(r"^raw\.[a-z][a-z0-9_]*$")
+_SAFE_TABLE = re.compile(rf"^{RAW}\.[a-z][a-z0-9_]*$")
 
 
 def _fr(value) -> str:
@@ -66,7 +67,7 @@ def findings_for_load(url: str, load_id: int) -> list[str]:
             cursor.execute("select source_name from audit.load_file where load_id = %s and status = 'loaded'",
                            (load_id,))
             found = cursor.fetchone()
-            return findings_for_rows(cursor, f"raw.{found[0]}", load_id) if found and found[0] else []
+            return findings_for_rows(cursor, f"{RAW}.{found[0]}", load_id) if found and found[0] else []
     finally:
         raw_conn.rollback()
         raw_conn.close()
