@@ -6,22 +6,38 @@
     period, loaded later, wins.
 
     semantics:
-      snapshot   - the latest loaded file replaces all earlier ones: keep its rows only;
-      cumulative - the latest delivery of each key wins;
-      history    - every row of every loaded file (for type-2 history).
+      snapshot    - the latest loaded file replaces all earlier ones: keep its rows only;
+      cumulative  - the latest delivery of each key wins;
+      history     - every row of every loaded file (for type-2 history);
+      latest_file - every line of the latest loaded file, a key repeated in it included (the raw
+                    GX suites judge a snapshot's file whole: a repeated key must show); only that
+                    file's rows are read (one load, by the BRIN index on _load_id).
     Within one file a key repeated on several lines keeps its last line (snapshot, cumulative).
+
+    `loads` (optional): a query of load ids; only those files count (the GX suites of new loads
+    rank the rows of the loads they have not checked yet, orchestration/quality/runner.py).
+
+    This is also the batch of the raw tables' GX suites: orchestration/quality/rows_in_force.py
+    renders this file with jinja2 (source() as schema.table), so the checks judge the rows dbt reads.
 
     Adds: load_period (the file's period), line_number (the numeric part of _line) and
     first_loaded_period (the earliest period in which the key was delivered).
     Personal columns must never be listed in `columns`.
 -#}
-{% macro select_source_rows(source_relation, source_name, semantics, key_columns, columns) %}
+{% macro select_source_rows(source_relation, source_name, semantics, key_columns, columns, loads=none) %}
     {%- set key_list = key_columns | join(', ') -%}
     with loaded_files as (
         select load_id, period
         from {{ source('audit', 'load_file') }}
         where source_name = '{{ source_name }}'
           and status = 'loaded'
+          {%- if loads %}
+          and load_id in ({{ loads }})
+          {%- endif %}
+        {%- if semantics == 'latest_file' %}
+        order by period desc, load_id desc
+        limit 1
+        {%- endif %}
     ),
 
     delivered_rows as (
@@ -35,6 +51,9 @@
             nullif(regexp_replace(delivered._line, '\D', '', 'g'), '')::bigint as line_number
         from {{ source_relation }} as delivered
         inner join loaded_files on loaded_files.load_id = delivered._load_id
+        {%- if semantics == 'latest_file' %}
+        where delivered._load_id = (select loaded_files.load_id from loaded_files)
+        {%- endif %}
     ),
 
     ranked_rows as (
@@ -61,6 +80,8 @@
     where key_rank = 1
     {%- elif semantics == 'history' -%}
     where key_in_file_rank = 1
+    {%- elif semantics == 'latest_file' -%}
+    where file_rank = 1
     {%- else -%}
     {{ exceptions.raise_compiler_error("select_source_rows: unknown semantics " ~ semantics) }}
     {%- endif %}

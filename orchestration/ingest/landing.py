@@ -28,7 +28,7 @@ from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
 from orchestration.ingest.raw_tables import COPY_COLUMNS, LOADER_ROLE, ensure_raw_table
 from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
-from orchestration.quality.findings import findings_for_rows
+from orchestration.suites.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.ingest.stored_files import Spool, file_sha256, private_copy, private_folder
 from orchestration.settings import SOURCES_DIR, Settings

@@ -1,12 +1,14 @@
 """The file-backed Great Expectations project under `expectations/gx/`.
 
-`build_project()` writes, from `catalog.py`: the `warehouse` Postgres data source (its connection
+`build_project()` writes, from `catalog.py` (the one declaration of the suites): the `warehouse` Postgres data source (its connection
 string is `${TADAMON_GX_CONNECTION_STRING}`, substituted by GX from the environment at run time, so
 no password is ever in a file), one query data asset + batch definition per suite, the suites, one
 validation definition and one checkpoint per suite. Regenerate after changing the catalog:
 
     .venv/bin/python -m orchestration.quality
 
+`add_suites()` writes some suites into the project and leaves the others alone (`tadamon source
+new` adds the starter suite of the source it drafts, which the catalog declares from then on).
 Building needs no database (GX's connection test is skipped); running does (see runner.py).
 """
 
@@ -19,8 +21,9 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from orchestration.quality.catalog import Rule, Suite, all_suites
-from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.quality.catalog import all_suites
+from orchestration.quality.rules import Rule, Suite
+from orchestration.settings import EXPECTATIONS_DIR, SOURCES_DIR
 
 PROJECT_ROOT = EXPECTATIONS_DIR
 GX_DIR = EXPECTATIONS_DIR / "gx"
@@ -33,11 +36,11 @@ MAX_KEYS = 200  # offending rows GX returns per expectation
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-def get_context():
-    """The file context (reads expectations/gx/great_expectations.yml; connects to nothing)."""
+def get_context(project_root: Path = PROJECT_ROOT):
+    """The file context (reads <project_root>/gx/great_expectations.yml; connects to nothing)."""
     import great_expectations as gx
 
-    return gx.get_context(mode="file", project_root_dir=str(PROJECT_ROOT))
+    return gx.get_context(mode="file", project_root_dir=str(project_root))
 
 
 def result_format(suite: Suite) -> dict[str, Any]:
@@ -81,20 +84,18 @@ def _configure(context) -> None:
     context.variables.save()
 
 
-def build_project(suites: list[Suite] | None = None) -> Path:
-    """(Re)write every data asset, suite, validation definition and checkpoint from the catalog."""
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-
-    suites = suites if suites is not None else all_suites()
-    GX_DIR.parent.mkdir(parents=True, exist_ok=True)
-    context = get_context()
-    _configure(context)
-    # start from clean stores: what is in the files is exactly the catalog
+def build_project(suites: list[Suite] | None = None, project_root: Path = PROJECT_ROOT,
+                  sources_dir: Path = SOURCES_DIR) -> Path:
+    """(Re)write every data asset, suite, validation definition and checkpoint from the catalog (the
+    sources of `sources_dir`): what is in the files is exactly the catalog."""
+    suites = suites if suites is not None else all_suites(sources_dir)
+    gx_dir = project_root / "gx"
+    project_root.mkdir(parents=True, exist_ok=True)
+    _configure(get_context(project_root))
     for folder in ("expectations", "validation_definitions", "checkpoints"):
-        for path in (GX_DIR / folder).glob("*.json"):
+        for path in (gx_dir / folder).glob("*.json"):
             path.unlink()
-    context = get_context()
+    context = get_context(project_root)
     with _offline():
         try:
             context.data_sources.delete(DATASOURCE)
@@ -102,25 +103,69 @@ def build_project(suites: list[Suite] | None = None) -> Path:
             pass
         source = context.data_sources.add_postgres(name=DATASOURCE, connection_string="${" + CONNECTION_ENV + "}")
         for suite in suites:
-            asset = source.add_query_asset(name=suite.data_asset, query=suite.query)
-            batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
-            gx_suite = context.suites.add(gx.ExpectationSuite(
-                name=suite.name,
-                meta={"asset_key": "/".join(suite.asset_key), "table": suite.table,
-                      "key_columns": list(suite.key_columns),
-                      **({"new_loads_only": True} if suite.new_loads_only else {})},
-            ))
-            for rule in suite.rules:
-                gx_suite.add_expectation(expectation(rule))
-            validation = context.validation_definitions.add(
-                gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
-            context.checkpoints.add(gx.Checkpoint(
-                name=suite.name,
-                validation_definitions=[validation],
-                actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
-                result_format=result_format(suite),
-            ))
-    return GX_DIR
+            _write_suite(context, source, suite)
+    return gx_dir
+
+
+def add_suites(suites: list[Suite], project_root: Path = PROJECT_ROOT, replace: bool = False) -> list[Path]:
+    """Write `suites` into the GX project under `project_root/gx/` (created when missing), leaving the
+    other suites alone; with `replace`, a suite of the same name is replaced. Needs no database."""
+    gx_dir = project_root / "gx"
+    if not (gx_dir / "great_expectations.yml").is_file():
+        build_project([], project_root)
+    context = get_context(project_root)
+    written: list[Path] = []
+    with _offline():
+        source = context.data_sources.get(DATASOURCE)
+        for suite in suites:
+            if replace:
+                _remove_suite(context, source, suite)
+            _write_suite(context, source, suite)
+            written += suite_files(suite.name, project_root)
+    return written + [gx_dir / "great_expectations.yml"]
+
+
+def suite_files(name: str, project_root: Path = PROJECT_ROOT) -> list[Path]:
+    """The files of one suite: the suite, its validation definition, its checkpoint."""
+    gx_dir = project_root / "gx"
+    return [gx_dir / folder / f"{name}.json" for folder in ("expectations", "validation_definitions", "checkpoints")]
+
+
+def _write_suite(context, source, suite: Suite) -> None:
+    """One suite's data asset + batch definition, suite, validation definition and checkpoint."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    asset = source.add_query_asset(name=suite.data_asset, query=suite.query)
+    batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
+    gx_suite = context.suites.add(gx.ExpectationSuite(
+        name=suite.name,
+        meta={"asset_key": "/".join(suite.asset_key), "table": suite.table,
+              "key_columns": list(suite.key_columns),
+              **({"new_loads_only": True} if suite.new_loads_only else {})},
+    ))
+    for rule in suite.rules:
+        gx_suite.add_expectation(expectation(rule))
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
+    context.checkpoints.add(gx.Checkpoint(
+        name=suite.name,
+        validation_definitions=[validation],
+        actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
+        result_format=result_format(suite),
+    ))
+
+
+def _remove_suite(context, source, suite: Suite) -> None:
+    for remove in (context.checkpoints.delete, context.validation_definitions.delete, context.suites.delete):
+        try:
+            remove(suite.name)
+        except Exception:  # not there
+            pass
+    try:
+        source.delete_asset(suite.data_asset)
+    except Exception:  # not there
+        pass
 
 
 def clean_uncommitted() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from orchestration.quality.catalog import CRITICAL
+from orchestration.suites.model import CRITICAL
 from orchestration.quality.project import GX_DIR
 from orchestration.warehouse import engine
 

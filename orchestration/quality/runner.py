@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import hashlib
 import json
 import logging
 import os
@@ -16,71 +15,21 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from orchestration.quality.catalog import CRITICAL, SEVERITIES, WARNING
 from orchestration.quality.project import CONNECTION_ENV, DOCS_SITE, GX_DIR, MAX_KEYS
+from orchestration.suites.model import CRITICAL, WARNING, Suite, expectation_severity
+from orchestration.suites.stored import stored_suite, stored_suites
 from orchestration.warehouse import engine, sqlalchemy_url
+from orchestration.warehouse.schemas import RAW
 
 log = logging.getLogger(__name__)
 
-SUITES_DIR = GX_DIR / "expectations"
 KEYS_IN_METADATA = 20
 ROWS_IN_DETAILS = 20
-
-
-# -- the suites, as stored ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class SuiteInfo:
-    name: str
-    asset_key: tuple[str, ...]
-    table: str
-    key_columns: tuple[str, ...]
-    expectations: tuple[dict, ...]
-    new_loads_only: bool = False  # catalog.Suite.new_loads_only: see prepare_batch
-    sha256: str = ""  # of the stored suite: a changed suite checks every load again
-
-    @property
-    def has_critical(self) -> bool:
-        return any(expectation_severity(e) == CRITICAL for e in self.expectations)
-
-
-def _read_suite(path: Path) -> SuiteInfo:
-    text = path.read_bytes()
-    data = json.loads(text)
-    meta = data.get("meta") or {}
-    return SuiteInfo(
-        name=data["name"],
-        asset_key=tuple(meta["asset_key"].split("/")),
-        table=meta["table"],
-        key_columns=tuple(meta.get("key_columns") or ()),
-        expectations=tuple(data.get("expectations") or ()),
-        new_loads_only=bool(meta.get("new_loads_only")),
-        sha256=hashlib.sha256(text).hexdigest(),
-    )
-
-
-def stored_suites() -> list[SuiteInfo]:
-    """The suites in expectations/gx/expectations/ (read as JSON: no GX import, no connection)."""
-    return [_read_suite(p) for p in sorted(SUITES_DIR.glob("*.json"))]
-
-
-def stored_suite(name: str) -> SuiteInfo:
-    path = SUITES_DIR / f"{name}.json"
-    if not path.is_file():
-        raise KeyError(f"no GX suite {name!r} in {SUITES_DIR}")
-    return _read_suite(path)
-
-
-def expectation_severity(expectation: dict) -> str:
-    """The severity of a stored expectation: meta.severity, else GX's own field; critical by default."""
-    severity = (expectation.get("meta") or {}).get("severity") or expectation.get("severity") or CRITICAL
-    severity = str(getattr(severity, "value", severity)).lower()
-    return severity if severity in SEVERITIES else CRITICAL
 
 
 # -- outcomes ----------------------------------------------------------------------------------
@@ -153,7 +102,7 @@ def _key_of(row: dict, key_columns: tuple[str, ...]) -> str:
     return " / ".join(str(v) for v in values) if values else json.dumps(_json_safe(row), ensure_ascii=False)
 
 
-def convert_result(result: Any, suite: SuiteInfo, asset: str | None = None) -> ExpectationOutcome:
+def convert_result(result: Any, suite: Suite, asset: str | None = None) -> ExpectationOutcome:
     """One GX ExpectationValidationResult (object or its dict) as an ExpectationOutcome."""
     data = result.to_json_dict() if hasattr(result, "to_json_dict") else dict(result)
     config = data.get("expectation_config") or {}
@@ -305,9 +254,9 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
 # read again when that could give other rows in force or let a blocking failure go: the previous run
 # failed a critical rule (or did not finish), the suite changed, a checked load was superseded since,
 # or a load not yet checked comes before a checked one (an older period delivered late).
-def prepare_batch(url: str, suite: SuiteInfo) -> str:
+def prepare_batch(url: str, suite: Suite) -> str:
     """Fill the suite's batch in audit.raw_check_load; says which loads it holds."""
-    source = suite.table.removeprefix("raw.")
+    source = suite.table.removeprefix(f"{RAW}.")
     with engine(url).begin() as conn:
         params = {"suite": suite.name, "source": source, "sha": suite.sha256}
         conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite and not checked"), params)
@@ -338,7 +287,7 @@ def prepare_batch(url: str, suite: SuiteInfo) -> str:
     return f"new loads ({ids})" if incremental else f"every load ({ids})"
 
 
-def settle_batch(url: str, suite: SuiteInfo, clean: bool) -> None:
+def settle_batch(url: str, suite: Suite, clean: bool) -> None:
     """After the run: its loads are checked when no critical rule failed; otherwise every load is read
     again next time, so that a blocking failure blocks until it is fixed."""
     with engine(url).begin() as conn:
@@ -382,7 +331,3 @@ def record_outcome(url: str, outcome: SuiteOutcome) -> int:
         )
     return len(rows)
 
-
-@lru_cache(maxsize=None)
-def _suite_for_table(table: str) -> SuiteInfo | None:
-    return next((s for s in stored_suites() if s.table == table), None)

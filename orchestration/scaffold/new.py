@@ -138,9 +138,7 @@ def new_source(
         existing.append(sources_yml)
     if models_yml.exists() and _has_entry(models_yml, "models", model):
         existing.append(models_yml)
-    use_gx_project = (expectations_dir / "gx" / "great_expectations.yml").is_file()
-    gx_files = (gx.gx_project_files(definition, expectations_dir) if use_gx_project
-                else [expectations_dir / "suites" / f"raw__{table_name}.json"])
+    gx_files = gx.gx_project_files(definition, expectations_dir)
     existing += [p for p in gx_files if p.exists()]
     if existing and not force:
         raise ScaffoldError("these files exist already; nothing was written (use --force to replace them):\n"
@@ -180,15 +178,9 @@ def new_source(
     written["dbt models"] = _add_entry(models_yml, "models", render.model_entry(definition),
                                        render.models_yaml(definition), force)
 
-    suite = gx.starter_suite(definition)
-    if use_gx_project:
-        gx.add_to_gx_project(suite, expectations_dir, replace=force)
-        written["GX suite"] = gx_files[0]
-        written["GX checkpoint"] = gx_files[2]
-        notes.append(f"GX suite {suite.name} added to expectations/gx/; to keep it when the GX project is "
-                     "regenerated, catalog.py must include orchestration.scaffold.gx.starter_suites()")
-    else:
-        written["GX suite"] = gx.write_suite_json(suite, gx_files[0])
+    gx.add_suite(definition, expectations_dir, replace=force)
+    written["GX suite"] = gx_files[0]
+    written["GX checkpoint"] = gx_files[2]
 
     paths["test"].parent.mkdir(parents=True, exist_ok=True)
     expected = {"rows_read": report.rows_read, "rows_loaded": report.rows_loaded,

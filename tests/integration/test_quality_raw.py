@@ -92,26 +92,27 @@ def test_a_warning_rule_that_fails_is_skipped_and_the_file_still_loads(warehouse
     # the loader evaluates the warning rules inside the load's transaction: a broken rule must not cost it
     import dataclasses
 
-    from orchestration.quality import findings
+    from orchestration.suites import findings
+    from orchestration.suites.model import Rule
 
-    real = findings._suite_for_table
+    real = findings.suite_for_table
 
     def with_a_broken_rule(table):
         suite = real(table)
         if suite is None or table != "raw.ministere__register":
             return suite
-        broken = {"type": "unexpected_rows_expectation", "meta": {"severity": WARNING, "finding": "jamais"},
-                  "kwargs": {"unexpected_rows_query": "select no_such_column from {batch}"}}
-        return dataclasses.replace(suite, expectations=(broken, *suite.expectations))
+        broken = Rule("broken_rule", WARNING, "", "UnexpectedRowsExpectation",
+                      {"unexpected_rows_query": "select no_such_column from {batch}"}, finding="jamais")
+        return dataclasses.replace(suite, rules=(broken, *suite.rules))
 
-    monkeypatch.setattr(findings, "_suite_for_table", with_a_broken_rule)
+    monkeypatch.setattr(findings, "suite_for_table", with_a_broken_rule)
     deliver_samples(warehouse, providers=("ministere",))
     outcomes = Lander(warehouse, warehouse.warehouse_url).land_pending()
     register = next(o for o in outcomes if o.source == "ministere__register")
     assert register.status == "loaded" and register.rows_loaded > 0
     assert any("(BLM/2014/0002) : femmes (59) > adhérents (54)" in f for f in register.findings)
     assert not any("jamais" in f for f in register.findings)
-    assert "raw.ministere__register: the warning rule unexpected_rows_expectation could not be evaluated" in caplog.text
+    assert "raw.ministere__register: the warning rule broken_rule could not be evaluated" in caplog.text
 
 
 def test_half_register_after_the_full_one_fails_the_critical_volume_check(warehouse):

@@ -199,14 +199,45 @@ def test_scaffolded_definition_sql_and_yaml(project):
     assert ("expect_column_values_to_be_in_set", "province_code") in expectations
     assert suite["meta"]["asset_key"] == "raw/anapec__insertions"
     assert "telephone_employeur" not in json.dumps(suite)
-    if (project.expectations / "gx" / "great_expectations.yml").is_file():
-        assert (project.expectations / "gx" / "checkpoints" / "raw_anapec__insertions.json").is_file()
-        assert "raw_anapec__insertions" in (project.expectations / "gx" / "great_expectations.yml").read_text()
+    assert (project.expectations / "gx" / "checkpoints" / "raw_anapec__insertions.json").is_file()
+    assert "raw_anapec__insertions" in (project.expectations / "gx" / "great_expectations.yml").read_text()
 
     test = result.written["test"].read_text(encoding="utf-8")
     assert f"ROWS_LOADED = {ANAPEC_ROWS}" in test and "def test_anapec__insertions_sample_loads(warehouse)" in test
     assert "Next steps:" in result.next_steps and "tadamon source check anapec" in result.next_steps
     assert "Next steps:" in result.format()
+
+
+def test_regenerating_the_gx_project_keeps_a_scaffolded_source_suite(project):
+    """`python -m orchestration.quality` after `tadamon source new`: the catalog declares the new
+    source's suite from its definition, so regenerating keeps it, rule for rule."""
+    project.new("anapec", "insertions", ANAPEC)
+    gx_dir = project.expectations / "gx"
+    suite_file = gx_dir / "expectations" / "raw_anapec__insertions.json"
+    scaffolded = json.loads(suite_file.read_text(encoding="utf-8"))
+    before = {p.name for p in (gx_dir / "expectations").glob("*.json")}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.quality", "--sources", str(project.sources),
+         "--expectations", str(project.expectations)],
+        capture_output=True, text=True, timeout=300, cwd=project.root,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"GX project written to {gx_dir}" in done.stdout
+
+    assert {p.name for p in (gx_dir / "expectations").glob("*.json")} == before
+    regenerated = json.loads(suite_file.read_text(encoding="utf-8"))
+    rules = [(e["meta"]["rule"], e["type"], e["severity"], e["kwargs"]) for e in regenerated["expectations"]]
+    assert rules == [(e["meta"]["rule"], e["type"], e["severity"], e["kwargs"]) for e in scaffolded["expectations"]]
+    assert regenerated["meta"] == scaffolded["meta"]
+    assert {k: scaffolded["meta"][k] for k in ("asset_key", "table", "key_columns")} == {
+        "asset_key": "raw/anapec__insertions", "table": "raw.anapec__insertions", "key_columns": ["n_dossier"]}
+    assert [r[0] for r in rules][:4] == ["not_empty", "volume_not_dropping", "n_dossier_present", "n_dossier_unique"]
+    for folder in ("validation_definitions", "checkpoints"):
+        assert (gx_dir / folder / "raw_anapec__insertions.json").is_file()
+    config = yaml.safe_load((gx_dir / "great_expectations.yml").read_text(encoding="utf-8"))
+    query = config["fluent_datasources"]["warehouse"]["assets"]["raw_anapec__insertions"]["query"]
+    assert "from raw.anapec__insertions as delivered" in query and "telephone_employeur" not in query
 
 
 def test_json_sample_records_nested_paths_and_types(project):

@@ -1,5 +1,6 @@
 """The GX project under expectations/gx/: in step with orchestration/quality/catalog.py, no secret in
-it, every expectation with a severity; and the conversions from GX results to check results."""
+it, every expectation with a severity; the raw suites' batch is the dbt macro's selection; the mart
+suites leave the structural invariants to dbt; and the conversions from GX results to check results."""
 
 from __future__ import annotations
 
@@ -21,8 +22,13 @@ from orchestration.quality import (
     stored_suite,
     stored_suites,
 )
+from orchestration.ingest.definitions import load_definitions
 from orchestration.quality.catalog import all_suites
+from orchestration.quality.mart_suites import mart_suites
 from orchestration.quality.project import CONNECTION_ENV, GX_DIR, expectation
+from orchestration.quality.raw_suites import HAND_WRITTEN, starter_suite
+from orchestration.quality.rows_in_force import select_source_rows
+from orchestration.settings import DBT_PROJECT_DIR
 
 RAW_SUITES = {
     "raw_ministere__register", "raw_ministere__mouazara", "raw_wilaya__associations", "raw_wilaya__indh_agr",
@@ -48,11 +54,15 @@ def test_files_are_in_step_with_the_catalog():
         assert stored.asset_key == suite.asset_key
         assert " ".join(assets[suite.name]["query"].split()) == " ".join(suite.query.split())
         expected = [expectation(rule).configuration for rule in suite.rules]
-        got = stored.expectations
-        assert [e["type"] for e in got] == [c.type for c in expected], suite.name
-        for have, want in zip(got, expected):
+        stored_json = json.loads((GX_DIR / "expectations" / f"{suite.name}.json").read_text())["expectations"]
+        assert [e["type"] for e in stored_json] == [c.type for c in expected], suite.name
+        for have, want in zip(stored_json, expected):
             assert have["kwargs"] == json.loads(json.dumps(dict(want.kwargs))), (suite.name, have["meta"])
             assert have["meta"] == want.meta
+        # read back, a stored suite is the declared one (one Suite type, one Rule type)
+        assert stored.rules == suite.rules, suite.name
+        assert (stored.key_columns, stored.table, stored.new_loads_only) == \
+            (suite.key_columns, suite.table, suite.new_loads_only)
         assert (GX_DIR / "validation_definitions" / f"{suite.name}.json").is_file()
         checkpoint = json.loads((GX_DIR / "checkpoints" / f"{suite.name}.json").read_text())
         assert checkpoint["result_format"]["result_format"] == "COMPLETE"
@@ -68,9 +78,10 @@ def test_no_password_in_the_project_files():
 
 
 def test_every_expectation_has_a_severity_and_rule_name():
-    for suite in stored_suites():
+    for path in sorted((GX_DIR / "expectations").glob("*.json")):
+        suite = stored_suite(path.stem)
         rules = set()
-        for exp in suite.expectations:
+        for exp in json.loads(path.read_text())["expectations"]:
             meta = exp["meta"]
             assert meta["severity"] in (CRITICAL, WARNING), (suite.name, exp)
             assert exp["severity"] == meta["severity"]
@@ -86,7 +97,7 @@ def test_every_expectation_has_a_severity_and_rule_name():
 
 def test_required_rules_are_there():
     def rules(name):
-        return {e["meta"]["rule"]: e["meta"]["severity"] for e in stored_suite(name).expectations}
+        return {r.rule: r.severity for r in stored_suite(name).rules}
 
     register = rules("raw_ministere__register")
     assert register["women_not_above_members"] == WARNING
@@ -172,3 +183,59 @@ def test_convert_column_map_result_and_exception():
               "exception_info": {"raised_exception": True, "exception_message": "relation does not exist"}}
     out = convert_result(broken, suite)
     assert out.success is False and "relation" in out.details["exception"]
+
+
+# -- one truth per rule ------------------------------------------------------------------------
+def test_raw_batches_are_the_dbt_macro_selection():
+    """The rows in force are selected by dbt_project/macros/select_source_rows.sql, for dbt and GX."""
+    macro = (DBT_PROJECT_DIR / "macros" / "select_source_rows.sql").read_text()
+    assert "latest_file" in macro and "loads" in macro
+    register = next(s for s in all_suites() if s.name == "raw_ministere__register")
+    rendered = " ".join(select_source_rows("ministere__register", "latest_file", ["register_number"],
+                                           ["_period", "register_number"]).split())
+    assert "from audit.load_file where source_name = 'ministere__register' and status = 'loaded'" in rendered
+    assert rendered.endswith("where file_rank = 1")
+    assert "from raw.ministere__register as delivered" in register.query
+    assert register.query.endswith("where file_rank = 1 ) as rows_in_force")
+    indh = next(s for s in all_suites() if s.name == "raw_wilaya__indh_agr")
+    assert indh.new_loads_only
+    assert ("and load_id in (select load_id from audit.raw_check_load where suite = 'raw_wilaya__indh_agr' "
+            "and not checked)") in indh.query
+    assert indh.query.endswith("where key_rank = 1 ) as rows_in_force")
+    for suite in all_suites():
+        assert "select_source_rows" not in suite.query and "{{" not in suite.query
+
+
+def test_every_source_has_one_suite_hand_written_or_starter():
+    definitions = load_definitions()
+    raw = [s for s in all_suites() if s.asset_key[0] == "raw"]
+    assert sorted(s.name for s in raw) == sorted(f"raw_{d.table}" for d in definitions)
+    assert set(HAND_WRITTEN) <= {d.table for d in definitions}
+    formations = next(d for d in definitions if d.table == "chambre__formations")
+    starter = starter_suite(formations)  # a cumulative source: its batch is the loads not yet checked
+    assert starter.new_loads_only and [r.rule for r in starter.rules][:3] == [
+        "not_empty", "session_id_present", "session_id_unique"]
+    assert starter.rules[0].type == "UnexpectedRowsExpectation"
+
+
+def test_mart_suites_leave_structural_invariants_to_dbt():
+    """Keys, required columns, relationships and accepted values are dbt tests (models/marts/); the
+    mart suites keep the council's rules and the few a blocking dbt test does not cover."""
+    kept_structural = {
+        "marts_dim_organisation": {"organisation_id_version_number_unique"},
+        "marts_dim_project": {"source_system_project_ref_unique"},
+        "marts_dim_geography": {"province_code_commune_name_fr_unique"},
+        "marts_dim_programme": {"name_fr_present"}, "marts_dim_axis": {"name_fr_present"},
+        "marts_dim_institution": {"name_fr_present"}, "marts_dim_indicator": {"name_fr_present"},
+        "marts_dim_session": {"session_type_present"},
+        "marts_fct_funding": {"programme_key_in_dim_programme", "axis_key_in_dim_axis"},
+        "marts_fct_participation": {"date_key_in_dim_date", "geography_key_in_dim_geography"},
+    }
+    for suite in mart_suites():
+        structural = {r.rule for r in suite.rules
+                      if r.type in ("ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeUnique",
+                                    "ExpectCompoundColumnsToBeUnique")
+                      or re.fullmatch(r"\w+_in_dim_\w+", r.rule)
+                      or (r.type == "ExpectColumnValuesToBeInSet" and not r.rule.endswith("_in_region")
+                          and r.rule != "region_code_is_fes_meknes")}
+        assert structural == kept_structural.get(suite.name, set()), suite.name

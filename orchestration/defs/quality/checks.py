@@ -14,7 +14,7 @@ import dagster as dg
 from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
-from orchestration.quality import CRITICAL, WARNING, SuiteInfo, SuiteOutcome, data_docs_index, run_suite, stored_suites
+from orchestration.quality import CRITICAL, WARNING, Suite, SuiteOutcome, data_docs_index, run_suite, stored_suites
 from orchestration.quality.report import report_index, report_url, write_report
 from orchestration.settings import get_settings
 
@@ -85,15 +85,14 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     )
 
 
-def build_suite_check(suite: SuiteInfo) -> dg.AssetChecksDefinition:
-    criticals = sum(1 for e in suite.expectations if (e.get("meta") or {}).get("severity") == CRITICAL)
+def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
 
     @dg.asset_check(
         asset=dg.AssetKey(list(suite.asset_key)),
         name=check_name(suite.name),
         blocking=suite.has_critical,
-        description=(f"Great Expectations suite `{suite.name}` ({len(suite.expectations)} expectations, "
-                     f"{criticals} critical) on {suite.table}; see expectations/gx/."),
+        description=(f"Great Expectations suite `{suite.name}` ({len(suite.rules)} expectations, "
+                     f"{suite.criticals} critical) on {suite.table}; see expectations/gx/."),
         metadata={"suite_file": f"expectations/gx/expectations/{suite.name}.json"},
     )
     def _gx_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:

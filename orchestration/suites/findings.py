@@ -1,7 +1,7 @@
 """The warning-level findings on the rows of one loaded file, in French, for its receipt.
 
 The rules are the row rules (UnexpectedRowsExpectation with a `meta.finding` template) of the raw
-table's GX suite, read from expectations/gx/: the same SQL the checks run, with `{batch}` set to
+table's GX suite, read from expectations/gx/ (suites/stored.py): the same SQL the checks run, with `{batch}` set to
 the rows of that one load instead of the file in force. Plain SQL, no GX import: it is fast enough
 to run for every file the loader lands.
 """
@@ -16,13 +16,14 @@ import string
 
 import psycopg2
 
-from orchestration.quality.catalog import WARNING
-from orchestration.quality.runner import _suite_for_table, expectation_severity
+from orchestration.suites.model import WARNING
+from orchestration.suites.stored import suite_for_table
 from orchestration.warehouse import engine
+from orchestration.warehouse.schemas import RAW
 
 log = logging.getLogger(__name__)
 _JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
-_SAFE_TABLE = re.compile(r"^raw\.[a-z][a-z0-9_]*$")
+_SAFE_TABLE = re.compile(rf"^{RAW}\.[a-z][a-z0-9_]*$")
 
 
 def _fr(value) -> str:
@@ -66,7 +67,7 @@ def findings_for_load(url: str, load_id: int) -> list[str]:
             cursor.execute("select source_name from audit.load_file where load_id = %s and status = 'loaded'",
                            (load_id,))
             found = cursor.fetchone()
-            return findings_for_rows(cursor, f"raw.{found[0]}", load_id) if found and found[0] else []
+            return findings_for_rows(cursor, f"{RAW}.{found[0]}", load_id) if found and found[0] else []
     finally:
         raw_conn.rollback()
         raw_conn.close()
@@ -77,14 +78,13 @@ def findings_for_rows(cursor, table: str, load_id: int) -> list[str]:
     inside the load's own transaction, before commit: rows are read there at half the cost (their
     visibility needs no commit-status lookup and no hint bits are written). A rule whose query fails
     is logged and skipped (savepoint): a defect of a warning rule never costs a load."""
-    suite = _suite_for_table(table)
+    suite = suite_for_table(table)
     if suite is None or not _SAFE_TABLE.match(suite.table):
         return []
     found: list[tuple[int, int, str]] = []
-    for order, expectation in enumerate(suite.expectations):
-        meta = expectation.get("meta") or {}
-        query = (expectation.get("kwargs") or {}).get("unexpected_rows_query")
-        if not query or not meta.get("finding") or expectation_severity(expectation) != WARNING:
+    for order, rule in enumerate(suite.rules):
+        query = rule.kwargs.get("unexpected_rows_query")
+        if not query or not rule.finding or rule.severity != WARNING:
             continue
         rows_of_load = f"(select * from {suite.table} where _load_id = {int(load_id)})"
         batch = rows_of_load if _JOIN.search(query) else f"{rows_of_load} AS subselect"
@@ -95,12 +95,12 @@ def findings_for_rows(cursor, table: str, load_id: int) -> list[str]:
             rows = [dict(zip(names, row)) for row in cursor.fetchall()]
         except psycopg2.Error:
             cursor.execute("ROLLBACK TO SAVEPOINT tadamon_finding")
-            log.exception("%s: the warning rule %s could not be evaluated", table, expectation.get("type"))
+            log.exception("%s: the warning rule %s could not be evaluated", table, rule.rule)
             continue
         cursor.execute("RELEASE SAVEPOINT tadamon_finding")
         for row in rows:
             values = _Lenient({k: _fr(v) for k, v in row.items()})
-            text = string.Formatter().vformat(meta["finding"], (), values)
+            text = string.Formatter().vformat(rule.finding, (), values)
             line = row.get("line")
             prefix = f"{line} ({row.get('key')})" if line else f"({row.get('key')})"
             found.append((_line_number(line), order, f"{prefix} : {text}"))
