@@ -17,13 +17,6 @@ PACKAGE = ROOT / "orchestration"
 
 # circles known and owned elsewhere, each named with where it is; the main tests leave them out and
 # `test_a_known_circle_is_gone` fails (strict xfail) once one is broken, so its entry gets removed
-KNOWN_MODULE_CIRCLES = {
-    # columnar.py:85 and :118 import columnar_cells inside functions; columnar_cells.py:30-31 imports
-    # columnar (ColumnarCsv, Plan, _python_values): issue #19, the ingest split
-    frozenset({"orchestration.ingest.columnar", "orchestration.ingest.columnar_cells"}),
-}
-
-
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -128,7 +121,7 @@ def _describe(component: list[str], edges: dict[str, dict[str, list[str]]], unit
 def test_no_circle_between_modules():
     edges = _edges()
     graph = {m: set(targets) for m, targets in edges.items()}
-    circles = [c for c in _circles(graph) if frozenset(c) not in KNOWN_MODULE_CIRCLES]
+    circles = _circles(graph)
     assert not circles, "import circles between modules:\n" + "\n".join(
         _describe(c, edges, lambda m: m) for c in circles)
 
@@ -143,14 +136,6 @@ def test_no_circle_between_packages():
     circles = _circles(graph)
     assert not circles, "import circles between packages of orchestration/:\n" + "\n".join(
         _describe(c, edges, _unit) for c in circles)
-
-
-@pytest.mark.xfail(strict=True, reason="a known circle, owned elsewhere (KNOWN_MODULE_CIRCLES)")
-@pytest.mark.parametrize("circle", sorted(sorted(c) for c in KNOWN_MODULE_CIRCLES), ids=" <-> ".join)
-def test_a_known_circle_is_gone(circle):
-    edges = _edges()
-    graph = {m: set(targets) for m, targets in edges.items()}
-    assert not any(set(circle) <= set(c) for c in _circles(graph))
 
 
 def test_the_walk_sees_function_level_imports():
