@@ -17,10 +17,6 @@ with flows as (
     select * from {{ ref('int_funding_flows') }} where in_force and is_flow
 ),
 
-projects as (
-    select * from {{ ref('dim_project') }}
-),
-
 current_organisations as (
     select organisation_id, organisation_key from {{ ref('dim_organisation') }} where is_latest_version
 )
@@ -40,10 +36,6 @@ select
     flows.source_file_name,
     flows.source_line
 from flows
-inner join projects
-    on projects.source_system = flows.source_system
-    and projects.project_ref = flows.project_ref
+{{ join_funding_dimensions('flows') }}
 left join current_organisations on current_organisations.organisation_id = projects.organisation_id
-left join {{ ref('dim_programme') }} as programmes on programmes.programme_code = projects.programme_code
 left join {{ ref('dim_axis') }} as axes on axes.axis_code = projects.axis_code
-left join {{ ref('dim_institution') }} as institutions on institutions.institution_code = flows.institution_code

@@ -105,9 +105,5 @@ select
     dated_versions.source_file_name
 from dated_versions
 inner join funding_keys on funding_keys.funding_key = dated_versions.funding_key
-inner join {{ ref('dim_project') }} as projects
-    on projects.source_system = funding_keys.source_system
-    and projects.project_ref = funding_keys.project_ref
-left join {{ ref('dim_programme') }} as programmes on programmes.programme_code = projects.programme_code
-left join {{ ref('dim_institution') }} as institutions on institutions.institution_code = funding_keys.institution_code
+{{ join_funding_dimensions('funding_keys') }}
 where dated_versions.state <> 'absent'

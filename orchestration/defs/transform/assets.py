@@ -48,7 +48,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     with retry_when_transient(context):
         url = warehouse.url()
     os.environ.update(dbt_environment(url))
-    yield from dbt.cli(["build"], context=context).stream()
+    # dbt's unit tests check the SQL, not the night's data: `make test` runs them
+    # (tests/integration/test_dbt_unit_tests.py), the nightly build does not
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:

@@ -6,8 +6,7 @@
     'joined_on', 'members_men', 'members_women', 'is_active'] -%}
 
 with all_snapshots as (
-    {{ select_source_rows(source('raw', 'chambre__adherents'), 'chambre__adherents', 'history',
-                          ['member_id'], member_columns) }}
+    {{ raw_rows('chambre__adherents', 'history', ['member_id'], member_columns) }}
 )
 
 select
@@ -29,11 +28,5 @@ select
     members_men,
     members_women,
     is_active,
-    {{ period_to_date('load_period') }} as snapshot_date,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
+    {{ source_lineage_columns() }}
 from all_snapshots

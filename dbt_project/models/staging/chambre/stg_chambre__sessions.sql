@@ -4,8 +4,7 @@
     'province_code', 'province_code_raw', 'programme', 'partners', 'participants', 'sales'] -%}
 
 with latest_deliveries as (
-    {{ select_source_rows(source('raw', 'chambre__formations'), 'chambre__formations', 'cumulative',
-                          ['session_id'], session_columns) }}
+    {{ raw_rows('chambre__formations', 'cumulative', ['session_id'], session_columns) }}
 )
 
 select
@@ -23,10 +22,5 @@ select
     partners,
     participants,
     sales,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
+    {{ source_lineage_columns(with_snapshot_date=false) }}
 from latest_deliveries

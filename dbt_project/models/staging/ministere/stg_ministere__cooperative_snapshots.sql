@@ -5,8 +5,7 @@
     'capital_mad', 'status'] -%}
 
 with all_snapshots as (
-    {{ select_source_rows(source('raw', 'ministere__register'), 'ministere__register', 'history',
-                          ['register_number'], register_columns) }}
+    {{ raw_rows('ministere__register', 'history', ['register_number'], register_columns) }}
 )
 
 select
@@ -26,11 +25,5 @@ select
     members_women,
     capital_mad,
     nullif(trim(status), '') as status,
-    {{ period_to_date('load_period') }} as snapshot_date,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
+    {{ source_lineage_columns() }}
 from all_snapshots

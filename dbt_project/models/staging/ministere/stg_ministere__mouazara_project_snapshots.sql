@@ -8,8 +8,7 @@
     'beneficiaries_women', 'beneficiaries_disabled'] -%}
 
 with all_snapshots as (
-    {{ select_source_rows(source('raw', 'ministere__mouazara'), 'ministere__mouazara', 'history',
-                          ['project_ref'], mouazara_columns) }}
+    {{ raw_rows('ministere__mouazara', 'history', ['project_ref'], mouazara_columns) }}
 )
 
 select
@@ -45,11 +44,5 @@ select
     beneficiaries,
     beneficiaries_women,
     beneficiaries_disabled,
-    {{ period_to_date('load_period') }} as snapshot_date,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
+    {{ source_lineage_columns() }}
 from all_snapshots

@@ -5,8 +5,7 @@
     'province_code_raw', 'commune', 'field', 'founded_on', 'members_total', 'status'] -%}
 
 with all_snapshots as (
-    {{ select_source_rows(source('raw', 'wilaya__associations'), 'wilaya__associations', 'history',
-                          ['receipt_number', 'province_code'], association_columns) }}
+    {{ raw_rows('wilaya__associations', 'history', ['receipt_number', 'province_code'], association_columns) }}
 )
 
 select
@@ -22,11 +21,5 @@ select
     founded_on,
     members_total,
     nullif(trim(status), '') as status,
-    {{ period_to_date('load_period') }} as snapshot_date,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
+    {{ source_lineage_columns() }}
 from all_snapshots

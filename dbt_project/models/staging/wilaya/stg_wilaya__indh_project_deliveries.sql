@@ -8,8 +8,7 @@
     'beneficiaries_disabled', 'beneficiaries_young'] -%}
 
 with all_deliveries as (
-    {{ select_source_rows(source('raw', 'wilaya__indh_agr'), 'wilaya__indh_agr', 'history',
-                          ['project_code'], indh_columns) }}
+    {{ raw_rows('wilaya__indh_agr', 'history', ['project_code'], indh_columns) }}
 )
 
 select
@@ -42,11 +41,5 @@ select
     beneficiaries_women,
     beneficiaries_disabled,
     beneficiaries_young,
-    {{ period_to_date('load_period') }} as snapshot_date,
-    load_period as source_period,
-    first_loaded_period,
-    _load_id as source_load_id,
-    _file_name as source_file_name,
-    _line as source_line,
-    line_number as source_line_number
+    {{ source_lineage_columns() }}
 from all_deliveries
