@@ -4,7 +4,6 @@ volume expectation; results land in audit.quality_result; the receipts' findings
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import openpyxl
@@ -48,10 +47,7 @@ def half_register(target: Path, name: str = "REG_COOP_FM_20261130.xlsx") -> Path
 def test_sample_violations_fail_warning_expectations_with_their_keys(warehouse):
     deliver_samples(warehouse)
     url = _land(warehouse)
-    started = time.perf_counter()
     outcomes = run_suites(url, RAW, run_id="test-run-1")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, f"raw suites took {elapsed:.1f}s"
     assert data_docs_index().is_file()
 
     women = _outcome(outcomes, "raw_ministere__register", "women_not_above_members")
