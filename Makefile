@@ -6,7 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench ui dropbox warehouse-stop clean-data install
+.PHONY: run test lint bench ui dropbox warehouse-stop clean-data install
+
+# What `make lint` checks: Python with ruff (pyproject.toml), SQL with sqlfluff (.sqlfluff, .sqlfluffignore)
+SQL_PATHS := dbt_project/models dbt_project/tests docs/bi orchestration/report/queries
+LINT_STAMP := $(VENV)/.linted
+# A lint passed on these files is not repeated (CI's second `make test`): the stamp is older than
+# any of them once one changes, or once a folder gains or loses a file.
+LINT_INPUTS := pyproject.toml .sqlfluff .sqlfluffignore \
+	$(shell find orchestration tests $(SQL_PATHS) dbt_project/macros \( -name '*.py' -o -name '*.sql' -o -type d \) \
+	        -not -path '*/__pycache__*' 2>/dev/null)
 
 install: $(STAMP)
 
@@ -19,8 +28,18 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/tadamon run
 
-test: $(STAMP)
+test: $(LINT_STAMP)
 	$(BIN)/python -m pytest
+
+# quiet when clean; otherwise each finding as file:line:column and its rule
+lint: $(STAMP)
+	$(BIN)/ruff check --quiet --output-format concise .
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/sqlfluff lint --quiet --disable-progress-bar --processes 1 $(SQL_PATHS)
+	touch $(LINT_STAMP)
+
+$(LINT_STAMP): $(STAMP) $(LINT_INPUTS)
+	@$(MAKE) --no-print-directory lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
