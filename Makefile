@@ -33,12 +33,14 @@ run: $(STAMP)
 test: $(LINT_STAMP)
 	$(BIN)/python -m pytest
 
-# quiet when clean; otherwise each finding as file:line:column and its rule
+# quiet when clean; otherwise each finding as file:line:column and its rule (all three tools run)
 lint: $(STAMP)
-	$(BIN)/ruff check --quiet --output-format concise .
-	$(BIN)/ruff format --check --quiet .
-	$(BIN)/sqlfluff lint --quiet --disable-progress-bar --processes $(SQLFLUFF_PROCESSES) $(SQL_PATHS)
-	touch $(LINT_STAMP)
+	@status=0; \
+	$(BIN)/ruff check --quiet --output-format concise . || status=1; \
+	$(BIN)/ruff format --check --quiet . || status=1; \
+	$(BIN)/sqlfluff lint --quiet --disable-progress-bar --processes $(SQLFLUFF_PROCESSES) $(SQL_PATHS) || status=1; \
+	exit $$status
+	@touch $(LINT_STAMP)
 
 $(LINT_STAMP): $(STAMP) $(LINT_INPUTS)
 	@$(MAKE) --no-print-directory lint
