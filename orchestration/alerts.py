@@ -18,12 +18,16 @@ def alert(settings: Settings, title: str, details: str, where_to_look: str) -> N
     """Deliver an alert by every channel that works: one failing (a read-only or full data folder,
     the webhook down) never stops the others, nor hides the failure being reported."""
     message = f"Tadamon: {title}\n{details}\nWhere to look: {where_to_look}"
-    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
         settings.logs_dir.mkdir(parents=True, exist_ok=True)
         with open(settings.logs_dir / "alerts.log", "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"at": stamp, "title": title, "details": details, "where": where_to_look},
-                                    ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {"at": stamp, "title": title, "details": details, "where": where_to_look}, ensure_ascii=False
+                )
+                + "\n"
+            )
     except OSError as exc:
         log.error("%s (alerts.log could not be written: %s)", message, exc)
     if settings.alert_webhook:

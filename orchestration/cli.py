@@ -22,8 +22,10 @@ def warehouse_down(settings) -> str | None:
     if not server.initialised:
         return f"the warehouse is not created yet ({server.root}): `tadamon warehouse start` creates and starts it"
     if not server.is_running():
-        return (f"the warehouse is stopped (127.0.0.1:{server.credentials().port}, data in {server.pgdata}): "
-                f"`tadamon warehouse start` starts it")
+        return (
+            f"the warehouse is stopped (127.0.0.1:{server.credentials().port}, data in {server.pgdata}): "
+            f"`tadamon warehouse start` starts it"
+        )
     return None
 
 
@@ -34,8 +36,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     copied = create_data_dir(settings, samples=args.samples)
-    print(f"data folder ready: {settings.data_dir}"
-          + (f" ({copied} sample deliveries in {settings.incoming_dir})" if args.samples else ""))
+    print(
+        f"data folder ready: {settings.data_dir}"
+        + (f" ({copied} sample deliveries in {settings.incoming_dir})" if args.samples else "")
+    )
     prepare_manifest()
     write_dagster_yaml(settings.dagster_home)
     print(f"dbt manifest and Dagster's configuration ready ({settings.dagster_home / 'dagster.yaml'})")
@@ -105,8 +109,10 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
             print(f"warehouse not initialised ({server.root}); `tadamon warehouse start` creates it")
             return 3
         running = server.is_running()
-        print(f"warehouse {'running' if running else 'stopped'} on 127.0.0.1:{server.credentials().port} "
-              f"(data in {server.pgdata})" + ("" if running else "; `tadamon warehouse start` starts it"))
+        print(
+            f"warehouse {'running' if running else 'stopped'} on 127.0.0.1:{server.credentials().port} "
+            f"(data in {server.pgdata})" + ("" if running else "; `tadamon warehouse start` starts it")
+        )
         return 0 if running else 3
     return 0
 
@@ -186,17 +192,23 @@ def cmd_reload(args: argparse.Namespace) -> int:
         progress = StepProgress(out.say)
         try:
             with dg.DagsterInstance.get() as instance:
-                outcome, rebuilt = reload_delivery(settings, args.delivery, instance, log_level="DEBUG",
-                                                   on_event=progress)
+                outcome, rebuilt = reload_delivery(
+                    settings, args.delivery, instance, log_level="DEBUG", on_event=progress
+                )
         except ReloadError as exc:
             error = exc
         else:
             error = None
             progress.finish()
-            out.say(f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
-                    f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})")
-            out.say("marts rebuilt and published" if rebuilt
-                    else "the rebuild FAILED: the published marts were left as they were")
+            out.say(
+                f"{outcome.provider}/{outcome.file_name}: {outcome.status}, {outcome.rows_loaded} rows loaded, "
+                f"{outcome.rows_rejected + outcome.rows_duplicate} set aside (receipt: {outcome.receipt_path})"
+            )
+            out.say(
+                "marts rebuilt and published"
+                if rebuilt
+                else "the rebuild FAILED: the published marts were left as they were"
+            )
     if error is not None:
         print(f"tadamon reload: {error}", file=sys.stderr)
         return 2
@@ -242,8 +254,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     ensure_warehouse(settings)
     scope = Scope(as_of=args.as_of, province=args.province, programme=args.programme)
     try:
-        written = build_report(settings, scope, langs=tuple(args.lang or ("fr", "ar")), digits=args.digits,
-                               pdf=not args.no_pdf, out_dir=args.out)
+        written = build_report(
+            settings,
+            scope,
+            langs=tuple(args.lang or ("fr", "ar")),
+            digits=args.digits,
+            pdf=not args.no_pdf,
+            out_dir=args.out,
+        )
     except ReportError as error:
         print(f"tadamon report: {error}", file=sys.stderr)
         return 2
@@ -270,51 +288,85 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    init = sub.add_parser("init", help="create the data folder (with --samples, the sample deliveries), the dbt "
-                          "manifest and DAGSTER_HOME's dagster.yaml",
-                          description="Create the data folder's layout (incoming/, archive/, quarantine/, receipts/, "
-                          "logs/), the dbt manifest and $DAGSTER_HOME/dagster.yaml (for the plain Dagster CLI). "
-                          "Sample deliveries are put into incoming/ only with --samples: on a real "
-                          "warehouse they would load as real data.")
-    init.add_argument("--samples", action="store_true",
-                      help="put the project's sample deliveries (sources/<provider>/samples/) into incoming/")
+    init = sub.add_parser(
+        "init",
+        help="create the data folder (with --samples, the sample deliveries), the dbt "
+        "manifest and DAGSTER_HOME's dagster.yaml",
+        description="Create the data folder's layout (incoming/, archive/, quarantine/, receipts/, "
+        "logs/), the dbt manifest and $DAGSTER_HOME/dagster.yaml (for the plain Dagster CLI). "
+        "Sample deliveries are put into incoming/ only with --samples: on a real "
+        "warehouse they would load as real data.",
+    )
+    init.add_argument(
+        "--samples",
+        action="store_true",
+        help="put the project's sample deliveries (sources/<provider>/samples/) into incoming/",
+    )
     init.set_defaults(func=cmd_init)
 
-    run = sub.add_parser("run", help="run the whole load once (ingest, dbt, quality checks, publish)",
-                         description="Run the whole load once through Dagster's asset graph: ingest the "
-                         "pending deliveries, build the dbt models, run the quality checks, publish the marts; "
-                         "then print a summary.")
-    run.add_argument("--verbose", action="store_true",
-                     help="show dbt's and Dagster's own output while it runs (the log under data/logs/ keeps it anyway)")
-    run.add_argument("--rebuild", action="store_true",
-                     help="rebuild, check and publish the marts even when nothing is new since the last publication")
+    run = sub.add_parser(
+        "run",
+        help="run the whole load once (ingest, dbt, quality checks, publish)",
+        description="Run the whole load once through Dagster's asset graph: ingest the "
+        "pending deliveries, build the dbt models, run the quality checks, publish the marts; "
+        "then print a summary.",
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show dbt's and Dagster's own output while it runs (the log under data/logs/ keeps it anyway)",
+    )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild, check and publish the marts even when nothing is new since the last publication",
+    )
     run.set_defaults(func=cmd_run)
 
-    warehouse = sub.add_parser("warehouse", help="start, stop, inspect the warehouse or print its URL",
-                               description="Manage the embedded PostgreSQL warehouse under .warehouse/ "
-                               "(or report on the server in TADAMON_WAREHOUSE_URL).")
+    warehouse = sub.add_parser(
+        "warehouse",
+        help="start, stop, inspect the warehouse or print its URL",
+        description="Manage the embedded PostgreSQL warehouse under .warehouse/ "
+        "(or report on the server in TADAMON_WAREHOUSE_URL).",
+    )
     warehouse.add_argument("action", choices=["start", "stop", "status", "url"])
-    warehouse.add_argument("--role", choices=["admin", "bi_reader", "bi_analyst"], default="admin",
-                           help="with url: the role to connect as (default admin)")
+    warehouse.add_argument(
+        "--role",
+        choices=["admin", "bi_reader", "bi_analyst"],
+        default="admin",
+        help="with url: the role to connect as (default admin)",
+    )
     warehouse.set_defaults(func=cmd_warehouse)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI and daemon on the project",
-                        description="Start the Dagster webserver and daemon (schedules and sensors tick).")
+    ui = sub.add_parser(
+        "ui",
+        help="start the Dagster UI and daemon on the project",
+        description="Start the Dagster webserver and daemon (schedules and sensors tick).",
+    )
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_UI_PORT", "3000")))
     ui.set_defaults(func=cmd_ui)
 
-    docs = sub.add_parser("docs", help="write (and serve) the BI data dictionary of the published marts",
-                          description="Write the data dictionary of the published marts, in French and Arabic, "
-                          "as one HTML file that opens offline (from the dbt project: no warehouse needed).")
+    docs = sub.add_parser(
+        "docs",
+        help="write (and serve) the BI data dictionary of the published marts",
+        description="Write the data dictionary of the published marts, in French and Arabic, "
+        "as one HTML file that opens offline (from the dbt project: no warehouse needed).",
+    )
     docs.add_argument("--out", help="the HTML file to write (default: <data folder>/docs/dictionary.html)")
     docs.add_argument("--serve", action="store_true", help="then serve it over http until Ctrl-C")
     docs.add_argument("--host", default="127.0.0.1")
     docs.add_argument("--port", type=int, default=8090)
     docs.set_defaults(func=cmd_docs)
 
-    from orchestration.bench import (BENCH_HELP, GENERATE_HELP, add_bench_arguments, add_generate_arguments,
-                                     run_bench_command, run_generate_command)
+    from orchestration.bench import (
+        BENCH_HELP,
+        GENERATE_HELP,
+        add_bench_arguments,
+        add_generate_arguments,
+        run_bench_command,
+        run_generate_command,
+    )
 
     generate = sub.add_parser("generate", help=GENERATE_HELP)
     add_generate_arguments(generate)
@@ -331,31 +383,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dropbox_commands(sub)
 
-    status = sub.add_parser("status", help="last runs, failed checks, late providers, next scheduled run",
-                            description="The morning summary of the warehouse.")
+    status = sub.add_parser(
+        "status",
+        help="last runs, failed checks, late providers, next scheduled run",
+        description="The morning summary of the warehouse.",
+    )
     status.set_defaults(func=cmd_status)
 
-    reload = sub.add_parser("reload", help="load an archived delivery again, then rebuild and publish",
-                            description="Load an archived delivery again (after fixing a mapping, say) in place "
-                            "of its earlier load, leaving no duplicate rows; then rebuild and publish the marts.")
+    reload = sub.add_parser(
+        "reload",
+        help="load an archived delivery again, then rebuild and publish",
+        description="Load an archived delivery again (after fixing a mapping, say) in place "
+        "of its earlier load, leaving no duplicate rows; then rebuild and publish the marts.",
+    )
     reload.add_argument("delivery", help="the file name as delivered, or its sha256 (at least 6 characters)")
     reload.add_argument("--verbose", action="store_true", help="show dbt's and Dagster's own output while it runs")
     reload.set_defaults(func=cmd_reload)
 
     from pathlib import Path
 
-    report = sub.add_parser("report", help="write the bilan (results report) in French and Arabic, HTML and PDF",
-                            description="Write the council's results report from the published marts into "
-                            "data/reports/<date>/ (the whole region's of today also into data/reports/latest/).")
-    report.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="the state known on that date (YYYY-MM-DD), from the marts' history "
-                        "(docs/report.md says what each figure takes)")
+    report = sub.add_parser(
+        "report",
+        help="write the bilan (results report) in French and Arabic, HTML and PDF",
+        description="Write the council's results report from the published marts into "
+        "data/reports/<date>/ (the whole region's of today also into data/reports/latest/).",
+    )
+    report.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the state known on that date (YYYY-MM-DD), from the marts' history "
+        "(docs/report.md says what each figure takes)",
+    )
     report.add_argument("--province", metavar="CODE", help="one province, by HCP code (e.g. 03.231 for Fès)")
     report.add_argument("--programme", metavar="CODE", help="one programme, by code (e.g. MOUAZARA)")
-    report.add_argument("--lang", choices=["fr", "ar"], action="append",
-                        help="only this edition (repeatable; default both)")
-    report.add_argument("--digits", choices=["western", "arabic-indic"], default="western",
-                        help="digits of the Arabic edition (default western: 0123; arabic-indic: ٠١٢٣)")
+    report.add_argument(
+        "--lang", choices=["fr", "ar"], action="append", help="only this edition (repeatable; default both)"
+    )
+    report.add_argument(
+        "--digits",
+        choices=["western", "arabic-indic"],
+        default="western",
+        help="digits of the Arabic edition (default western: 0123; arabic-indic: ٠١٢٣)",
+    )
     report.add_argument("--out", type=Path, metavar="DIR", help="write into this folder instead")
     report.add_argument("--no-pdf", action="store_true", help="HTML only")
     report.add_argument("--verbose", action="store_true", help="list the files written")

@@ -97,8 +97,9 @@ class StepProgress:
         elif event.is_step_success:
             if self.materialized.get(step):
                 checks = self.checks.get(step, 0)
-                self.say(f"  done {step}: {self.materialized[step]} asset(s)"
-                         + (f", {checks} check(s)" if checks else ""))
+                self.say(
+                    f"  done {step}: {self.materialized[step]} asset(s)" + (f", {checks} check(s)" if checks else "")
+                )
             else:
                 self.check_steps += 1
         elif event.is_step_failure:

@@ -11,8 +11,9 @@ text in a language is an error naming what to write."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from orchestration.warehouse.mart_keys import foreign_keys
 
@@ -21,20 +22,38 @@ WORDS = {
     "fr": {
         "title": "Dictionnaire des données — marts publiés",
         "intro": "Les tables du schéma « marts », que les outils BI lisent avec le rôle bi_reader "
-                 "(les analystes : bi_analyst, qui peut aussi créer des vues dans le schéma « analyst »). "
-                 "Généré depuis le projet dbt : il décrit exactement ce qui est publié.",
-        "meaning": "Sens", "grain": "Grain", "keys": "Clés", "question": "Question type",
-        "column": "Colonne", "type": "Type", "key": "Clé", "description": "Signification",
-        "primary": "clé primaire", "foreign": "clé étrangère vers", "tables": "Tables", "other": "العربية",
+        "(les analystes : bi_analyst, qui peut aussi créer des vues dans le schéma « analyst »). "
+        "Généré depuis le projet dbt : il décrit exactement ce qui est publié.",
+        "meaning": "Sens",
+        "grain": "Grain",
+        "keys": "Clés",
+        "question": "Question type",
+        "column": "Colonne",
+        "type": "Type",
+        "key": "Clé",
+        "description": "Signification",
+        "primary": "clé primaire",
+        "foreign": "clé étrangère vers",
+        "tables": "Tables",
+        "other": "العربية",
     },
     "ar": {
         "title": "قاموس البيانات — الجداول المنشورة",
         "intro": "جداول المخطط « marts » التي تقرؤها أدوات ذكاء الأعمال بالدور bi_reader "
-                 "(المحللون: bi_analyst، الذي يمكنه أيضا إنشاء عروض في المخطط « analyst »). "
-                 "مولَّد من مشروع dbt: يصف بالضبط ما هو منشور.",
-        "meaning": "المعنى", "grain": "مستوى التفصيل", "keys": "المفاتيح", "question": "سؤال نموذجي",
-        "column": "العمود", "type": "النوع", "key": "المفتاح", "description": "المعنى",
-        "primary": "مفتاح أساسي", "foreign": "مفتاح خارجي نحو", "tables": "الجداول", "other": "Français",
+        "(المحللون: bi_analyst، الذي يمكنه أيضا إنشاء عروض في المخطط « analyst »). "
+        "مولَّد من مشروع dbt: يصف بالضبط ما هو منشور.",
+        "meaning": "المعنى",
+        "grain": "مستوى التفصيل",
+        "keys": "المفاتيح",
+        "question": "سؤال نموذجي",
+        "column": "العمود",
+        "type": "النوع",
+        "key": "المفتاح",
+        "description": "المعنى",
+        "primary": "مفتاح أساسي",
+        "foreign": "مفتاح خارجي نحو",
+        "tables": "الجداول",
+        "other": "Français",
     },
 }
 
@@ -64,16 +83,21 @@ def _mart_nodes(manifest: Mapping[str, Any]) -> list[dict]:
     from orchestration.defs.transform.layers import mart_names
 
     names = set(mart_names(manifest))
-    return sorted((n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] in names),
-                  key=lambda n: n["name"])
+    return sorted(
+        (n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] in names),
+        key=lambda n: n["name"],
+    )
 
 
 def build(manifest: Mapping[str, Any]) -> list[Table]:
     """The dictionary of the marts; DictionaryError lists every text missing."""
     docs = {d["name"]: d["block_contents"].strip() for d in manifest["docs"].values()}
     nodes = _mart_nodes(manifest)
-    refs = {(k.table, k.columns[0]): f"{k.to_table}.{k.to_columns[0]}"
-            for k in foreign_keys(manifest, [n["name"] for n in nodes]) if len(k.columns) == 1}
+    refs = {
+        (k.table, k.columns[0]): f"{k.to_table}.{k.to_columns[0]}"
+        for k in foreign_keys(manifest, [n["name"] for n in nodes])
+        if len(k.columns) == 1
+    }
     missing: list[str] = []
 
     def text(*names: str) -> dict[str, str]:
@@ -91,20 +115,26 @@ def build(manifest: Mapping[str, Any]) -> list[Table]:
         table = Table(name, text(name), text(f"{name}__grain"), text(f"{name}__question"))
         for column, spec in node["columns"].items():
             types = {c["type"] for c in spec.get("constraints", [])}
-            key = ("primary", "") if "primary_key" in types else (
-                ("foreign", refs[(name, column)]) if (name, column) in refs else None)
-            table.columns.append(Column(column, spec.get("data_type") or "", key,
-                                        text(f"{name}__{column}", f"col__{column}")))
+            key = (
+                ("primary", "")
+                if "primary_key" in types
+                else (("foreign", refs[(name, column)]) if (name, column) in refs else None)
+            )
+            table.columns.append(
+                Column(column, spec.get("data_type") or "", key, text(f"{name}__{column}", f"col__{column}"))
+            )
         tables.append(table)
     if missing:
         raise DictionaryError(
             f"{len(missing)} text(s) of the BI dictionary are missing; write them as docs blocks in "
-            f"dbt_project/models/marts/dictionary/dictionary_<language>.md: {', '.join(sorted(missing))}")
+            f"dbt_project/models/marts/dictionary/dictionary_<language>.md: {', '.join(sorted(missing))}"
+        )
     return tables
 
 
 _STYLE = """
-body{font-family:system-ui,"Segoe UI","Noto Sans","Noto Naskh Arabic",sans-serif;margin:0;color:#1d2630;background:#fafbfc}
+body{font-family:system-ui,"Segoe UI","Noto Sans","Noto Naskh Arabic",sans-serif;
+     margin:0;color:#1d2630;background:#fafbfc}
 header,section{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}
 header{border-bottom:3px solid #0b6e4f}
 h1{font-size:1.6rem;margin:.2rem 0} h2{font-size:1.25rem;margin:2rem 0 .3rem;color:#0b6e4f}
@@ -121,27 +151,39 @@ def _section(tables: list[Table], lang: str) -> str:
     w = WORDS[lang]
     e = html.escape
     other = "ar" if lang == "fr" else "fr"
-    out = [f'<div class="lang" lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}" id="{lang}">',
-           f'<header><h1>{e(w["title"])}</h1><p>{e(w["intro"])}</p>',
-           f'<nav><a href="#{other}">{e(w["other"])}</a> {e(w["tables"])} : ' +
-           " ".join(f'<a href="#{lang}-{t.name}"><code>{e(t.name)}</code></a>' for t in tables) +
-           "</nav></header>"]
+    out = [
+        f'<div class="lang" lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}" id="{lang}">',
+        f"<header><h1>{e(w['title'])}</h1><p>{e(w['intro'])}</p>",
+        f'<nav><a href="#{other}">{e(w["other"])}</a> {e(w["tables"])} : '
+        + " ".join(f'<a href="#{lang}-{t.name}"><code>{e(t.name)}</code></a>' for t in tables)
+        + "</nav></header>",
+    ]
     for t in tables:
-        keys = [f'<code>{e(c.name)}</code> ({e(w["primary"])})' for c in t.columns if c.key and c.key[0] == "primary"]
-        keys += [f'<code>{e(c.name)}</code> → <code>{e(c.key[1])}</code>' for c in t.columns
-                 if c.key and c.key[0] == "foreign"]
-        out.append(f'<section id="{lang}-{t.name}"><h2><code>marts.{e(t.name)}</code></h2><dl>'
-                   f'<dt>{e(w["meaning"])}</dt><dd>{e(t.text[lang])}</dd>'
-                   f'<dt>{e(w["grain"])}</dt><dd>{e(t.grain[lang])}</dd>'
-                   f'<dt>{e(w["keys"])}</dt><dd>{"; ".join(keys)}</dd>'
-                   f'<dt>{e(w["question"])}</dt><dd>{e(t.question[lang])}</dd></dl>'
-                   f'<table><thead><tr><th>{e(w["column"])}</th><th>{e(w["type"])}</th><th>{e(w["key"])}</th>'
-                   f'<th>{e(w["description"])}</th></tr></thead><tbody>')
+        keys = [f"<code>{e(c.name)}</code> ({e(w['primary'])})" for c in t.columns if c.key and c.key[0] == "primary"]
+        keys += [
+            f"<code>{e(c.name)}</code> → <code>{e(c.key[1])}</code>"
+            for c in t.columns
+            if c.key and c.key[0] == "foreign"
+        ]
+        out.append(
+            f'<section id="{lang}-{t.name}"><h2><code>marts.{e(t.name)}</code></h2><dl>'
+            f"<dt>{e(w['meaning'])}</dt><dd>{e(t.text[lang])}</dd>"
+            f"<dt>{e(w['grain'])}</dt><dd>{e(t.grain[lang])}</dd>"
+            f"<dt>{e(w['keys'])}</dt><dd>{'; '.join(keys)}</dd>"
+            f"<dt>{e(w['question'])}</dt><dd>{e(t.question[lang])}</dd></dl>"
+            f"<table><thead><tr><th>{e(w['column'])}</th><th>{e(w['type'])}</th><th>{e(w['key'])}</th>"
+            f"<th>{e(w['description'])}</th></tr></thead><tbody>"
+        )
         for c in t.columns:
-            key = "" if not c.key else (e(w["primary"]) if c.key[0] == "primary"
-                                        else f'{e(w["foreign"])} <code>{e(c.key[1])}</code>')
-            out.append(f'<tr><td><code>{e(c.name)}</code></td><td><code>{e(c.data_type)}</code></td>'
-                       f'<td>{key}</td><td>{e(c.text[lang])}</td></tr>')
+            key = (
+                ""
+                if not c.key
+                else (e(w["primary"]) if c.key[0] == "primary" else f"{e(w['foreign'])} <code>{e(c.key[1])}</code>")
+            )
+            out.append(
+                f"<tr><td><code>{e(c.name)}</code></td><td><code>{e(c.data_type)}</code></td>"
+                f"<td>{key}</td><td>{e(c.text[lang])}</td></tr>"
+            )
         out.append("</tbody></table></section>")
     out.append("</div>")
     return "\n".join(out)
@@ -149,7 +191,9 @@ def _section(tables: list[Table], lang: str) -> str:
 
 def render(tables: list[Table]) -> str:
     body = "\n".join(_section(tables, lang) for lang in LANGUAGES)
-    return ('<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>Tadamon — {html.escape(WORDS["fr"]["title"])} / {html.escape(WORDS["ar"]["title"])}</title>'
-            f"<style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Tadamon — {html.escape(WORDS['fr']['title'])} / {html.escape(WORDS['ar']['title'])}</title>"
+        f"<style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )

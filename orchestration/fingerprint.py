@@ -10,9 +10,14 @@ from pathlib import Path
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
 _INPUTS = (
-    DBT_PROJECT_DIR / "models", DBT_PROJECT_DIR / "macros", DBT_PROJECT_DIR / "seeds", DBT_PROJECT_DIR / "tests",
-    DBT_PROJECT_DIR / "dbt_project.yml", EXPECTATIONS_DIR / "gx" / "expectations",
-    EXPECTATIONS_DIR / "gx" / "validation_definitions", EXPECTATIONS_DIR / "gx" / "checkpoints",
+    DBT_PROJECT_DIR / "models",
+    DBT_PROJECT_DIR / "macros",
+    DBT_PROJECT_DIR / "seeds",
+    DBT_PROJECT_DIR / "tests",
+    DBT_PROJECT_DIR / "dbt_project.yml",
+    EXPECTATIONS_DIR / "gx" / "expectations",
+    EXPECTATIONS_DIR / "gx" / "validation_definitions",
+    EXPECTATIONS_DIR / "gx" / "checkpoints",
 )
 
 

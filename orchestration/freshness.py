@@ -24,16 +24,24 @@ class Freshness:
 
     def describe(self, now: dt.datetime) -> str:
         if self.last_received is None:
-            return f"{self.definition.table}: never delivered (expected every {self.definition.expected_every_days} days)"
+            return (
+                f"{self.definition.table}: never delivered (expected every {self.definition.expected_every_days} days)"
+            )
         age = (now - self.last_received).days
-        return (f"{self.definition.table}: last delivery {self.last_received:%Y-%m-%d}, {age} days ago "
-                f"(expected every {self.definition.expected_every_days} days)")
+        return (
+            f"{self.definition.table}: last delivery {self.last_received:%Y-%m-%d}, {age} days ago "
+            f"(expected every {self.definition.expected_every_days} days)"
+        )
 
 
 def source_freshness(url: str) -> list[Freshness]:
     with engine(url).connect() as conn:
-        last = dict(conn.execute(sa.text(
-            "select source_name, max(received_at) from audit.load_file "
-            "where status in ('loaded', 'duplicate') group by source_name"
-        )).all())
+        last = dict(
+            conn.execute(
+                sa.text(
+                    "select source_name, max(received_at) from audit.load_file "
+                    "where status in ('loaded', 'duplicate') group by source_name"
+                )
+            ).all()
+        )
     return [Freshness(d, last.get(d.table)) for d in load_definitions()]

@@ -13,8 +13,14 @@ from dagster_postgres import DagsterPostgresStorage
 from sqlalchemy.engine import make_url
 
 from orchestration.settings import Settings, get_settings
-from orchestration.warehouse import (WarehouseError, _create_database_if_missing, admin_url, dagster_database, embedded,
-                                     make_private)
+from orchestration.warehouse import (
+    WarehouseError,
+    _create_database_if_missing,
+    admin_url,
+    dagster_database,
+    embedded,
+    make_private,
+)
 
 STORAGE_URL_ENV = "TADAMON_DAGSTER_STORAGE_URL"  # optional: a storage URL of its own (the bench)
 

@@ -41,13 +41,20 @@ class JobRunResult:
     all_events: list[dg.DagsterEvent] = field(default_factory=list)
 
     def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
-        return [e.event_specific_data for e in self.all_events
-                if e.event_type_value == dg.DagsterEventType.ASSET_CHECK_EVALUATION.value]
+        return [
+            e.event_specific_data
+            for e in self.all_events
+            if e.event_type_value == dg.DagsterEventType.ASSET_CHECK_EVALUATION.value
+        ]
 
 
-def execute_job(instance: dg.DagsterInstance, job_name: str, run_config: Mapping | None = None,
-                tags: Mapping[str, str] | None = None,
-                on_event: Callable[[dg.DagsterEvent], None] | None = None) -> JobRunResult:
+def execute_job(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    run_config: Mapping | None = None,
+    tags: Mapping[str, str] | None = None,
+    on_event: Callable[[dg.DagsterEvent], None] | None = None,
+) -> JobRunResult:
     """Create a run of the job `job_name` of the code location and execute it here, handing each
     event to `on_event` as it happens (the command line's progress lines)."""
     origin = code_location_origin()

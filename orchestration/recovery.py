@@ -84,8 +84,12 @@ def run_tags() -> dict[str, str]:
     identity goes into the environment its children inherit (see `kill_orphans`)."""
     pid = os.getpid()
     os.environ[RUN_PROCESS_ENV] = _identity(pid, _process_start(pid))
-    return {TAG_HOST: socket.gethostname(), TAG_BOOT: _boot_id(), TAG_PID: str(pid),
-            TAG_PROCESS_START: _process_start(pid)}
+    return {
+        TAG_HOST: socket.gethostname(),
+        TAG_BOOT: _boot_id(),
+        TAG_PID: str(pid),
+        TAG_PROCESS_START: _process_start(pid),
+    }
 
 
 def _identity(pid: int | str, start: str) -> str:
@@ -156,10 +160,11 @@ def _mark_failed(instance: dg.DagsterInstance, run: dg.DagsterRun, reason: str) 
         if orphans:
             reason += f" (its leftover processes {', '.join(map(str, orphans))} stopped)"
     recovered = Recovered(run.run_id, run.job_name, reason)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     instance.add_run_tags(run.run_id, {TAG_RECOVERED: f"{stamp}: {reason}"})
-    instance.report_run_failed(run, message=f"tadamon: this run {reason}; a later run marked it failed "
-                                            "and freed its pool slots")
+    instance.report_run_failed(
+        run, message=f"tadamon: this run {reason}; a later run marked it failed and freed its pool slots"
+    )
     instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
     log.warning("%s", recovered.describe())
     return recovered
@@ -199,8 +204,7 @@ def runs_in_progress(instance: dg.DagsterInstance) -> list[str]:
     lines = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(ACTIVE_RUN_STATUSES))):
         reason = why_dead(instance, run)
-        state = (f"DEAD: {reason} (the next `tadamon run` marks it failed and frees its slots)"
-                 if reason else "running")
+        state = f"DEAD: {reason} (the next `tadamon run` marks it failed and frees its slots)" if reason else "running"
         lines.append(f"run {run.run_id[:8]} ({run.job_name}, {run.status.value}): {state}")
     return lines
 
@@ -253,8 +257,11 @@ class RunWatch:
 
     def _own_run_ids(self) -> set[str]:
         tags = run_tags()
-        runs = self.instance.get_runs(filters=dg.RunsFilter(
-            statuses=list(ACTIVE_RUN_STATUSES), tags={TAG_PID: tags[TAG_PID], TAG_HOST: tags[TAG_HOST]}))
+        runs = self.instance.get_runs(
+            filters=dg.RunsFilter(
+                statuses=list(ACTIVE_RUN_STATUSES), tags={TAG_PID: tags[TAG_PID], TAG_HOST: tags[TAG_HOST]}
+            )
+        )
         return {r.run_id for r in runs}
 
     def _watch(self) -> None:
@@ -271,7 +278,7 @@ class RunWatch:
         if not own:
             return False
         storage = self.instance.event_log_storage
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for pool in storage.get_concurrency_keys():
             info = storage.get_concurrency_info(pool)
             waiting = [s for s in info.pending_steps if s.run_id in own and s.assigned_timestamp is None]
@@ -280,8 +287,13 @@ class RunWatch:
             holders = {s.run_id for s in info.claimed_slots if s.run_id not in own}
             for holder_id in holders:
                 holder = self.instance.get_run_by_id(holder_id)
-                reason = "is gone" if holder is None else (
-                    "has finished" if holder.status not in ACTIVE_RUN_STATUSES else why_dead(self.instance, holder))
+                reason = (
+                    "is gone"
+                    if holder is None
+                    else (
+                        "has finished" if holder.status not in ACTIVE_RUN_STATUSES else why_dead(self.instance, holder)
+                    )
+                )
                 if reason and holder is not None and holder.status in ACTIVE_RUN_STATUSES:
                     self.recovered.append(_mark_failed(self.instance, holder, reason))
                 elif reason:
@@ -291,15 +303,17 @@ class RunWatch:
             if waited > self.deadline_s:
                 names = ", ".join(sorted(s.step_key for s in waiting))
                 held_by = ", ".join(sorted(h[:8] for h in holders)) or "no run"
-                self.failure = (f"step {names} waited {waited:.0f}s for pool {pool} (deadline "
-                                f"{self.deadline_s:.0f}s, {POOL_WAIT_ENV}); the slot is held by live run "
-                                f"{held_by}: see `tadamon status` or the Dagster UI")
+                self.failure = (
+                    f"step {names} waited {waited:.0f}s for pool {pool} (deadline "
+                    f"{self.deadline_s:.0f}s, {POOL_WAIT_ENV}); the slot is held by live run "
+                    f"{held_by}: see `tadamon status` or the Dagster UI"
+                )
                 return True
         return False
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @contextlib.contextmanager
@@ -311,7 +325,6 @@ def watched_run(instance: dg.DagsterInstance):
         yield watch
 
 
-
 # -- the database lost mid-run ------------------------------------------------------------------------
 def database_lost(exc: BaseException) -> bool:
     """True when `exc` (or what caused it) says the PostgreSQL server went away, not that the data
@@ -320,8 +333,14 @@ def database_lost(exc: BaseException) -> bool:
     import sqlalchemy.exc
     from dagster_postgres.utils import DagsterPostgresException
 
-    lost = (DagsterPostgresException, psycopg2.OperationalError, psycopg2.InterfaceError,
-            sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, ConnectionError)
+    lost = (
+        DagsterPostgresException,
+        psycopg2.OperationalError,
+        psycopg2.InterfaceError,
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.InterfaceError,
+        ConnectionError,
+    )
     seen = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, lost):
@@ -333,5 +352,7 @@ def database_lost(exc: BaseException) -> bool:
 
 def describe_lost(exc: BaseException) -> str:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return (f"database lost: the PostgreSQL server stopped answering during the run ({type(exc).__name__}: "
-            f"{first[:200]}); what was committed is kept, the next run takes over from there")
+    return (
+        f"database lost: the PostgreSQL server stopped answering during the run ({type(exc).__name__}: "
+        f"{first[:200]}); what was committed is kept, the next run takes over from there"
+    )

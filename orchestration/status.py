@@ -24,12 +24,11 @@ def next_nightly_run(now: dt.datetime, hour: int = 2) -> dt.datetime:
 def status_report(url: str, instance: dg.DagsterInstance) -> str:
     from orchestration.definitions import defs
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     lines = ["Tadamon status", "=" * 14, "", "Last materialisation of each asset:"]
     for key in sorted(defs.resolve_asset_graph().materializable_asset_keys, key=lambda k: k.to_user_string()):
         event = instance.get_latest_materialization_event(key)
-        when = dt.datetime.fromtimestamp(event.timestamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") \
-            if event else "never"
+        when = dt.datetime.fromtimestamp(event.timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if event else "never"
         lines.append(f"  {key.to_user_string():<55} {when}")
 
     from orchestration import recovery
@@ -43,20 +42,28 @@ def status_report(url: str, instance: dg.DagsterInstance) -> str:
 
     lines += ["", "Failed checks of the latest quality run:"]
     with engine(url).connect() as conn:
-        failed = conn.execute(sa.text(
-            """select asset, expectation, severity, failing_row_count from audit.quality_result
+        failed = conn.execute(
+            sa.text(
+                """select asset, expectation, severity, failing_row_count from audit.quality_result
                where run_id = (select run_id from audit.quality_result order by checked_at desc limit 1)
                  and not success order by severity, asset"""
-        )).all()
-        last_files = conn.execute(sa.text(
-            "select provider, file_name, status, loaded_at, error from audit.load_file order by load_id desc limit 10"
-        )).all()
-    lines += [f"  [{r.severity}] {r.asset}: {r.expectation} ({r.failing_row_count or 0} rows)" for r in failed] \
-        or ["  none"]
+            )
+        ).all()
+        last_files = conn.execute(
+            sa.text(
+                "select provider, file_name, status, loaded_at, error from audit.load_file"
+                " order by load_id desc limit 10"
+            )
+        ).all()
+    lines += [f"  [{r.severity}] {r.asset}: {r.expectation} ({r.failing_row_count or 0} rows)" for r in failed] or [
+        "  none"
+    ]
 
     lines += ["", "Latest deliveries:"]
-    lines += [f"  {r.loaded_at:%Y-%m-%d %H:%M} {r.provider}/{r.file_name}: {r.status}"
-              + (f" — {r.error}" if r.error else "") for r in last_files] or ["  none yet"]
+    lines += [
+        f"  {r.loaded_at:%Y-%m-%d %H:%M} {r.provider}/{r.file_name}: {r.status}" + (f" — {r.error}" if r.error else "")
+        for r in last_files
+    ] or ["  none yet"]
 
     late = [f for f in source_freshness(url) if f.is_late(now)]
     lines += ["", "Late providers:"]

@@ -30,12 +30,14 @@ indh_rows as (
     from {{ source('raw', 'wilaya__indh_agr') }} as indh
     inner join {{ source('audit', 'load_file') }} as loads
         on loads.load_id = indh._load_id and loads.status = 'loaded'
-    order by trim(indh.project_code), loads.period desc, loads.load_id desc,
+    order by
+        trim(indh.project_code), loads.period desc, loads.load_id desc,
         nullif(regexp_replace(indh._line, '\D', '', 'g'), '')::bigint desc
 ),
 
 expected as (
-    select 'MOUAZARA' as programme_code, 'MTAESS' as institution_code, 'commitment' as flow_type,
+    select
+        'MOUAZARA' as programme_code, 'MTAESS' as institution_code, 'commitment' as flow_type,
         coalesce(sum(ministry_grant_mad), 0) as amount_mad
     from mouazara_rows
     union all
@@ -48,16 +50,18 @@ expected as (
     select aliases.programme_code, flows.institution_code, flows.flow_type, sum(flows.amount_mad)
     from indh_rows
     inner join {{ ref('programme_aliases') }} as aliases
-        on aliases.source_system = 'wilaya_indh'
-        and aliases.source_value = indh_rows.programme
-        and aliases.source_phase = indh_rows.phase
-    cross join lateral (
-        values
+        on
+            aliases.source_system = 'wilaya_indh'
+            and aliases.source_value = indh_rows.programme
+            and aliases.source_phase = indh_rows.phase
+    cross join
+        lateral (
+            values
             ('WILAYA_INDH', 'commitment', indh_rows.indh_contribution_mad),
             ('PARTNERS', 'commitment', indh_rows.partners_contribution_mad),
             ('HOLDER', 'commitment', indh_rows.holder_contribution_mad),
             ('WILAYA_INDH', 'disbursement', indh_rows.disbursed_mad)
-    ) as flows (institution_code, flow_type, amount_mad)
+        ) as flows (institution_code, flow_type, amount_mad)
     group by 1, 2, 3
 ),
 
@@ -81,7 +85,8 @@ select
     actual.amount_mad as actual_amount_mad
 from expected
 full outer join actual
-    on actual.programme_code is not distinct from expected.programme_code
-    and actual.institution_code = expected.institution_code
-    and actual.flow_type = expected.flow_type
+    on
+        actual.programme_code is not distinct from expected.programme_code
+        and actual.institution_code = expected.institution_code
+        and actual.flow_type = expected.flow_type
 where coalesce(expected.amount_mad, 0) <> coalesce(actual.amount_mad, 0)

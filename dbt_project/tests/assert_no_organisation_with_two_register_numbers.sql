@@ -10,5 +10,6 @@ from {{ ref('int_organisation_records') }} as records
 inner join {{ ref('int_organisation_matches') }} as matches
     on matches.organisation_record_key = records.organisation_record_key
 group by matches.organisation_id
-having count(distinct records.register_number) > 1
+having
+    count(distinct records.register_number) > 1
     or count(distinct records.association_receipt || '@' || records.province_code) > 1

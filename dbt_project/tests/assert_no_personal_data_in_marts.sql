@@ -4,5 +4,6 @@
 -- e-mail column may exist in the schema dbt builds the marts into.
 select table_name, column_name
 from information_schema.columns
-where table_schema = '{{ generate_schema_name('marts_build', none) }}'
-  and column_name ~* '(president|cin|phone|telephone|t[eé]l[eé]phone|e_?mail|courriel)'
+where
+    table_schema = '{{ generate_schema_name('marts_build', none) }}'
+    and column_name ~* '(president|cin|phone|telephone|t[eé]l[eé]phone|e_?mail|courriel)'

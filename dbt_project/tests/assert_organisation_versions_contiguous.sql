@@ -15,11 +15,13 @@ with versions as (
 select organisation_id, 'not exactly one current version, or current is not latest' as problem
 from versions
 group by organisation_id
-having count(*) filter (where is_current) <> 1
+having
+    count(*) filter (where is_current) <> 1
     or count(*) filter (where is_latest_version) <> 1
     or count(*) filter (where is_current and is_latest_version) <> 1
 union all
 select organisation_id, 'versions not contiguous'
 from versions
-where valid_to is distinct from next_valid_from
-   or valid_to <= valid_from
+where
+    valid_to is distinct from next_valid_from
+    or valid_to <= valid_from

@@ -35,8 +35,11 @@ LOGIN_CSRF_COOKIE = "tadamon_login_csrf"
 LANG_COOKIE = "tadamon_lang"
 SMALL_FORM_BYTES = 16 << 10
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                                 b"frame-ancestors 'none'; base-uri 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'; base-uri 'none'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -76,8 +79,9 @@ class SecurityHeaders:
 
 
 def create_app(ctx: Context) -> Starlette:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
     templates = Jinja2Templates(env=env)
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -91,13 +95,26 @@ def create_app(ctx: Context) -> Starlette:
     def render(request: Request, name: str, status: int = 200, session: Session | None = None, **values) -> Response:
         lang = lang_of(request)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return templates.TemplateResponse(request, name, {
-            "t": translator(lang), "provider_name": lambda p: provider_name(p, lang), "lang": lang, "dir": LANGUAGES[lang]["dir"], "languages": LANGUAGES,
-            "session": session, "here": here, **values}, status_code=status)
+        return templates.TemplateResponse(
+            request,
+            name,
+            {
+                "t": translator(lang),
+                "provider_name": lambda p: provider_name(p, lang),
+                "lang": lang,
+                "dir": LANGUAGES[lang]["dir"],
+                "languages": LANGUAGES,
+                "session": session,
+                "here": here,
+                **values,
+            },
+            status_code=status,
+        )
 
     def cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
-        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
-                            secure=ctx.config.secure_cookies, path="/")
+        response.set_cookie(
+            name, value, max_age=max_age, httponly=True, samesite="strict", secure=ctx.config.secure_cookies, path="/"
+        )
 
     def session_of(request: Request) -> Session | None:
         return accounts.session_for(ctx.url, ctx.config, request.cookies.get(SESSION_COOKIE))
@@ -107,7 +124,7 @@ def create_app(ctx: Context) -> Starlette:
 
     async def small_form(request: Request) -> dict[str, str]:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-            return {}   # no token in it: refused as a forgery
+            return {}  # no token in it: refused as a forgery
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
@@ -132,6 +149,7 @@ def create_app(ctx: Context) -> Starlette:
 
     def signed_in(handler, post: bool = False):
         """The endpoint of a signed-in page; `post`: a form whose CSRF token is checked first."""
+
         async def endpoint(request: Request) -> Response:
             session = await run_in_threadpool(session_of, request)
             if session is None:
@@ -151,8 +169,7 @@ def create_app(ctx: Context) -> Starlette:
 
     async def sign_in_page(request: Request, refusal: str | None = None, status: int = 200) -> Response:
         token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-        response = render(request, "sign_in.html", status, csrf=token, refusal=refusal,
-                          minutes=ctx.config.lock_minutes)
+        response = render(request, "sign_in.html", status, csrf=token, refusal=refusal, minutes=ctx.config.lock_minutes)
         cookie(response, LOGIN_CSRF_COOKIE, token)
         return response
 
@@ -160,8 +177,14 @@ def create_app(ctx: Context) -> Starlette:
         form = await small_form(request)
         if not same(form.get("csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)):
             return csrf_refused(request, None)
-        result = await run_in_threadpool(accounts.sign_in, ctx.url, ctx.config, form.get("login", "").strip().lower(),
-                                         form.get("password", ""), client(request))
+        result = await run_in_threadpool(
+            accounts.sign_in,
+            ctx.url,
+            ctx.config,
+            form.get("login", "").strip().lower(),
+            form.get("password", ""),
+            client(request),
+        )
         if result.user is None:
             return await sign_in_page(request, result.refusal, 401 if result.refusal == "invalid" else 429)
         response = RedirectResponse("/envoyer", status_code=303)
@@ -170,7 +193,9 @@ def create_app(ctx: Context) -> Starlette:
         return response
 
     async def sign_out(request: Request, session: Session) -> Response:
-        await run_in_threadpool(accounts.sign_out, ctx.url, request.cookies[SESSION_COOKIE], session.user, client(request))
+        await run_in_threadpool(
+            accounts.sign_out, ctx.url, request.cookies[SESSION_COOKIE], session.user, client(request)
+        )
         response = to_sign_in()
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -182,23 +207,34 @@ def create_app(ctx: Context) -> Starlette:
             back = "/"
         response = RedirectResponse(back, status_code=303)
         if code in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/",
-                                secure=ctx.config.secure_cookies)
+            response.set_cookie(
+                LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/", secure=ctx.config.secure_cookies
+            )
         return response
 
-    async def upload_page(request: Request, session: Session, error: str | None = None,
-                          params: dict | None = None, status: int = 200) -> Response:
-        return render(request, "upload.html", status, session=session, error=error, params=params or {},
-                      expected=await run_in_threadpool(deliveries.expected_names, session.user.provider, ctx.sources_dir),
-                      limit_mb=ctx.config.max_upload_mb, legend=deliveries.placeholder_legend(lang_of(request)))
+    async def upload_page(
+        request: Request, session: Session, error: str | None = None, params: dict | None = None, status: int = 200
+    ) -> Response:
+        return render(
+            request,
+            "upload.html",
+            status,
+            session=session,
+            error=error,
+            params=params or {},
+            expected=await run_in_threadpool(deliveries.expected_names, session.user.provider, ctx.sources_dir),
+            limit_mb=ctx.config.max_upload_mb,
+            legend=deliveries.placeholder_legend(lang_of(request)),
+        )
 
     async def upload(request: Request, session: Session) -> Response:
         user, where = session.user, client(request)
         await run_in_threadpool(uploads.purge_pending, ctx.pending_dir, ctx.config.pending_hours * 3600)
         folder = uploads.new_upload_folder(ctx.pending_dir)
         try:
-            received = await uploads.receive_upload(request, folder, ctx.config.max_upload_bytes,
-                                                    lambda token: same(token, session.csrf_token))
+            received = await uploads.receive_upload(
+                request, folder, ctx.config.max_upload_bytes, lambda token: same(token, session.csrf_token)
+            )
             report = await run_in_threadpool(deliveries.dry_run, user.provider, received, ctx.sources_dir)
             if report["status"] == "no_definition":
                 raise uploads.UploadRefused("upload_unknown_name", name=received.file_name, provider=user.provider)
@@ -218,21 +254,29 @@ def create_app(ctx: Context) -> Starlette:
         delivery_id = await run_in_threadpool(deliveries.record_upload, ctx.url, user, received, report, where)
         if report["status"] == "would_load":
             target = deliveries.pending_folder(ctx.pending_dir, delivery_id)
-            uploads.discard(target)   # left by an earlier database, if any
+            uploads.discard(target)  # left by an earlier database, if any
             os.rename(folder, target)
         else:
             uploads.discard(folder)
         return RedirectResponse(f"/livraisons/{delivery_id}", status_code=303)
 
     async def delivery_list(request: Request, session: Session) -> Response:
-        items = await run_in_threadpool(deliveries.list_deliveries, ctx.url, session.user.provider, ctx.settings.incoming_dir)
+        items = await run_in_threadpool(
+            deliveries.list_deliveries, ctx.url, session.user.provider, ctx.settings.incoming_dir
+        )
         return render(request, "deliveries.html", session=session, deliveries=items)
 
     async def delivery_page(request: Request, session: Session) -> Response:
         delivery = await run_in_threadpool(delivery_or_404, session, request.path_params["delivery_id"])
         receipt = await run_in_threadpool(deliveries.final_receipt, ctx.settings, delivery)
-        return render(request, "delivery.html", session=session, d=delivery, receipt=receipt,
-                      error="not_confirmable" if request.query_params.get("erreur") == "not_confirmable" else None)
+        return render(
+            request,
+            "delivery.html",
+            session=session,
+            d=delivery,
+            receipt=receipt,
+            error="not_confirmable" if request.query_params.get("erreur") == "not_confirmable" else None,
+        )
 
     async def delivery_action(request: Request, session: Session) -> Response:
         if request.path_params["action"] not in ("confirmer", "annuler"):
@@ -241,12 +285,15 @@ def create_app(ctx: Context) -> Starlette:
         target = f"/livraisons/{delivery.delivery_id}"
         if request.path_params["action"] == "confirmer":
             try:
-                await run_in_threadpool(deliveries.confirm, ctx.url, ctx.settings, ctx.pending_dir, session.user,
-                                        delivery, client(request))
+                await run_in_threadpool(
+                    deliveries.confirm, ctx.url, ctx.settings, ctx.pending_dir, session.user, delivery, client(request)
+                )
             except LookupError:
                 target += "?erreur=not_confirmable"
         else:
-            await run_in_threadpool(deliveries.cancel, ctx.url, ctx.pending_dir, session.user, delivery, client(request))
+            await run_in_threadpool(
+                deliveries.cancel, ctx.url, ctx.pending_dir, session.user, delivery, client(request)
+            )
         return RedirectResponse(target, status_code=303)
 
     async def receipt_text(request: Request, session: Session) -> Response:
@@ -255,8 +302,10 @@ def create_app(ctx: Context) -> Starlette:
         if paths is None:
             raise HTTPException(404)
         quoted = urllib.parse.quote(paths[1].name)
-        return PlainTextResponse(paths[1].read_text(encoding="utf-8"),
-                                 headers={"content-disposition": f"attachment; filename*=UTF-8''{quoted}"})
+        return PlainTextResponse(
+            paths[1].read_text(encoding="utf-8"),
+            headers={"content-disposition": f"attachment; filename*=UTF-8''{quoted}"},
+        )
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
@@ -270,7 +319,7 @@ def create_app(ctx: Context) -> Starlette:
         Route("/deconnexion", signed_in(sign_out, post=True), methods=["POST"]),
         Route("/langue/{code}", language),
         Route("/envoyer", signed_in(upload_page), methods=["GET"]),
-        Route("/envoyer", signed_in(upload), methods=["POST"]),   # its CSRF token is read from the stream
+        Route("/envoyer", signed_in(upload), methods=["POST"]),  # its CSRF token is read from the stream
         Route("/livraisons", signed_in(delivery_list)),
         Route("/livraisons/{delivery_id:int}", signed_in(delivery_page)),
         Route("/livraisons/{delivery_id:int}/accuse.txt", signed_in(receipt_text)),

@@ -30,23 +30,32 @@ def _warehouse():
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from orchestration.datadir import prepare_data_dir
     from orchestration.dropbox.app import Context, create_app
     from orchestration.dropbox.config import get_config
     from orchestration.settings import get_settings
 
-    from orchestration.datadir import prepare_data_dir
-
-    if prepare_data_dir(get_settings()):   # as `tadamon run` and `tadamon ui` do
+    if prepare_data_dir(get_settings()):  # as `tadamon run` and `tadamon ui` do
         print(f"data folder created with the sample deliveries: {get_settings().incoming_dir}")
     settings, url = _warehouse()
     app = create_app(Context(settings, url, get_config()))
     print(f"drop box on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
     if not _loopback(args.host):
-        print(f"listening on {args.host}, not only this machine: serve it behind a reverse proxy with TLS "
-              "and set TADAMON_DROPBOX_SECURE_COOKIES=1 (README, 'The providers' drop box')", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True,
-                forwarded_allow_ips=os.environ.get("TADAMON_DROPBOX_TRUSTED_PROXIES", "127.0.0.1"),
-                log_level="info" if args.verbose else "warning", access_log=args.verbose, server_header=False)
+        print(
+            f"listening on {args.host}, not only this machine: serve it behind a reverse proxy with TLS "
+            "and set TADAMON_DROPBOX_SECURE_COOKIES=1 (README, 'The providers' drop box')",
+            flush=True,
+        )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("TADAMON_DROPBOX_TRUSTED_PROXIES", "127.0.0.1"),
+        log_level="info" if args.verbose else "warning",
+        access_log=args.verbose,
+        server_header=False,
+    )
     return 0
 
 
@@ -100,17 +109,25 @@ def _read_password(from_stdin: bool) -> str:
 
 def add_dropbox_commands(sub) -> argparse.ArgumentParser:
     dropbox = sub.add_parser(
-        "dropbox", help="the providers' drop box: a web page to upload deliveries and read their receipts",
+        "dropbox",
+        help="the providers' drop box: a web page to upload deliveries and read their receipts",
         description="Start the drop box (a web application on 127.0.0.1 by default), or manage its accounts "
-        "with `tadamon dropbox user add|disable|list`.")
-    dropbox.add_argument("--host", default=os.environ.get("TADAMON_DROPBOX_HOST", "127.0.0.1"),
-                         help="address to listen on (default 127.0.0.1; elsewhere, put TLS in front)")
+        "with `tadamon dropbox user add|disable|list`.",
+    )
+    dropbox.add_argument(
+        "--host",
+        default=os.environ.get("TADAMON_DROPBOX_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1; elsewhere, put TLS in front)",
+    )
     dropbox.add_argument("--port", type=int, default=int(os.environ.get("TADAMON_DROPBOX_PORT", DEFAULT_PORT)))
     dropbox.add_argument("--verbose", action="store_true", help="log every request")
     dropbox.set_defaults(func=cmd_serve)
     actions = dropbox.add_subparsers(dest="dropbox_action", metavar="ACTION")
-    user = actions.add_parser("user", help="add, disable or list the accounts of the providers' staff",
-                              description="One account per person, attached to one provider.")
+    user = actions.add_parser(
+        "user",
+        help="add, disable or list the accounts of the providers' staff",
+        description="One account per person, attached to one provider.",
+    )
     user_actions = user.add_subparsers(dest="user_action", required=True, metavar="ACTION")
     add = user_actions.add_parser("add", help="add an account (asks for its password)")
     add.add_argument("login", help="e.g. prenom.nom@wilaya (lower case; letters, digits, . _ @ -)")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-MAX_FAILED_SIGN_INS = 10      # wrong passwords in a row that lock an account
-MAX_FAILED_PER_ADDRESS = 50   # failed sign-ins from one address, any login, within a lock period
-SESSION_MAX_HOURS = 12        # a session in use ends anyway this long after signing in
+MAX_FAILED_SIGN_INS = 10  # wrong passwords in a row that lock an account
+MAX_FAILED_PER_ADDRESS = 50  # failed sign-ins from one address, any login, within a lock period
+SESSION_MAX_HOURS = 12  # a session in use ends anyway this long after signing in
 
 
 def _int(name: str, default: int) -> int:

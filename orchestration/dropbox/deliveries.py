@@ -20,11 +20,32 @@ from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.warehouse import engine
 
 # what the page may show of a dry run: the receipt's fields, never the preview of the rows' values
-REPORT_FIELDS = ("status", "source", "period", "encoding", "error", "rows_read", "rows_loaded", "rows_rejected",
-                 "rows_duplicate", "extra_columns", "missing_columns")
+REPORT_FIELDS = (
+    "status",
+    "source",
+    "period",
+    "encoding",
+    "error",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "rows_duplicate",
+    "extra_columns",
+    "missing_columns",
+)
 # "statut": the receipt's own words for its status, where the loader writes them
-RECEIPT_FIELDS = ("status", "statut", "error", "rows_read", "rows_loaded", "rows_rejected", "rows_duplicate",
-                  "extra_columns", "missing_columns", "findings")
+RECEIPT_FIELDS = (
+    "status",
+    "statut",
+    "error",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "rows_duplicate",
+    "extra_columns",
+    "missing_columns",
+    "findings",
+)
 
 
 @dataclass
@@ -41,7 +62,7 @@ class Delivery:
     confirmed_at: Any
     cancelled_at: Any
     incoming_name: str | None
-    load_status: str | None = None     # audit.load_file's status, once the loader took it
+    load_status: str | None = None  # audit.load_file's status, once the loader took it
     load_id: int | None = None
     loaded_at: Any = None
 
@@ -87,11 +108,27 @@ def record_upload(url: str, user: User, upload: Upload, report: dict, client: st
             sa.text("""insert into audit.dropbox_delivery (user_id, provider, file_name, sha256, size_bytes,
                                                            check_status, check_report, client_addr)
                        values (:u, :p, :f, :sha, :size, :status, cast(:report as jsonb), :c) returning delivery_id"""),
-            {"u": user.user_id, "p": user.provider, "f": upload.file_name, "sha": upload.sha256, "size": upload.size,
-             "status": report["status"], "report": json.dumps(report, ensure_ascii=False, default=str), "c": client},
+            {
+                "u": user.user_id,
+                "p": user.provider,
+                "f": upload.file_name,
+                "sha": upload.sha256,
+                "size": upload.size,
+                "status": report["status"],
+                "report": json.dumps(report, ensure_ascii=False, default=str),
+                "c": client,
+            },
         ).scalar()
-        record(conn, "upload_checked", user=user, client=client, delivery_id=delivery_id, file_name=upload.file_name,
-               sha256=upload.sha256, detail=f"{report['status']}, {upload.size} bytes")
+        record(
+            conn,
+            "upload_checked",
+            user=user,
+            client=client,
+            delivery_id=delivery_id,
+            file_name=upload.file_name,
+            sha256=upload.sha256,
+            detail=f"{report['status']}, {upload.size} bytes",
+        )
     return delivery_id
 
 
@@ -121,11 +158,16 @@ def _delivery(row) -> Delivery:
 def _already_loaded(conn, incoming_dir: Path, delivery: Delivery) -> Delivery:
     """A confirmed file that left incoming/ without a load of its own: the loader found its bytes
     loaded before; the delivery shows that load and its receipt."""
-    if delivery.confirmed_at and not delivery.load_status and not (incoming_dir / delivery.provider /
-                                                                  delivery.incoming_name).exists():
-        row = conn.execute(sa.text("""select status, load_id, loaded_at, file_name from audit.load_file
+    if (
+        delivery.confirmed_at
+        and not delivery.load_status
+        and not (incoming_dir / delivery.provider / delivery.incoming_name).exists()
+    ):
+        row = conn.execute(
+            sa.text("""select status, load_id, loaded_at, file_name from audit.load_file
                                       where provider = :p and sha256 = :sha order by load_id limit 1"""),
-                           {"p": delivery.provider, "sha": delivery.sha256}).first()
+            {"p": delivery.provider, "sha": delivery.sha256},
+        ).first()
         if row:
             delivery.load_status, delivery.load_id, delivery.loaded_at = row.status, row.load_id, row.loaded_at
             delivery.incoming_name = row.file_name
@@ -134,15 +176,17 @@ def _already_loaded(conn, incoming_dir: Path, delivery: Delivery) -> Delivery:
 
 def list_deliveries(url: str, provider: str, incoming_dir: Path, limit: int = 100) -> list[Delivery]:
     with engine(url).connect() as conn:
-        rows = conn.execute(sa.text(_SELECT + " order by d.delivery_id desc limit :limit"),
-                            {"provider": provider, "limit": limit}).all()
+        rows = conn.execute(
+            sa.text(_SELECT + " order by d.delivery_id desc limit :limit"), {"provider": provider, "limit": limit}
+        ).all()
         return [_already_loaded(conn, incoming_dir, _delivery(r)) for r in rows]
 
 
 def get_delivery(url: str, provider: str, delivery_id: int, incoming_dir: Path) -> Delivery | None:
     with engine(url).connect() as conn:
-        row = conn.execute(sa.text(_SELECT + " and d.delivery_id = :id"),
-                           {"provider": provider, "id": delivery_id}).first()
+        row = conn.execute(
+            sa.text(_SELECT + " and d.delivery_id = :id"), {"provider": provider, "id": delivery_id}
+        ).first()
         return _already_loaded(conn, incoming_dir, _delivery(row)) if row else None
 
 
@@ -150,8 +194,7 @@ def pending_folder(pending_dir: Path, delivery_id: int) -> Path:
     return pending_dir / f"delivery-{delivery_id}"
 
 
-def confirm(url: str, settings: Settings, pending_dir: Path, user: User, delivery: Delivery,
-            client: str | None) -> str:
+def confirm(url: str, settings: Settings, pending_dir: Path, user: User, delivery: Delivery, client: str | None) -> str:
     """Move a checked upload into incoming/<provider>/; returns the name it was given there."""
     staged = pending_folder(pending_dir, delivery.delivery_id) / delivery.file_name
     with engine(url).begin() as conn:
@@ -159,14 +202,25 @@ def confirm(url: str, settings: Settings, pending_dir: Path, user: User, deliver
         still = conn.execute(
             sa.text("""select 1 from audit.dropbox_delivery where delivery_id = :id and confirmed_at is null
                        and cancelled_at is null and check_status = 'would_load' for update"""),
-            {"id": delivery.delivery_id}).first()
+            {"id": delivery.delivery_id},
+        ).first()
         if still is None or not staged.is_file():
             raise LookupError("not confirmable")
         name = place_in_incoming(staged, settings.incoming_dir / delivery.provider)
-        conn.execute(sa.text("""update audit.dropbox_delivery set confirmed_at = now(), incoming_name = :n
-                                where delivery_id = :id"""), {"n": name, "id": delivery.delivery_id})
-        record(conn, "delivery_confirmed", user=user, client=client, delivery_id=delivery.delivery_id,
-               file_name=name, sha256=delivery.sha256)
+        conn.execute(
+            sa.text("""update audit.dropbox_delivery set confirmed_at = now(), incoming_name = :n
+                                where delivery_id = :id"""),
+            {"n": name, "id": delivery.delivery_id},
+        )
+        record(
+            conn,
+            "delivery_confirmed",
+            user=user,
+            client=client,
+            delivery_id=delivery.delivery_id,
+            file_name=name,
+            sha256=delivery.sha256,
+        )
     discard(staged.parent)
     return name
 
@@ -176,10 +230,18 @@ def cancel(url: str, pending_dir: Path, user: User, delivery: Delivery, client: 
         done = conn.execute(
             sa.text("""update audit.dropbox_delivery set cancelled_at = now() where delivery_id = :id
                        and confirmed_at is null and cancelled_at is null returning 1"""),
-            {"id": delivery.delivery_id}).first()
+            {"id": delivery.delivery_id},
+        ).first()
         if done:
-            record(conn, "delivery_cancelled", user=user, client=client, delivery_id=delivery.delivery_id,
-                   file_name=delivery.file_name, sha256=delivery.sha256)
+            record(
+                conn,
+                "delivery_cancelled",
+                user=user,
+                client=client,
+                delivery_id=delivery.delivery_id,
+                file_name=delivery.file_name,
+                sha256=delivery.sha256,
+            )
     discard(pending_folder(pending_dir, delivery.delivery_id))
     return bool(done)
 

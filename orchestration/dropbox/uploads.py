@@ -28,11 +28,11 @@ from starlette.requests import Request
 from orchestration.dropbox.config import megabytes
 from orchestration.ingest.file_names import strip_copy_suffix
 
-FIELD_LIMIT = 4096          # bytes of a form field that is not the file, or of a part's headers
+FIELD_LIMIT = 4096  # bytes of a form field that is not the file, or of a part's headers
 MAX_FIELDS = 10
 MAX_NAME_BYTES = 200
-DRAIN_FACTOR = 4            # an oversized upload is read (and discarded) up to this many times the limit,
-                            # so that the browser gets the message instead of a reset connection
+DRAIN_FACTOR = 4  # an oversized upload is read (and discarded) up to this many times the limit,
+# so that the browser gets the message instead of a reset connection
 
 
 class UploadRefused(Exception):
@@ -45,7 +45,7 @@ class UploadRefused(Exception):
 
 @dataclass
 class Upload:
-    folder: Path                  # the upload's own folder under pending/
+    folder: Path  # the upload's own folder under pending/
     file_name: str | None = None  # sanitised
     raw_name: str | None = None
     size: int = 0
@@ -60,8 +60,9 @@ class Upload:
 def sanitise_name(raw: str) -> str | None:
     """The last path component, without control characters, hidden-file dots or unusual signs."""
     name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
-    name = "".join(ch if ch.isalnum() or ch in "._-() " else "_" for ch in name
-                   if not unicodedata.category(ch).startswith("C"))
+    name = "".join(
+        ch if ch.isalnum() or ch in "._-() " else "_" for ch in name if not unicodedata.category(ch).startswith("C")
+    )
     name = re.sub(r"\s+", " ", name).strip(" .")
     stem, dot, suffix = name.rpartition(".")
     while len(name.encode()) > MAX_NAME_BYTES and stem:
@@ -166,25 +167,33 @@ async def receive_upload(request: Request, folder: Path, limit: int, csrf_ok: Ca
     def on_end():
         state.complete = True
 
-    parser = MultipartParser(boundary, {
-        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
-        "on_header_field": on_header_field, "on_header_value": on_header_value,
-        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished, "on_end": on_end,
-    })
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_end": on_end,
+        },
+    )
     received = 0
     try:
         async for chunk in request.stream():
             received += len(chunk)
             if received > DRAIN_FACTOR * limit:
                 raise _too_large(limit)
-            await run_in_threadpool(parser.write, chunk)   # it writes the file: off the event loop
+            await run_in_threadpool(parser.write, chunk)  # it writes the file: off the event loop
         parser.finalize()
     finally:
         if state.file is not None and not state.file.closed:
             state.file.close()
     if state.too_large:
         raise _too_large(limit)
-    if not state.complete:   # the body stopped before the form's closing boundary: a truncated file
+    if not state.complete:  # the body stopped before the form's closing boundary: a truncated file
         raise UploadRefused("upload_incomplete")
     if upload.file_name is None:
         if not csrf_ok(upload.fields.get("csrf", "")):

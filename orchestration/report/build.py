@@ -15,13 +15,13 @@ import sqlalchemy as sa
 
 from orchestration.freshness import Freshness
 from orchestration.ingest.definitions import load_definitions
+from orchestration.report import texts
 from orchestration.report.charts import bar_chart
 from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
 from orchestration.report.fonts import characters, embed_fonts
 from orchestration.report.labels import check_language, label, label_column, word
 from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
 from orchestration.report.queries import Scope, plain, run_figure
-from orchestration.report import texts
 from orchestration.settings import Settings
 from orchestration.warehouse import admin_url, engine, role_url
 
@@ -50,17 +50,22 @@ class Figures:
         return {
             "scope": {k: plain(v) for k, v in self.scope.params().items()},
             "generated_at": self.generated_at.isoformat(),
-            "figures": {name: {"columns": self.columns[name],
-                               "rows": [{k: plain(v) for k, v in row.items()} for row in rows]}
-                        for name, rows in self.rows.items()},
+            "figures": {
+                name: {"columns": self.columns[name], "rows": [{k: plain(v) for k, v in row.items()} for row in rows]}
+                for name, rows in self.rows.items()
+            },
         }
 
 
 def check_scope(conn: sa.Connection, scope: Scope) -> None:
     """A province or programme the marts do not know is an error that lists the known ones."""
     for value, pattern, sql, what in (
-        (scope.province, PROVINCE_CODE,
-         "select province_code from marts.dim_geography where geography_level = 'province' order by 1", "province"),
+        (
+            scope.province,
+            PROVINCE_CODE,
+            "select province_code from marts.dim_geography where geography_level = 'province' order by 1",
+            "province",
+        ),
         (scope.programme, PROGRAMME_CODE, "select programme_code from marts.dim_programme order by 1", "programme"),
     ):
         if value is None:
@@ -83,12 +88,11 @@ def collect(settings: Settings, scope: Scope, now: dt.datetime | None = None) ->
             for spec in FIGURES:
                 if not spec.annex:
                     _run(conn, spec, scope, figures)
-    with engine(admin_url(settings)).connect() as conn:
-        with conn.begin():
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
-            for spec in FIGURES:
-                if spec.annex:
-                    _run(conn, spec, scope, figures)
+    with engine(admin_url(settings)).connect() as conn, conn.begin():
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
+        for spec in FIGURES:
+            if spec.annex:
+                _run(conn, spec, scope, figures)
     return figures
 
 
@@ -99,8 +103,10 @@ def _run(conn: sa.Connection, spec: FigureSpec, scope: Scope, figures: Figures) 
         if "statement timeout" not in str(error):
             raise
         folder = "queries/annex" if spec.annex else "queries"
-        raise ReportError(f"the figure {spec.name} ({folder}/{spec.name}.sql) took more than "
-                          f"{QUERY_TIMEOUT_S} s on the warehouse: its plan needs a look (EXPLAIN)") from None
+        raise ReportError(
+            f"the figure {spec.name} ({folder}/{spec.name}.sql) took more than "
+            f"{QUERY_TIMEOUT_S} s on the warehouse: its plan needs a look (EXPLAIN)"
+        ) from None
 
 
 def _freshness(rows: list[dict], now: dt.datetime, lang: str, digits: str) -> list[dict]:
@@ -110,7 +116,9 @@ def _freshness(rows: list[dict], now: dt.datetime, lang: str, digits: str) -> li
     ui = texts.UI[lang]
     out = []
     for definition in load_definitions():
-        row = dict(by_source.get(definition.table) or {"source_name": definition.table, "provider": definition.provider})
+        row = dict(
+            by_source.get(definition.table) or {"source_name": definition.table, "provider": definition.provider}
+        )
         state = Freshness(definition, row.get("received_at"))
         every = f"{ui['expected_every']} {plain_integer(definition.expected_every_days, lang, digits)} {ui['days_ago']}"
         if state.last_received is None:
@@ -134,21 +142,31 @@ def _row_label(spec: FigureSpec, row: dict, lang: str, digits: str) -> str:
 
 def _table(spec: FigureSpec, rows: list[dict], lang: str, digits: str) -> dict:
     has_label = spec.label is not None or spec.code is not None
-    numeric = [not any(isinstance(row.get(c), str) for row in rows) or c.endswith(("_on", "_at"))
-               for c in spec.columns]
-    head = ([{"text": word(texts.COLUMNS.get(spec.code, ("", "")), lang) if not spec.label else "", "align": "text"}]
-            if has_label else [])
-    head += [{"text": word(texts.COLUMNS[c], lang), "align": "num" if n else "text"} for c, n in zip(spec.columns, numeric)]
+    numeric = [not any(isinstance(row.get(c), str) for row in rows) or c.endswith(("_on", "_at")) for c in spec.columns]
+    head = (
+        [{"text": word(texts.COLUMNS.get(spec.code, ("", "")), lang) if not spec.label else "", "align": "text"}]
+        if has_label
+        else []
+    )
+    head += [
+        {"text": word(texts.COLUMNS[c], lang), "align": "num" if n else "text"} for c, n in zip(spec.columns, numeric)
+    ]
     body = []
     for row in rows:
-        body.append({
-            "label": _row_label(spec, row, lang, digits) if has_label else None,
-            "code": row.get(spec.code) if spec.label and spec.code else None,
-            "cells": [label(row, c, lang) if label_column(c, lang) in row else value_of_column(c, row.get(c), lang, digits)
-                      for c in spec.columns],
-            "numeric": numeric,
-            "late": row.get("late", False),
-        })
+        body.append(
+            {
+                "label": _row_label(spec, row, lang, digits) if has_label else None,
+                "code": row.get(spec.code) if spec.label and spec.code else None,
+                "cells": [
+                    label(row, c, lang)
+                    if label_column(c, lang) in row
+                    else value_of_column(c, row.get(c), lang, digits)
+                    for c in spec.columns
+                ],
+                "numeric": numeric,
+                "late": row.get("late", False),
+            }
+        )
     return {"head": head, "body": body}
 
 
@@ -156,13 +174,17 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
     """One edition as a self-contained HTML document."""
     check_language(lang)
     check_digits(digits)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     now = figures.generated_at
     scope = figures.scope
     # freshness as it stood at the end of the as-of day
-    checked_at = (dt.datetime.combine(scope.as_of + dt.timedelta(days=1), dt.time(), TIMEZONE)
-                  if scope.as_of else now)
+    checked_at = dt.datetime.combine(scope.as_of + dt.timedelta(days=1), dt.time(), TIMEZONE) if scope.as_of else now
     sections = []
     for section in SECTIONS:
         blocks = []
@@ -171,21 +193,32 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
             if spec.name == "deliveries":
                 rows = _freshness(rows, checked_at, lang, digits)
             labels = [_row_label(spec, row, lang, digits) for row in rows]
-            blocks.append({
-                "name": spec.name,
-                "title": word(texts.FIGURE_TITLES[spec.name], lang),
-                "definition": word(texts.FIGURES[spec.name], lang),
-                "chart": bar_chart(spec, rows, labels, lang, digits),
-                "table": _table(spec, rows, lang, digits),
-                "cards": _cards(rows[0], lang, digits) if spec.name == "key_figures" and rows else None,
-            })
-        sections.append({"number": section, "label": plain_integer(section, lang, digits),
-                         "title": word(texts.SECTIONS[section], lang), "blocks": blocks})
+            blocks.append(
+                {
+                    "name": spec.name,
+                    "title": word(texts.FIGURE_TITLES[spec.name], lang),
+                    "definition": word(texts.FIGURES[spec.name], lang),
+                    "chart": bar_chart(spec, rows, labels, lang, digits),
+                    "table": _table(spec, rows, lang, digits),
+                    "cards": _cards(rows[0], lang, digits) if spec.name == "key_figures" and rows else None,
+                }
+            )
+        sections.append(
+            {
+                "number": section,
+                "label": plain_integer(section, lang, digits),
+                "title": word(texts.SECTIONS[section], lang),
+                "blocks": blocks,
+            }
+        )
     ui = texts.UI[lang]
     scope_parts = [f"{ui['as_of']} {date(scope.as_of, lang, digits)}" if scope.as_of else ui["all_known"]]
     if scope.province:
-        named = [label(row, "province", lang) for row in figures.rows["organisations_by_province"]
-                 if row["province_code"] == scope.province]
+        named = [
+            label(row, "province", lang)
+            for row in figures.rows["organisations_by_province"]
+            if row["province_code"] == scope.province
+        ]
         scope_parts.append(f"{ui['province']} {' '.join(named)} ({scope.province})")
     else:
         scope_parts.append(ui["whole_region"])
@@ -193,17 +226,26 @@ def render(figures: Figures, lang: str, digits: str = "western") -> str:
         scope_parts.append(f"{ui['programme']} {scope.programme}")
     template = env.get_template("bilan.html.j2")
     return template.render(
-        lang=lang, dir="rtl" if lang == "ar" else "ltr", digits=digits, ui=ui,
-        title=texts.TITLE[lang], council=texts.COUNCIL[lang], scope=" · ".join(scope_parts),
+        lang=lang,
+        dir="rtl" if lang == "ar" else "ltr",
+        digits=digits,
+        ui=ui,
+        title=texts.TITLE[lang],
+        council=texts.COUNCIL[lang],
+        scope=" · ".join(scope_parts),
         generated=f"{date(now.date(), lang, digits)} {plain_integer(f'{now:%H:%M}', lang, digits)}",
-        sections=sections, css=(TEMPLATES / "bilan.css").read_text(encoding="utf-8"),
-        figures_json=figures.as_json(), page_counter="arabic-indic" if lang == "ar" and digits != "western" else "decimal",
+        sections=sections,
+        css=(TEMPLATES / "bilan.css").read_text(encoding="utf-8"),
+        figures_json=figures.as_json(),
+        page_counter="arabic-indic" if lang == "ar" and digits != "western" else "decimal",
     )
 
 
 def _cards(row: dict, lang: str, digits: str) -> list[dict]:
-    return [{"value": value_of_column(c, row[c], lang, digits), "caption": word(texts.KEY_FIGURES[c], lang)}
-            for c in texts.KEY_FIGURES]
+    return [
+        {"value": value_of_column(c, row[c], lang, digits), "caption": word(texts.KEY_FIGURES[c], lang)}
+        for c in texts.KEY_FIGURES
+    ]
 
 
 def write_pdf(html: str, target: Path) -> None:
@@ -215,14 +257,23 @@ def write_pdf(html: str, target: Path) -> None:
 def report_dir(settings: Settings, scope: Scope, today: dt.date) -> Path:
     """data/reports/<date>/ for the whole region, a sub-folder per province or programme."""
     folder = settings.data_dir / "reports" / (scope.as_of or today).isoformat()
-    parts = [f"province-{scope.province}" if scope.province else "", f"programme-{scope.programme}" if scope.programme else ""]
+    parts = [
+        f"province-{scope.province}" if scope.province else "",
+        f"programme-{scope.programme}" if scope.programme else "",
+    ]
     sub = "_".join(p for p in parts if p)
     return folder / sub if sub else folder
 
 
-def build_report(settings: Settings, scope: Scope = Scope(), langs: tuple[str, ...] = texts.LANGUAGES,
-                 digits: str = "western", pdf: bool = True, out_dir: Path | None = None,
-                 now: dt.datetime | None = None) -> list[Path]:
+def build_report(
+    settings: Settings,
+    scope: Scope = Scope(),
+    langs: tuple[str, ...] = texts.LANGUAGES,
+    digits: str = "western",
+    pdf: bool = True,
+    out_dir: Path | None = None,
+    now: dt.datetime | None = None,
+) -> list[Path]:
     """Write the editions; the whole-region report of today is also copied to data/reports/latest/.
     The HTML files carry their fonts; the PDFs embed the system fonts WeasyPrint lays them out with."""
     for lang in langs:

@@ -12,7 +12,7 @@ from orchestration.report.numbers import value_of_column
 from orchestration.report.texts import COLUMNS
 
 PALETTE = ("#1f6f8b", "#e8a33d", "#6a994e")
-BAR_HEIGHT = 8   # SVG units per bar, the viewBox being 100 wide
+BAR_HEIGHT = 8  # SVG units per bar, the viewBox being 100 wide
 BAR_GAP = 2
 
 
@@ -34,14 +34,16 @@ def bar_chart(spec: FigureSpec, rows: list[dict], labels: list[str], lang: str, 
         bars = []
         for i, column in enumerate(spec.bars):
             width = round(100 * _amount(row.get(column)) / top, 3)
-            bars.append({
-                "x": round(100 - width, 3) if rtl else 0,
-                "y": i * (BAR_HEIGHT + BAR_GAP),
-                "width": width,
-                "height": BAR_HEIGHT,
-                "color": series[i]["color"],
-                "text": value_of_column(column, row.get(column), lang, digits),
-            })
+            bars.append(
+                {
+                    "x": round(100 - width, 3) if rtl else 0,
+                    "y": i * (BAR_HEIGHT + BAR_GAP),
+                    "width": width,
+                    "height": BAR_HEIGHT,
+                    "color": series[i]["color"],
+                    "text": value_of_column(column, row.get(column), lang, digits),
+                }
+            )
         items.append({"label": text, "bars": bars})
     height = len(spec.bars) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
     return {"series": series, "bars_rows": items, "height": height}

@@ -14,8 +14,12 @@ from functools import cache
 # (family named in bilan.css, weight, fontconfig pattern)
 FACES = {
     "fr": (("Noto Sans", 400, "Noto Sans:regular"), ("Noto Sans", 700, "Noto Sans:bold")),
-    "ar": (("Noto Naskh Arabic", 400, "Noto Naskh Arabic:regular"), ("Noto Naskh Arabic", 700, "Noto Naskh Arabic:bold"),
-           ("Noto Sans", 400, "Noto Sans:regular"), ("Noto Sans", 700, "Noto Sans:bold")),
+    "ar": (
+        ("Noto Naskh Arabic", 400, "Noto Naskh Arabic:regular"),
+        ("Noto Naskh Arabic", 700, "Noto Naskh Arabic:bold"),
+        ("Noto Sans", 400, "Noto Sans:regular"),
+        ("Noto Sans", 700, "Noto Sans:bold"),
+    ),
 }
 
 
@@ -27,8 +31,9 @@ def font_file(pattern: str) -> str | None:
         return None
     family = pattern.split(":")[0]
     try:
-        found = subprocess.run([fc_match, "-f", "%{family}\t%{file}", pattern], capture_output=True,
-                               text=True, timeout=10, check=True).stdout
+        found = subprocess.run(
+            [fc_match, "-f", "%{family}\t%{file}", pattern], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
     except (subprocess.SubprocessError, OSError):
         return None
     families, _, path = found.partition("\t")
@@ -60,8 +65,10 @@ def font_faces(lang: str, text: str) -> str:
         if path is None:
             continue
         data = base64.b64encode(_subset(path, text)).decode("ascii")
-        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-                     f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+            f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}'
+        )
     return "\n".join(rules)
 
 

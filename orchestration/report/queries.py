@@ -56,7 +56,8 @@ def query_names() -> list[str]:
 def marts_read() -> list[str]:
     """The published marts the figures read (the report's upstream assets)."""
     text = SCOPE_FILE.read_text(encoding="utf-8") + "".join(
-        p.read_text(encoding="utf-8") for p in QUERIES_DIR.glob("*.sql"))
+        p.read_text(encoding="utf-8") for p in QUERIES_DIR.glob("*.sql")
+    )
     return sorted(set(re.findall(r"\bmarts\.([a-z_][a-z0-9_]*)", text)))
 
 

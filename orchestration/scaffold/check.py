@@ -25,8 +25,8 @@ class CheckReport(RowCounts):
     provider: str
     file_name: str
     sha256: str | None
-    status: str                      # would_load, would_reject, no_definition, definition_error
-    source: str | None = None        # raw table name, <provider>__<name>
+    status: str  # would_load, would_reject, no_definition, definition_error
+    source: str | None = None  # raw table name, <provider>__<name>
     definition_path: Path | None = None
     error: str | None = None
     period: str | None = None
@@ -80,7 +80,7 @@ class CheckReport(RowCounts):
 
     def to_json(self) -> str:
         data = {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
-        data["set_aside"] = [{"line": l, "kind": k, "reason": r} for l, k, r in self.set_aside]
+        data["set_aside"] = [{"line": n, "kind": k, "reason": r} for n, k, r in self.set_aside]
         return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
@@ -89,8 +89,9 @@ def provider_definitions(provider: str, sources_dir: Path = SOURCES_DIR) -> list
     return [load_definition(p) for p in sorted((sources_dir / provider).glob("*.yml"))]
 
 
-def check_file(provider: str, file: Path, *, sources_dir: Path = SOURCES_DIR,
-               definition: SourceDefinition | None = None) -> CheckReport:
+def check_file(
+    provider: str, file: Path, *, sources_dir: Path = SOURCES_DIR, definition: SourceDefinition | None = None
+) -> CheckReport:
     """What landing `file` from `provider` would do, without a database. With `definition`, that
     definition is used instead of looking one up in `sources_dir`."""
     file = Path(file)
@@ -109,8 +110,10 @@ def check_file(provider: str, file: Path, *, sources_dir: Path = SOURCES_DIR,
         definition = next((d for d in definitions if d.matches(name)), None)
         if definition is None:
             report.status = "no_definition"
-            report.error = (f"{unrecognised_file_name(provider, definitions)}; "
-                            f"pour une nouvelle source : tadamon source new {provider} <type> --sample {file}")
+            report.error = (
+                f"{unrecognised_file_name(provider, definitions)}; "
+                f"pour une nouvelle source : tadamon source new {provider} <type> --sample {file}"
+            )
             return report
     report.source = definition.table
     report.definition_path = definition.path
@@ -131,8 +134,9 @@ def _simulate(path: Path, definition: SourceDefinition, report: CheckReport) -> 
     report.encoding = opened.encoding
     report.extra_columns = opened.extra_columns
     report.missing_columns = opened.missing_columns
-    shown = [(i, n, c) for i, (n, _, c) in enumerate(table_columns(definition)) if not c.personal
-             and not n.endswith("_raw")]
+    shown = [
+        (i, n, c) for i, (n, _, c) in enumerate(table_columns(definition)) if not c.personal and not n.endswith("_raw")
+    ]
     for line, kind, parsed, reason, _, _ in classify_rows(definition, opened.rows):
         report.count(line, kind, reason)
         if kind == "loaded" and len(report.preview) < PREVIEW_ROWS:

@@ -22,8 +22,20 @@ _PERSONAL_LATIN = re.compile(
     r"adresse\s+personnelle|phone|contact)\b",
     re.IGNORECASE,
 )
-_PERSONAL_ARABIC = ("الهاتف", "هاتف", "البطاقة", "البطاقه", "البريد", "الالكتروني", "الإلكتروني", "اسم الرئيس",
-                    "الاسم الشخصي", "الاسم العائلي", "تاريخ الازدياد", "الجوال")
+_PERSONAL_ARABIC = (
+    "الهاتف",
+    "هاتف",
+    "البطاقة",
+    "البطاقه",
+    "البريد",
+    "الالكتروني",
+    "الإلكتروني",
+    "اسم الرئيس",
+    "الاسم الشخصي",
+    "الاسم العائلي",
+    "تاريخ الازدياد",
+    "الجوال",
+)
 
 
 def is_arabic(text: str) -> bool:
@@ -76,15 +88,19 @@ def safe_column_name(candidate: str, position: int, taken: set[str]) -> str:
 def check_identifier(kind: str, value: str) -> None:
     """Provider and file-kind names: the same rule as the definitions'."""
     if not isinstance(value, str) or not SAFE_NAME.match(value):
-        raise ValueError(f"{kind} {value!r} is not a safe name: use lower-case letters, digits and _ "
-                         "(starting with a letter, at most 41 characters), e.g. anapec or insertions")
+        raise ValueError(
+            f"{kind} {value!r} is not a safe name: use lower-case letters, digits and _ "
+            "(starting with a letter, at most 41 characters), e.g. anapec or insertions"
+        )
 
 
 def check_table_name(provider: str, kind: str) -> None:
     table = f"{provider}__{kind}"
     if len(table) > MAX_TABLE_NAME:
-        raise ValueError(f"the table name {table!r} is longer than {MAX_TABLE_NAME} characters; "
-                         "choose a shorter provider or file kind")
+        raise ValueError(
+            f"the table name {table!r} is longer than {MAX_TABLE_NAME} characters; "
+            "choose a shorter provider or file kind"
+        )
 
 
 def check_sample_name(name: str) -> None:
@@ -92,5 +108,7 @@ def check_sample_name(name: str) -> None:
     if not SAMPLE_NAME.match(name):
         bad = sorted({c for c in name if not re.match(r"[\w .()+,-]", c)})
         shown = ", ".join(repr(c) for c in bad) or "its first character or length"
-        raise ValueError(f"sample file name {name!r} is refused ({shown}): rename the file with letters, digits, "
-                         "spaces and . _ - ( ) + , only")
+        raise ValueError(
+            f"sample file name {name!r} is refused ({shown}): rename the file with letters, digits, "
+            "spaces and . _ - ( ) + , only"
+        )

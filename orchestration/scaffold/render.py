@@ -38,8 +38,7 @@ class _Dumper(yaml.SafeDumper):
 
 def flow(mapping: dict) -> str:
     """A one-line YAML mapping, as in the project's definitions: {name: x, title: Y, type: text}."""
-    return yaml.safe_dump(mapping, allow_unicode=True, default_flow_style=True, width=10**6,
-                          sort_keys=False).strip()
+    return yaml.safe_dump(mapping, allow_unicode=True, default_flow_style=True, width=10**6, sort_keys=False).strip()
 
 
 def _comment(text: str) -> str:
@@ -62,14 +61,22 @@ def file_pattern(sample_name: str) -> tuple[str, bool]:
             match = candidate
     if match is None:
         return re.escape(sample_name), False
-    return (re.escape(sample_name[: match.start()]) + r"(?P<period>\d{6,8})"
-            + re.escape(sample_name[match.end():])), True
+    return (
+        re.escape(sample_name[: match.start()]) + r"(?P<period>\d{6,8})" + re.escape(sample_name[match.end() :])
+    ), True
 
 
 # -- the source definition -----------------------------------------------------------------------
 def definition_yaml(
-    provider: str, kind: str, table: SampleTable, columns: list[ProposedColumn], key: list[str],
-    key_reason: str, sample_name: str, pattern: str, has_period: bool,
+    provider: str,
+    kind: str,
+    table: SampleTable,
+    columns: list[ProposedColumn],
+    key: list[str],
+    key_reason: str,
+    sample_name: str,
+    pattern: str,
+    has_period: bool,
 ) -> str:
     fmt = table.format
     detected = [fmt]
@@ -105,8 +112,7 @@ def definition_yaml(
         lines.append(f"sheets: [{scalar(table.sheet)}]")
     if fmt == "csv":
         lines.append(f"delimiter: {quoted(table.delimiter)}")
-        lines.append("encodings: [utf-8-sig, cp1256]    # tried in this order; the sample is "
-                     f"{table.encoding}")
+        lines.append(f"encodings: [utf-8-sig, cp1256]    # tried in this order; the sample is {table.encoding}")
     if fmt == "json":
         lines.append(f"records: {scalar(table.records)}")
     if fmt in ("csv", "xlsx"):
@@ -155,14 +161,16 @@ def staging_sql(definition: SourceDefinition, sample_name: str) -> str:
     columns = staging_columns(definition)
     personal = [c.name for c in definition.columns if c.personal]
     var = f"{definition.name}_columns"
-    listed = ",\n    ".join(
-        ", ".join(repr(c) for c in columns[i:i + 6]) for i in range(0, len(columns), 6)
-    )
+    listed = ",\n    ".join(", ".join(repr(c) for c in columns[i : i + 6]) for i in range(0, len(columns), 6))
     cte = "latest_snapshot" if definition.semantics == "snapshot" else "latest_deliveries"
     header = [
         f"{{#- {jinja_safe(definition.description)}: drafted by `tadamon source new` from {jinja_safe(sample_name)}.",
-        "    " + ("The latest loaded snapshot: one row per key." if definition.semantics == "snapshot"
-                  else "The latest delivery of each key wins: one row per key."),
+        "    "
+        + (
+            "The latest loaded snapshot: one row per key."
+            if definition.semantics == "snapshot"
+            else "The latest delivery of each key wins: one row per key."
+        ),
     ]
     if personal:
         header.append(f"    Personal columns ({', '.join(personal)}) stay in the raw layer: never list them here.")
@@ -209,12 +217,17 @@ def staging_sql(definition: SourceDefinition, sample_name: str) -> str:
 def _column_doc(column) -> str:
     where = column.title or column.path
     kind = {
-        "amount": "amount in dirhams", "date": "date", "int": "whole number", "bool": "yes/no",
-        "province": "HCP code of the province", "ice": "ICE (15 digits)",
+        "amount": "amount in dirhams",
+        "date": "date",
+        "int": "whole number",
+        "bool": "yes/no",
+        "province": "HCP code of the province",
+        "ice": "ICE (15 digits)",
         "register_number": "cooperative register number (canonical writing)",
         "receipt_number": "association receipt number (YYYY/N)",
         "org_identifier": "organisation identifier (register, receipt or trade register number)",
-        "json": "JSON as delivered", "text": "text",
+        "json": "JSON as delivered",
+        "text": "text",
     }[column.type]
     return f"{where!s}: {kind}."
 
@@ -226,8 +239,11 @@ def model_entry(definition: SourceDefinition) -> dict:
         column = by_name.get(name)
         if column is None:  # <name>_raw, <name>_kind
             base = by_name[name.rsplit("_", 1)[0]]
-            doc = (f"{base.title or base.path}: the cell as delivered." if name.endswith("_raw")
-                   else f"Kind of {base.name}: register, receipt or rc.")
+            doc = (
+                f"{base.title or base.path}: the cell as delivered."
+                if name.endswith("_raw")
+                else f"Kind of {base.name}: register, receipt or rc."
+            )
             columns.append({"name": name, "description": jinja_safe(doc)})
             continue
         entry: dict = {"name": name, "description": jinja_safe(column.description or _column_doc(column))}
@@ -238,8 +254,10 @@ def model_entry(definition: SourceDefinition) -> dict:
         columns.append(entry)
     model: dict = {
         "name": model_name(definition),
-        "description": jinja_safe(f"{definition.description} — staging of raw.{definition.table} "
-                                  f"({definition.semantics}); one row per {', '.join(definition.key)}."),
+        "description": jinja_safe(
+            f"{definition.description} — staging of raw.{definition.table} "
+            f"({definition.semantics}); one row per {', '.join(definition.key)}."
+        ),
     }
     if len(definition.key) > 1:
         expression = " || '|' || ".join(f"{k}::text" for k in definition.key)
@@ -250,8 +268,10 @@ def model_entry(definition: SourceDefinition) -> dict:
 
 def source_table_entry(definition: SourceDefinition) -> dict:
     personal = [c.name for c in definition.columns if c.personal]
-    description = (f"{definition.description} ({definition.file_pattern.pattern}), {definition.semantics}; "
-                   f"key {', '.join(definition.key)}.")
+    description = (
+        f"{definition.description} ({definition.file_pattern.pattern}), {definition.semantics}; "
+        f"key {', '.join(definition.key)}."
+    )
     if personal:
         description += f" Holds personal columns ({', '.join(personal)}) that dbt never selects."
     return {"name": definition.table, "description": jinja_safe(description)}
@@ -262,11 +282,21 @@ def dump_yaml(data) -> str:
 
 
 def sources_yaml(definition: SourceDefinition) -> str:
-    return dump_yaml({"version": 2, "sources": [{
-        "name": "raw", "schema": "raw",
-        "description": "Raw layer written by the Python loader; one table per source definition in sources/.",
-        "tables": [source_table_entry(definition)],
-    }]})
+    return dump_yaml(
+        {
+            "version": 2,
+            "sources": [
+                {
+                    "name": "raw",
+                    "schema": "raw",
+                    "description": (
+                        "Raw layer written by the Python loader; one table per source definition in sources/."
+                    ),
+                    "tables": [source_table_entry(definition)],
+                }
+            ],
+        }
+    )
 
 
 def models_yaml(definition: SourceDefinition) -> str:

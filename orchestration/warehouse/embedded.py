@@ -16,11 +16,10 @@ import socket
 import stat
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
-
-import warnings
 
 with warnings.catch_warnings():
     # the package looks up a runtime folder at import time and warns when XDG_RUNTIME_DIR is unset
@@ -159,9 +158,12 @@ class EmbeddedWarehouse:
         try:
             result = self._run(
                 "initdb",
-                "-D", str(self.pgdata),
-                "-U", SUPERUSER,
-                "--pwfile", str(pwfile),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                "--pwfile",
+                str(pwfile),
                 "--auth-local=scram-sha-256",
                 "--auth-host=scram-sha-256",
                 "--encoding=UTF8",
@@ -215,9 +217,7 @@ class EmbeddedWarehouse:
 
             entry = pwd.getpwnam(SYSTEM_USER)
             os.chown(port_conf, entry.pw_uid, entry.pw_gid)
-        result = self._run(
-            "pg_ctl", "-D", str(self.pgdata), "-l", str(self.log_file), "-w", "-t", "60", "start"
-        )
+        result = self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log_file), "-w", "-t", "60", "start")
         if result.returncode != 0:
             log = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
             raise WarehouseError(
@@ -246,5 +246,6 @@ class EmbeddedWarehouse:
     def url(self, database: str, user: str = SUPERUSER) -> str:
         creds = self.credentials()
         password = {"bi_reader": creds.bi_reader_password, "bi_analyst": creds.bi_analyst_password}.get(
-            user, creds.password)
+            user, creds.password
+        )
         return f"postgresql://{user}:{quote(password, safe='')}@127.0.0.1:{creds.port}/{database}"

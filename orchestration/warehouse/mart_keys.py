@@ -5,14 +5,15 @@ them in `marts`, so BI tools find the joins by themselves.
 Why tests and not the contracts' `foreign_key` constraints: dbt-postgres writes those into the
 CREATE TABLE of marts_build, and two facts built at the same time then take SHARE ROW EXCLUSIVE
 locks on the same dimensions in different orders: PostgreSQL detected the deadlock on a generated
-world of 3,000 organisations (tests/integration/test_bi.py). The relationships tests check the same rule in marts_build without a
-lock, and `marts` enforces it at every publication."""
+world of 3,000 organisations (tests/integration/test_bi.py). The relationships tests check the same
+rule in marts_build without a lock, and `marts` enforces it at every publication."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _REF = re.compile(r"""^\s*ref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)\s*$""")

@@ -7,8 +7,9 @@ seeing the previous marts until the commit (MVCC: DELETE does not block SELECT),
 ones at once; their own views keep working (those of the `analyst` workspace too).
 
 The foreign keys of the marts (mart_keys: the blocking relationships tests to a primary key) are
-declared in `marts` (so BI tools find the joins), DEFERRABLE INITIALLY DEFERRED: checked at the commit, when every table is refilled, so a
-publication that would leave a dangling key fails whole and the previous marts stay.
+declared in `marts` (so BI tools find the joins), DEFERRABLE INITIALLY DEFERRED: checked at the
+commit, when every table is refilled, so a publication that would leave a dangling key fails whole
+and the previous marts stay.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ def _columns(conn, schema: str, table: str) -> list[tuple[str, str]]:
 
 
 def _copy_comments(conn, table: str) -> None:
-    statements = conn.execute(
-        sa.text(
-            """select format('comment on table %I.%I is %L', :pub, c.relname, d.description)
+    statements = (
+        conn.execute(
+            sa.text(
+                """select format('comment on table %I.%I is %L', :pub, c.relname, d.description)
                from pg_class c join pg_namespace n on n.oid = c.relnamespace
                join pg_description d on d.objoid = c.oid and d.objsubid = 0
                where n.nspname = :build and c.relname = :table
@@ -58,9 +60,12 @@ def _copy_comments(conn, table: str) -> None:
                join pg_attribute a on a.attrelid = c.oid
                join pg_description d on d.objoid = c.oid and d.objsubid = a.attnum
                where n.nspname = :build and c.relname = :table"""
-        ),
-        {"pub": PUBLISHED_SCHEMA, "build": BUILD_SCHEMA, "table": table},
-    ).scalars().all()
+            ),
+            {"pub": PUBLISHED_SCHEMA, "build": BUILD_SCHEMA, "table": table},
+        )
+        .scalars()
+        .all()
+    )
     for statement in statements:
         conn.exec_driver_sql(statement.replace("%", "%%"))
 
@@ -70,11 +75,13 @@ def _declare_foreign_keys(conn, tables: list[str], keys: list[ForeignKey]) -> No
     alter a table with checks pending): drop the ones no model declares any more, add the missing
     ones NOT VALID (with an index on their columns, which the checks of a refill need: the rows the
     refill writes are checked at the commit), and validate those a previous publication added."""
-    present = dict(conn.execute(
-        sa.text("""select c.conrelid::regclass::text || '.' || c.conname, c.convalidated from pg_constraint c
+    present = dict(
+        conn.execute(
+            sa.text("""select c.conrelid::regclass::text || '.' || c.conname, c.convalidated from pg_constraint c
                    where c.contype = 'f' and c.connamespace = cast(:pub as regnamespace)"""),
-        {"pub": PUBLISHED_SCHEMA},
-    ).all())
+            {"pub": PUBLISHED_SCHEMA},
+        ).all()
+    )
     wanted = {f"{PUBLISHED_SCHEMA}.{key.table}.{key.name}": key for key in keys}
     for stale in sorted(set(present) - set(wanted)):
         schema_table, name = stale.rsplit(".", 1)
@@ -96,8 +103,9 @@ def _declare_foreign_keys(conn, tables: list[str], keys: list[ForeignKey]) -> No
         )
 
 
-def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "",
-            foreign_keys: list[ForeignKey] = ()) -> dict[str, int]:
+def publish(
+    url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprint: str = "", foreign_keys: list[ForeignKey] = ()
+) -> dict[str, int]:
     """Publish `tables` from marts_build into marts atomically; returns the row count of each.
     `fingerprint` identifies the models and checks the marts were built with (audit.publication);
     `foreign_keys` are the keys between `tables` (mart_keys.foreign_keys)."""
@@ -158,17 +166,24 @@ def publish(url: str, tables: list[str], lock_timeout_ms: int = 5000, fingerprin
 def last_publication(url: str):
     """(last_load_id, project_fingerprint) of the latest publication, or None."""
     with engine(url).connect() as conn:
-        return conn.execute(sa.text(
-            "select last_load_id, project_fingerprint from audit.publication order by publication_id desc limit 1"
-        )).one_or_none()
+        return conn.execute(
+            sa.text(
+                "select last_load_id, project_fingerprint from audit.publication order by publication_id desc limit 1"
+            )
+        ).one_or_none()
 
 
 def published_counts(url: str) -> dict[str, int]:
     with engine(url).connect() as conn:
-        tables = conn.execute(
-            sa.text("select tablename from pg_tables where schemaname = :s order by 1"), {"s": PUBLISHED_SCHEMA}
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                sa.text("select tablename from pg_tables where schemaname = :s order by 1"), {"s": PUBLISHED_SCHEMA}
+            )
+            .scalars()
+            .all()
+        )
         return {
             t: conn.exec_driver_sql(f'SELECT count(*) FROM {PUBLISHED_SCHEMA}."{t}"').scalar()
-            for t in tables if SAFE_TABLE.match(t)
+            for t in tables
+            if SAFE_TABLE.match(t)
         }

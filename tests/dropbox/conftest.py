@@ -30,8 +30,9 @@ TEST_LIMIT = 1 << 20
 
 
 def dropbox_config(**changes) -> DropboxConfig:
-    values = dict(max_upload_bytes=TEST_LIMIT, session_minutes=60, lock_minutes=15, pending_hours=24,
-                  secure_cookies=False)
+    values = dict(
+        max_upload_bytes=TEST_LIMIT, session_minutes=60, lock_minutes=15, pending_hours=24, secure_cookies=False
+    )
     return DropboxConfig(**{**values, **changes})
 
 
@@ -79,11 +80,18 @@ class Site:
 
     def sign_in(self, http: requests.Session, login: str, password: str) -> requests.Response:
         page = http.get(f"{self.base}/connexion")
-        return http.post(f"{self.base}/connexion", data={"csrf": csrf_of(page.text), "login": login,
-                                                         "password": password})
+        return http.post(
+            f"{self.base}/connexion", data={"csrf": csrf_of(page.text), "login": login, "password": password}
+        )
 
-    def upload(self, http: requests.Session, path: Path, name: str | None = None, content: bytes | None = None,
-               csrf: str | None = "page") -> requests.Response:
+    def upload(
+        self,
+        http: requests.Session,
+        path: Path,
+        name: str | None = None,
+        content: bytes | None = None,
+        csrf: str | None = "page",
+    ) -> requests.Response:
         if csrf == "page":
             csrf = csrf_of(http.get(f"{self.base}/envoyer").text)
         data = {"csrf": csrf} if csrf is not None else {}
@@ -109,8 +117,14 @@ def sample(provider: str, prefix: str) -> Path:
 
 
 def make_site(url: str, data_dir: Path, config: DropboxConfig) -> Context:
-    settings = dataclasses.replace(get_settings(), data_dir=data_dir, warehouse_dir=data_dir.parent / "warehouse",
-                                   warehouse_url=url, alert_webhook=None, dagster_home=data_dir.parent / "dagster_home")
+    settings = dataclasses.replace(
+        get_settings(),
+        data_dir=data_dir,
+        warehouse_dir=data_dir.parent / "warehouse",
+        warehouse_url=url,
+        alert_webhook=None,
+        dagster_home=data_dir.parent / "dagster_home",
+    )
     ensure_warehouse(settings)
     ensure_schema(url)
     providers = {d.provider for d in load_definitions()}

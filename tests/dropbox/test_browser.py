@@ -26,7 +26,7 @@ TIMEOUT = 30
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason=f"browser tests need Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}): "
-           "apt-get install chromium chromium-driver",
+    "apt-get install chromium chromium-driver",
 )
 
 
@@ -37,8 +37,14 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1100", "--lang=fr"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1100",
+        "--lang=fr",
+    ):
         options.add_argument(argument)
     # an explicit driver path: Selenium Manager is not asked to find (or download) anything
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
@@ -122,7 +128,7 @@ def test_a_provider_uploads_confirms_and_reads_the_receipt_in_french_and_arabic(
         assert text_of(browser, "receipt-rows-rejected") == "1"
         assert reason in text_of(browser, "receipt-set-aside")
         page = browser.find_element(By.TAG_NAME, "main").text
-        for row in expected.preview:    # the rows' values are not shown back, only what the receipt says
+        for row in expected.preview:  # the rows' values are not shown back, only what the receipt says
             for column in ("project_code", "holder_name", "title"):
                 assert row[column] not in page, (column, row[column])
         shot(browser, "receipt-fr")
@@ -139,7 +145,9 @@ def test_a_provider_uploads_confirms_and_reads_the_receipt_in_french_and_arabic(
 
         browser.back()
         browser.find_element(By.ID, "lang-ar").click()
-        poll(lambda: browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl", "the Arabic page", TIMEOUT)
+        poll(
+            lambda: browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl", "the Arabic page", TIMEOUT
+        )
         assert browser.execute_script("return getComputedStyle(document.body).direction") == "rtl"
         assert text_of(browser, "stage") == "تم تحميله"
         assert text_of(browser, "receipt-rows-loaded") == "150"

@@ -11,7 +11,6 @@ import socket
 import sqlalchemy as sa
 
 from orchestration.cli import main
-
 from orchestration.dropbox.accounts import add_user
 from orchestration.dropbox.config import MAX_FAILED_SIGN_INS
 from orchestration.ingest.stored_files import file_sha256
@@ -32,14 +31,14 @@ def test_an_upload_is_checked_as_source_check_would_then_confirmed_into_incoming
     assert response.status_code == 200
     delivery_id = delivery_id_of(response)
     expected = check_file("wilaya", path)
-    assert expected.status == "would_load" and expected.rows_rejected > 0   # the sample has bad lines
+    assert expected.status == "would_load" and expected.rows_rejected > 0  # the sample has bad lines
     page = response.text
     assert "serait chargé" in page
     for field in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate"):
         counted = getattr(expected, field)
         ident = "check-" + field.replace("_", "-")
         assert f'id="{ident}">{counted}<' in page, (field, counted)
-    for line, _, reason in expected.set_aside[:5]:
+    for line, _, _ in expected.set_aside[:5]:
         assert f"<td>{line}</td>" in page
     assert "raw.wilaya__indh_agr" in page
     # nothing is in incoming/ before the confirmation; the upload waits in pending/
@@ -52,11 +51,18 @@ def test_an_upload_is_checked_as_source_check_would_then_confirmed_into_incoming
     assert site.files(incoming) == [path.name]
     assert file_sha256(incoming / path.name) == file_sha256(path)
     assert site.files(site.ctx.pending_dir) == []
-    events = site.query("""select kind, client_addr, sha256, file_name from audit.dropbox_event
-                           where delivery_id = :d order by event_id""", d=delivery_id)
+    events = site.query(
+        """select kind, client_addr, sha256, file_name from audit.dropbox_event
+                           where delivery_id = :d order by event_id""",
+        d=delivery_id,
+    )
     assert [(e.kind, e.client_addr, e.sha256) for e in events] == [
-        ("upload_checked", "127.0.0.1", file_sha256(path)), ("delivery_confirmed", "127.0.0.1", file_sha256(path))]
-    signed_in = site.query("select client_addr from audit.dropbox_event where kind = 'sign_in' and login = 'amina@wilaya'")
+        ("upload_checked", "127.0.0.1", file_sha256(path)),
+        ("delivery_confirmed", "127.0.0.1", file_sha256(path)),
+    ]
+    signed_in = site.query(
+        "select client_addr from audit.dropbox_event where kind = 'sign_in' and login = 'amina@wilaya'"
+    )
     assert signed_in and signed_in[0].client_addr == "127.0.0.1"
     # confirming twice does nothing more
     again = http.post(f"{site.base}/livraisons/{delivery_id}/confirmer", data={"csrf": csrf_of(page)})
@@ -118,9 +124,15 @@ def test_posts_without_the_csrf_token_are_refused(site):
         refused = http.post(f"{site.base}/livraisons/{delivery_id}/confirmer", data=data)
         assert refused.status_code == 403
     assert site.files(site.settings.incoming_dir) == []
-    assert site.query("select confirmed_at from audit.dropbox_delivery where delivery_id = :d",
-                      d=delivery_id)[0].confirmed_at is None
-    http.post(f"{site.base}/livraisons/{delivery_id}/annuler", data={"csrf": csrf_of(http.get(f"{site.base}/envoyer").text)})
+    assert (
+        site.query("select confirmed_at from audit.dropbox_delivery where delivery_id = :d", d=delivery_id)[
+            0
+        ].confirmed_at
+        is None
+    )
+    http.post(
+        f"{site.base}/livraisons/{delivery_id}/annuler", data={"csrf": csrf_of(http.get(f"{site.base}/envoyer").text)}
+    )
     # signing in and out need the token too; an upload needs a session before anything is read
     anonymous = site.client()
     assert site.upload(anonymous, path, csrf="forged").url.endswith("/connexion")
@@ -129,7 +141,7 @@ def test_posts_without_the_csrf_token_are_refused(site):
     refused = anonymous.post(f"{site.base}/connexion", data={"login": "amina@wilaya", "password": PASSWORD})
     assert refused.status_code == 403 and "tadamon_session" not in anonymous.cookies
     assert http.post(f"{site.base}/deconnexion", data={}).status_code == 403
-    assert http.get(f"{site.base}/envoyer").url.endswith("/envoyer")   # still signed in
+    assert http.get(f"{site.base}/envoyer").url.endswith("/envoyer")  # still signed in
 
 
 def test_oversized_and_wrongly_named_files_are_refused_with_a_clear_message(site):
@@ -140,8 +152,8 @@ def test_oversized_and_wrongly_named_files_are_refused_with_a_clear_message(site
     wrong = site.upload(http, sample("wilaya", "wilaya_jamiyat"), name="associations octobre.csv")
     assert wrong.status_code == 400
     assert "« associations octobre.csv » n'est pas un nom de fichier attendu de wilaya" in html.unescape(wrong.text)
-    assert "wilaya_jamiyat_AAAAMM.csv" in wrong.text     # the expected names are listed
-    ministere = site.client("salma@ministere")   # a wilaya file is not a ministry file either
+    assert "wilaya_jamiyat_AAAAMM.csv" in wrong.text  # the expected names are listed
+    ministere = site.client("salma@ministere")  # a wilaya file is not a ministry file either
     assert site.upload(ministere, sample("wilaya", "wilaya_jamiyat")).status_code == 400
     assert site.files(site.ctx.pending_dir) == [] and site.files(site.settings.incoming_dir) == []
     refusals = [r.detail for r in site.query("select detail from audit.dropbox_event where kind = 'upload_refused'")]
@@ -165,25 +177,41 @@ def test_an_interrupted_upload_leaves_nothing_behind(site):
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
     path = sample("wilaya", "wilaya_jamiyat")
     boundary = "tadamonboundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{path.name}\"\r\n"
-            "Content-Type: text/csv\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
     half = path.read_bytes()[: path.stat().st_size // 2]
     host, port = site.base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as conn:
-        conn.sendall((f"POST /envoyer HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
-                      f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-                      f"Content-Length: {len(head) + path.stat().st_size + 100}\r\n\r\n").encode() + head + half)
+        conn.sendall(
+            (
+                f"POST /envoyer HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(head) + path.stat().st_size + 100}\r\n\r\n"
+            ).encode()
+            + head
+            + half
+        )
         poll(lambda: site.files(site.ctx.pending_dir), "the upload to start being written")
-    poll(lambda: site.query("select 1 from audit.dropbox_event where kind = 'upload_refused' "
-                            "and detail = 'upload interrupted'"), "the interrupted upload to be recorded")
+    poll(
+        lambda: site.query(
+            "select 1 from audit.dropbox_event where kind = 'upload_refused' and detail = 'upload interrupted'"
+        ),
+        "the interrupted upload to be recorded",
+    )
     assert site.files(site.ctx.pending_dir) == []
     assert site.files(site.settings.incoming_dir) == []
-    assert not site.query("select 1 from audit.dropbox_delivery where file_name = :f and size_bytes < :s",
-                          f=path.name, s=path.stat().st_size)
+    assert not site.query(
+        "select 1 from audit.dropbox_delivery where file_name = :f and size_bytes < :s",
+        f=path.name,
+        s=path.stat().st_size,
+    )
     # a body that ends, complete by its length, before the form's closing boundary: a truncated file
-    truncated = http.post(f"{site.base}/envoyer", data=head + half,
-                          headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    truncated = http.post(
+        f"{site.base}/envoyer", data=head + half, headers={"content-type": f"multipart/form-data; boundary={boundary}"}
+    )
     assert truncated.status_code == 400 and "Envoi incomplet" in truncated.text
     assert site.files(site.ctx.pending_dir) == [] and site.files(site.settings.incoming_dir) == []
 
@@ -197,20 +225,26 @@ def test_ten_wrong_passwords_lock_the_account_for_a_while(site):
     locked = site.sign_in(http, "omar@wilaya", "wrong password 10")
     assert locked.status_code == 429
     assert "ce compte est verrouillé pendant 15 minutes" in locked.text
-    still = site.sign_in(http, "omar@wilaya", PASSWORD)     # the right password waits for the lock to end
+    still = site.sign_in(http, "omar@wilaya", PASSWORD)  # the right password waits for the lock to end
     assert still.status_code == 429 and "tadamon_session" not in http.cookies
     kinds = [r.kind for r in site.query("select kind from audit.dropbox_event where login = 'omar@wilaya'")]
     assert kinds.count("sign_in_failed") == MAX_FAILED_SIGN_INS and kinds.count("account_locked") == 1
     assert kinds.count("sign_in_locked") == 1 and "sign_in" not in kinds
-    unknown = site.sign_in(http, "Tr0ub4dor&3", PASSWORD)    # a password typed in the login field
+    unknown = site.sign_in(http, "Tr0ub4dor&3", PASSWORD)  # a password typed in the login field
     assert unknown.status_code == 401 and "Identifiant ou mot de passe incorrect." in unknown.text
-    assert not site.query("select 1 from audit.dropbox_event where login ilike '%tr0ub4dor%' "
-                          "or detail ilike '%tr0ub4dor%'")
-    assert site.query("select 1 from audit.dropbox_event where kind = 'sign_in_failed' and login is null "
-                      "and detail = 'unknown login' and client_addr = '127.0.0.1'")
-    with engine(site.url).begin() as conn:   # the lock's time has passed
-        conn.execute(sa.text("update audit.dropbox_user set locked_until = now() - interval '1 second' "
-                             "where login = 'omar@wilaya'"))
+    assert not site.query(
+        "select 1 from audit.dropbox_event where login ilike '%tr0ub4dor%' or detail ilike '%tr0ub4dor%'"
+    )
+    assert site.query(
+        "select 1 from audit.dropbox_event where kind = 'sign_in_failed' and login is null "
+        "and detail = 'unknown login' and client_addr = '127.0.0.1'"
+    )
+    with engine(site.url).begin() as conn:  # the lock's time has passed
+        conn.execute(
+            sa.text(
+                "update audit.dropbox_user set locked_until = now() - interval '1 second' where login = 'omar@wilaya'"
+            )
+        )
     assert site.sign_in(http, "omar@wilaya", PASSWORD).url.endswith("/envoyer")
 
 
@@ -218,13 +252,17 @@ def test_sessions_expire(site):
     http = site.client("salma@ministere")
     assert http.get(f"{site.base}/livraisons").url.endswith("/livraisons")
     with engine(site.url).begin() as conn:
-        conn.execute(sa.text("""update audit.dropbox_session set expires_at = now() - interval '1 second'
-                                where user_id = (select user_id from audit.dropbox_user where login = 'salma@ministere')"""))
+        conn.execute(
+            sa.text("""update audit.dropbox_session set expires_at = now() - interval '1 second'
+                    where user_id = (select user_id from audit.dropbox_user where login = 'salma@ministere')""")
+        )
     assert http.get(f"{site.base}/livraisons").url.endswith("/connexion")
-    http = site.client("salma@ministere")    # in use, but signed in long ago
+    http = site.client("salma@ministere")  # in use, but signed in long ago
     with engine(site.url).begin() as conn:
-        conn.execute(sa.text("""update audit.dropbox_session set created_at = now() - interval '13 hours'
-                                where user_id = (select user_id from audit.dropbox_user where login = 'salma@ministere')"""))
+        conn.execute(
+            sa.text("""update audit.dropbox_session set created_at = now() - interval '13 hours'
+                    where user_id = (select user_id from audit.dropbox_user where login = 'salma@ministere')""")
+        )
     assert http.get(f"{site.base}/livraisons").url.endswith("/connexion")
 
 
@@ -247,12 +285,14 @@ def test_user_commands_add_list_and_disable_accounts(site, monkeypatch, capsys):
     http = site.client("nadia@chambre", "a long enough password")
     assert main(["dropbox", "user", "list"]) == 0
     listed = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert ["nadia@chambre", "chambre", "active"] == listed[[row[0] for row in listed].index("nadia@chambre")][:3]
+    assert listed[[row[0] for row in listed].index("nadia@chambre")][:3] == ["nadia@chambre", "chambre", "active"]
     assert main(["dropbox", "user", "disable", "nadia@chambre"]) == 0
-    assert http.get(f"{site.base}/livraisons").url.endswith("/connexion")   # its session ended
+    assert http.get(f"{site.base}/livraisons").url.endswith("/connexion")  # its session ended
     assert site.sign_in(site.client(), "nadia@chambre", "a long enough password").status_code == 401
     assert main(["dropbox", "user", "list"]) == 0
-    assert any(line.split()[:3] == ["nadia@chambre", "chambre", "disabled"] for line in capsys.readouterr().out.splitlines())
+    assert any(
+        line.split()[:3] == ["nadia@chambre", "chambre", "disabled"] for line in capsys.readouterr().out.splitlines()
+    )
 
 
 def test_pages_are_french_or_arabic_right_to_left_with_security_headers(site):
@@ -286,7 +326,7 @@ def test_each_delivery_shows_the_loaders_status_and_its_own_receipt(site):
         outcomes = Lander(site.settings, site.url).land_pending(("chambre",))
         assert [o.file_name for o in outcomes] == [path.name]
     first, second = (http.get(f"{site.base}/livraisons/{i}").text for i in ids)
-    for page in (first, second):   # the second one's bytes were loaded already: it shows that load
+    for page in (first, second):  # the second one's bytes were loaded already: it shows that load
         assert 'class="stage-loaded">chargé<' in page and 'id="receipt-rows-loaded">31<' in page
     receipt = http.get(f"{site.base}/livraisons/{ids[1]}/accuse.txt")
     assert receipt.status_code == 200 and f"Accusé de réception — chambre — {path.name}" in receipt.text

@@ -36,8 +36,12 @@ class Runs:
 
     def __init__(self, url: str | None, tmp_path: Path, extra_env: dict | None = None):
         """`url` None: the embedded warehouse of TADAMON_WAREHOUSE_DIR (set `use_url` once it runs)."""
-        self.env = {**os.environ, "TADAMON_DATA_DIR": str(tmp_path / "data"),
-                    "DAGSTER_HOME": str(tmp_path / "dagster_home"), **(extra_env or {})}
+        self.env = {
+            **os.environ,
+            "TADAMON_DATA_DIR": str(tmp_path / "data"),
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+            **(extra_env or {}),
+        }
         self.env.pop("TADAMON_WAREHOUSE_URL", None)
         if url:
             self.env["TADAMON_WAREHOUSE_URL"] = url
@@ -45,20 +49,30 @@ class Runs:
 
     def use_url(self, url: str) -> None:
         self.url = url
-        self.dagster_url = make_url(url).set(database=dagster_database(make_url(url).database)) \
-            .render_as_string(hide_password=False)
+        self.dagster_url = (
+            make_url(url).set(database=dagster_database(make_url(url).database)).render_as_string(hide_password=False)
+        )
 
     def start(self, *args) -> subprocess.Popen:
-        return subprocess.Popen([TADAMON, "run", *args], cwd=PROJECT_ROOT, env=self.env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [TADAMON, "run", *args],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def run(self, *args, timeout=RUN_DEADLINE_S) -> subprocess.CompletedProcess:
-        return subprocess.run([TADAMON, "run", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            [TADAMON, "run", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
 
     def status(self) -> subprocess.CompletedProcess:
-        return subprocess.run([TADAMON, "status"], cwd=PROJECT_ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [TADAMON, "status"], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
 
     def dagster(self, sql: str):
         try:
@@ -70,10 +84,12 @@ class Runs:
     def kill_when(self, process: subprocess.Popen, sql: str, what: str, deadline_s: float = 300) -> None:
         """SIGKILL the run (its whole process group) as soon as `sql` on the Dagster database returns
         a row."""
+
         def seen():
             if process.poll() is not None:
                 raise AssertionError(f"the run ended before {what}: {process.stdout.read()[-3000:]}")
             return self.dagster(sql)
+
         poll(seen, deadline_s, what)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
@@ -87,8 +103,14 @@ def marts_rows(url: str) -> dict[str, list]:
     """Every row of every published mart, sorted: two warehouses built from the same deliveries
     compare equal."""
     with engine(url).connect() as conn:
-        tables = conn.exec_driver_sql(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "and table_type = 'BASE TABLE' order by 1").scalars().all()
-        return {t: sorted((tuple(r) for r in conn.exec_driver_sql(f'select * from marts."{t}"')), key=repr)
-                for t in tables}
+        tables = (
+            conn.exec_driver_sql(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "and table_type = 'BASE TABLE' order by 1"
+            )
+            .scalars()
+            .all()
+        )
+        return {
+            t: sorted((tuple(r) for r in conn.exec_driver_sql(f'select * from marts."{t}"')), key=repr) for t in tables
+        }

@@ -65,8 +65,11 @@ def test_runs_killed_at_any_point_then_the_next_run_completes(server, star_schem
     # 3. the next run loses PostgreSQL in its dbt build: a failed run, "database lost", an alert
     dbt_starts = runs.dagster(DBT_STARTS)[0][0]
     lost = runs.start()
-    poll(lambda: lost.poll() is not None or runs.dagster(DBT_STARTS)[0][0] > dbt_starts, 300,
-         "the third run in the dbt build")
+    poll(
+        lambda: lost.poll() is not None or runs.dagster(DBT_STARTS)[0][0] > dbt_starts,
+        300,
+        "the third run in the dbt build",
+    )
     assert lost.poll() is None, lost.stdout.read()[-3000:]
     os.kill(server._pid(), signal.SIGKILL)
     output, _ = lost.communicate(timeout=RUN_DEADLINE_S)
@@ -85,8 +88,10 @@ def test_runs_killed_at_any_point_then_the_next_run_completes(server, star_schem
     assert not runs.dagster("select 1 from concurrency_slots where run_id is not null")
     assert runs.marts() == marts_rows(star_schema_db)
     with engine(runs.url).connect() as conn:
-        rows = {(r.provider, r.file_name): r for r in conn.execute(sa.text(
-            "select provider, file_name, status, error from audit.load_file"))}
+        rows = {
+            (r.provider, r.file_name): r
+            for r in conn.execute(sa.text("select provider, file_name, status, error from audit.load_file"))
+        }
     for key, reason in poison.items():
         assert rows[key].status == "rejected" and reason in rows[key].error, (key, rows.get(key))
     assert sorted(r.status for k, r in rows.items() if k not in poison) == ["loaded"] * 6

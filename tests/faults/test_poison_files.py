@@ -17,8 +17,12 @@ from tests.faults.poison import WILAYA_HEADER, deliver_poison, wilaya_row
 
 def recorded(settings):
     with engine(admin_url(settings)).connect() as conn:
-        return {(r.provider, r.file_name): r for r in conn.execute(sa.text(
-            "select provider, file_name, status, error, stored_path, rows_loaded from audit.load_file"))}
+        return {
+            (r.provider, r.file_name): r
+            for r in conn.execute(
+                sa.text("select provider, file_name, status, error, stored_path, rows_loaded from audit.load_file")
+            )
+        }
 
 
 def test_every_poison_file_is_quarantined_with_a_receipt_and_the_good_files_load(warehouse, tmp_path):
@@ -32,8 +36,12 @@ def test_every_poison_file_is_quarantined_with_a_receipt_and_the_good_files_load
 
     rows = recorded(warehouse)
     good = {k: r for k, r in rows.items() if k not in expected}
-    assert {k[1] for k in good} == {"wilaya_jamiyat_202610.csv", "wilaya_indh_agr_202610.csv",
-                                    "chambre_adherents_20261101.json", "chambre_formations_20261101.json"}
+    assert {k[1] for k in good} == {
+        "wilaya_jamiyat_202610.csv",
+        "wilaya_indh_agr_202610.csv",
+        "chambre_adherents_20261101.json",
+        "chambre_formations_20261101.json",
+    }
     assert good and all(r.status == "loaded" and r.rows_loaded > 0 for r in good.values()), good
     for key, reason in expected.items():
         row = rows.get(key)
@@ -48,9 +56,11 @@ def test_every_poison_file_is_quarantined_with_a_receipt_and_the_good_files_load
     # the link itself was quarantined, not the file it points to
     link_row = rows[("wilaya", "wilaya_jamiyat_202604.csv")]
     assert os.path.islink(link_row.stored_path)
-    assert "CIN" not in "".join(open(p, errors="ignore").read() for p in
-                                 (warehouse.quarantine_dir / "wilaya").iterdir() if not os.path.islink(p)
-                                 and stat.S_ISREG(os.lstat(p).st_mode))
+    assert "CIN" not in "".join(
+        open(p, errors="ignore").read()
+        for p in (warehouse.quarantine_dir / "wilaya").iterdir()
+        if not os.path.islink(p) and stat.S_ISREG(os.lstat(p).st_mode)
+    )
 
 
 def test_archive_and_quarantine_are_private(warehouse):
@@ -67,8 +77,9 @@ def test_header_only_and_all_rows_set_aside_are_not_called_loaded(warehouse):
     folder = warehouse.incoming_dir / "wilaya"
     folder.mkdir(parents=True)
     (folder / "wilaya_jamiyat_202611.csv").write_text(WILAYA_HEADER + "\r\n", encoding="utf-8")
-    (folder / "wilaya_jamiyat_202612.csv").write_text(WILAYA_HEADER + "\r\n" + wilaya_row("not a receipt", "")
-                                                      + "\r\n", encoding="utf-8")
+    (folder / "wilaya_jamiyat_202612.csv").write_text(
+        WILAYA_HEADER + "\r\n" + wilaya_row("not a receipt", "") + "\r\n", encoding="utf-8"
+    )
     outcomes = {o.file_name: o for o in Lander(warehouse, admin_url(warehouse)).land_pending()}
     for name in outcomes:
         receipt = open(outcomes[name].receipt_path, encoding="utf-8").read()

@@ -59,10 +59,20 @@ def test_a_live_run_and_a_reused_pid_are_told_apart(instance):
     alive = subprocess.Popen(["sleep", "60"])
     try:
         live = started_run(instance, tags_of(alive.pid))
-        reused = instance.add_run(dg.DagsterRun(job_name="nightly_load", status=dg.DagsterRunStatus.STARTED,
-                                                tags={**tags_of(alive.pid), recovery.TAG_PROCESS_START: "1"}))
-        rebooted = instance.add_run(dg.DagsterRun(job_name="nightly_load", status=dg.DagsterRunStatus.STARTED,
-                                                  tags={**tags_of(alive.pid), recovery.TAG_BOOT: "another-boot"}))
+        reused = instance.add_run(
+            dg.DagsterRun(
+                job_name="nightly_load",
+                status=dg.DagsterRunStatus.STARTED,
+                tags={**tags_of(alive.pid), recovery.TAG_PROCESS_START: "1"},
+            )
+        )
+        rebooted = instance.add_run(
+            dg.DagsterRun(
+                job_name="nightly_load",
+                status=dg.DagsterRunStatus.STARTED,
+                tags={**tags_of(alive.pid), recovery.TAG_BOOT: "another-boot"},
+            )
+        )
         recovered = {r.run_id: r.reason for r in recovery.recover_dead_runs(instance)}
         assert set(recovered) == {reused.run_id, rebooted.run_id}
         assert "machine restarted" in recovered[rebooted.run_id]

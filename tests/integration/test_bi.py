@@ -19,13 +19,14 @@ from orchestration.warehouse import sqlalchemy_url
 ROOT = Path(__file__).resolve().parents[2]
 BI_SQL = sorted((ROOT / "docs" / "bi").glob("*.sql"))
 # Arabic script blocks; Latin letters (ASCII and the accented ones of French)
-ARABIC = "[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]"
-LATIN = "[A-Za-z\u00C0-\u024F]"
+ARABIC = "[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"
+LATIN = "[A-Za-z\u00c0-\u024f]"
 
 
 def role_engine(url: str, role: str) -> sa.Engine:
-    password = os.environ[{"bi_reader": "TADAMON_BI_READER_PASSWORD",
-                           "bi_analyst": "TADAMON_BI_ANALYST_PASSWORD"}[role]]
+    password = os.environ[
+        {"bi_reader": "TADAMON_BI_READER_PASSWORD", "bi_analyst": "TADAMON_BI_ANALYST_PASSWORD"}[role]
+    ]
     return sa.create_engine(sqlalchemy_url(make_url(url).set(username=role, password=password)))
 
 
@@ -39,7 +40,8 @@ def marts(star_schema_db):
 def published_columns(conn) -> dict[str, list[str]]:
     rows = conn.exec_driver_sql(
         "select table_name, column_name from information_schema.columns where table_schema = 'marts' "
-        "order by table_name, ordinal_position").all()
+        "order by table_name, ordinal_position"
+    ).all()
     tables: dict[str, list[str]] = {}
     for table, column in rows:
         tables.setdefault(table, []).append(column)
@@ -55,15 +57,19 @@ def foreign_keys(conn) -> dict[tuple[str, str], tuple[str, str]]:
              on kcu.constraint_schema = rc.constraint_schema and kcu.constraint_name = rc.constraint_name
            join information_schema.constraint_column_usage ccu
              on ccu.constraint_schema = rc.unique_constraint_schema and ccu.constraint_name = rc.unique_constraint_name
-           where rc.constraint_schema = 'marts'""").all()
+           where rc.constraint_schema = 'marts'"""
+    ).all()
     return {(t, c): (rt, rc) for t, c, rt, rc in rows}
 
 
 def primary_keys(conn) -> dict[str, str]:
-    return dict(conn.exec_driver_sql(
-        """select tc.table_name, kcu.column_name from information_schema.table_constraints tc
+    return dict(
+        conn.exec_driver_sql(
+            """select tc.table_name, kcu.column_name from information_schema.table_constraints tc
            join information_schema.key_column_usage kcu using (constraint_schema, constraint_name)
-           where tc.table_schema = 'marts' and tc.constraint_type = 'PRIMARY KEY'""").all())
+           where tc.table_schema = 'marts' and tc.constraint_type = 'PRIMARY KEY'"""
+        ).all()
+    )
 
 
 def test_every_key_column_of_the_marts_is_a_declared_foreign_key(marts):
@@ -74,7 +80,8 @@ def test_every_key_column_of_the_marts_is_a_declared_foreign_key(marts):
     dimension_of = {pk: table for table, pk in pks.items() if table.startswith("dim_")}
     expected = {
         (table, column): (dimension_of[column], column)
-        for table, columns in tables.items() for column in columns
+        for table, columns in tables.items()
+        for column in columns
         if column.endswith("_key") and column != pks.get(table) and column in dimension_of
     }
     assert len(expected) >= 19, expected
@@ -84,8 +91,12 @@ def test_every_key_column_of_the_marts_is_a_declared_foreign_key(marts):
     assert not missing, f"key columns without their foreign key in marts: {missing}"
     # a flow of the funding history that is no longer in force has no row in fct_funding: not a key
     not_keys = {("fct_funding_history", "funding_key")}
-    undeclared = [f"{t}.{c}" for t, cols in tables.items() for c in cols
-                  if c.endswith("_key") and c != pks.get(t) and (t, c) not in keys and (t, c) not in not_keys]
+    undeclared = [
+        f"{t}.{c}"
+        for t, cols in tables.items()
+        for c in cols
+        if c.endswith("_key") and c != pks.get(t) and (t, c) not in keys and (t, c) not in not_keys
+    ]
     assert not undeclared, f"key columns that join nothing: {undeclared}"
     assert keys[("fct_funding", "project_key")] == ("dim_project", "project_key")
 
@@ -99,9 +110,13 @@ def test_every_table_with_a_place_has_a_geography_key(marts):
         ).scalar()
         by_province = conn.exec_driver_sql(
             """select g.province_fr, count(*) from marts.dim_organisation o join marts.dim_geography g
-               using (geography_key) where o.is_latest_version group by 1""").all()
-    with_place = [t for t, cols in tables.items() if "province_code" in cols and t != "dim_geography"
-                  and t != "organisation_source_map"]
+               using (geography_key) where o.is_latest_version group by 1"""
+        ).all()
+    with_place = [
+        t
+        for t, cols in tables.items()
+        if "province_code" in cols and t != "dim_geography" and t != "organisation_source_map"
+    ]
     assert {"dim_organisation", "dim_project", "dim_session"} <= set(with_place)
     for table in with_place + ["fct_funding", "fct_outcome", "fct_participation"]:
         assert keys.get((table, "geography_key")) == ("dim_geography", "geography_key"), table
@@ -118,8 +133,9 @@ def mixed_scripts(conn, schema: str = "marts") -> dict[str, int]:
     found = {}
     for table, column in label_columns(conn):
         pattern = ARABIC if column.endswith("_fr") else LATIN
-        bad = conn.execute(sa.text(f'select count(*) from {schema}."{table}" where "{column}" ~ :p'),
-                           {"p": pattern}).scalar()
+        bad = conn.execute(
+            sa.text(f'select count(*) from {schema}."{table}" where "{column}" ~ :p'), {"p": pattern}
+        ).scalar()
         if bad:
             found[f"{table}.{column}"] = bad
     return found
@@ -132,22 +148,31 @@ def assert_labels_in_one_language(conn) -> None:
         assert {f"{label}_fr", f"{label}_ar"} <= names, label
     assert mixed_scripts(conn) == {}
     empty = conn.exec_driver_sql(
-        "select count(*) from marts.dim_organisation where coalesce(trim(display_name), '') = ''").scalar()
+        "select count(*) from marts.dim_organisation where coalesce(trim(display_name), '') = ''"
+    ).scalar()
     assert empty == 0
     # one code per sector whatever the script it came in; a code has one label per language
-    assert conn.exec_driver_sql(
-        """select count(*) from (select sector_code from marts.dim_organisation where sector_code is not null
-           group by 1 having count(distinct sector_fr) > 1 or count(distinct sector_ar) > 1) x""").scalar() == 0
+    assert (
+        conn.exec_driver_sql(
+            """select count(*) from (select sector_code from marts.dim_organisation where sector_code is not null
+           group by 1 having count(distinct sector_fr) > 1 or count(distinct sector_ar) > 1) x"""
+        ).scalar()
+        == 0
+    )
 
 
 def test_no_label_column_mixes_scripts_on_the_samples(marts):
     with marts.connect() as conn:
         assert_labels_in_one_language(conn)
-        sectors = dict(conn.exec_driver_sql(
-            "select sector_code, count(*) from marts.dim_organisation where sector in ('Agriculture', 'فلاحة') "
-            "group by 1").all())
+        sectors = dict(
+            conn.exec_driver_sql(
+                "select sector_code, count(*) from marts.dim_organisation where sector in ('Agriculture', 'فلاحة') "
+                "group by 1"
+            ).all()
+        )
         french_names = conn.exec_driver_sql(
-            "select count(*) from marts.dim_organisation where name_fr is not null").scalar()
+            "select count(*) from marts.dim_organisation where name_fr is not null"
+        ).scalar()
     assert sectors == {"agriculture": 213 + 64}
     assert french_names == 709  # 194 associations have only an Arabic name: display_name shows it
 
@@ -156,9 +181,12 @@ def test_the_script_check_fails_on_a_mixed_column(marts):
     with marts.begin() as conn:
         conn.exec_driver_sql("create temporary table dim_check (sector_fr text, sector_ar text)")
         conn.exec_driver_sql("insert into dim_check values ('Agriculture', 'فلاحة'), ('فلاحة', 'Artisanat')")
-        bad = {c: conn.execute(sa.text(f"select count(*) from dim_check where {c} ~ :p"),
-                               {"p": ARABIC if c.endswith("_fr") else LATIN}).scalar()
-               for c in ("sector_fr", "sector_ar")}
+        bad = {
+            c: conn.execute(
+                sa.text(f"select count(*) from dim_check where {c} ~ :p"), {"p": ARABIC if c.endswith("_fr") else LATIN}
+            ).scalar()
+            for c in ("sector_fr", "sector_ar")
+        }
         conn.rollback()
     assert bad == {"sector_fr": 1, "sector_ar": 1}
 
@@ -167,7 +195,8 @@ def test_unknown_label_values_are_reported_not_guessed(marts):
     with marts.connect() as conn:
         unknown = conn.exec_driver_sql(
             "select province_code, commune, commune_code, commune_fr from marts.dim_organisation "
-            "where commune is not null and commune_code is null").all()
+            "where commune is not null and commune_code is null"
+        ).all()
     # the wilaya's Windows-1256 export writes some letters as '?': such a commune is not guessed
     assert unknown and all(code is None and fr is None for _, _, code, fr in unknown)
     assert all("?" in commune for _, commune, _, _ in unknown)
@@ -177,11 +206,13 @@ def test_table_descriptions_reach_the_published_marts(marts):
     with marts.connect() as conn:
         undescribed = conn.exec_driver_sql(
             "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = 'marts' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') is null").all()
+            "where n.nspname = 'marts' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') is null"
+        ).all()
         columns = conn.exec_driver_sql(
             "select count(*), count(col_description(c.oid, a.attnum)) from pg_class c "
             "join pg_namespace n on n.oid = c.relnamespace join pg_attribute a on a.attrelid = c.oid "
-            "where n.nspname = 'marts' and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped").one()
+            "where n.nspname = 'marts' and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped"
+        ).one()
     assert undescribed == []
     assert columns[0] > 150 and columns[0] == columns[1]
 
@@ -222,9 +253,22 @@ def _rebuild_marts_build(url: str) -> None:
 
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), "run", "--select", "marts", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        env={**os.environ, **dbt_environment(url)}, capture_output=True, text=True, timeout=600)
+        [
+            str(dbt),
+            "run",
+            "--select",
+            "marts",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ],
+        env={**os.environ, **dbt_environment(url)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
 
@@ -251,7 +295,8 @@ def test_an_analyst_view_survives_two_nightly_publications(marts, star_schema_db
                 """create view analyst.organisations_by_province as
                    select g.province_code, g.province_fr, count(*) as organisations
                    from marts.dim_organisation o join marts.dim_geography g using (geography_key)
-                   where o.is_latest_version group by 1, 2""")
+                   where o.is_latest_version group by 1, 2"""
+            )
             conn.exec_driver_sql("create table analyst.my_targets (province_code text, target int)")
             conn.exec_driver_sql("grant select on analyst.organisations_by_province to bi_reader")
         for _ in range(2):
@@ -261,8 +306,9 @@ def test_an_analyst_view_survives_two_nightly_publications(marts, star_schema_db
             assert conn.exec_driver_sql(question).scalar() == 9
             assert conn.exec_driver_sql("select count(*) from analyst.my_targets").scalar() == 0
         with reader.connect() as conn:
-            assert conn.exec_driver_sql(
-                "select sum(organisations) from analyst.organisations_by_province").scalar() == 903
+            assert (
+                conn.exec_driver_sql("select sum(organisations) from analyst.organisations_by_province").scalar() == 903
+            )
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
                 conn.exec_driver_sql("select * from analyst.my_targets").all()
             conn.rollback()
@@ -271,9 +317,8 @@ def test_an_analyst_view_survives_two_nightly_publications(marts, star_schema_db
             conn.rollback()
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
                 conn.exec_driver_sql("create view marts.mine as select 1")
-        with analyst.connect() as conn:
-            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
-                conn.exec_driver_sql("delete from marts.dim_axis")
+        with analyst.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.exec_driver_sql("delete from marts.dim_axis")
     finally:
         with analyst.begin() as conn:
             conn.exec_driver_sql("drop view if exists analyst.organisations_by_province")
@@ -310,11 +355,15 @@ def test_no_label_column_mixes_scripts_on_generated_data(warehouse, tmp_path):
     eng = sa.create_engine(sqlalchemy_url(warehouse.warehouse_url))
     try:
         with eng.connect() as conn:
-            assert conn.exec_driver_sql("select count(distinct organisation_id) from marts.dim_organisation").scalar() > 1700
+            assert (
+                conn.exec_driver_sql("select count(distinct organisation_id) from marts.dim_organisation").scalar()
+                > 1700
+            )
             assert_labels_in_one_language(conn)
             assert len(foreign_keys(conn)) >= 19
             unmapped_sectors = conn.exec_driver_sql(
-                "select count(*) from marts.dim_organisation where sector is not null and sector_code is null").scalar()
+                "select count(*) from marts.dim_organisation where sector is not null and sector_code is null"
+            ).scalar()
         assert unmapped_sectors == 0, "every sector the generator writes is in the labels seed"
     finally:
         eng.dispose()

@@ -21,8 +21,7 @@ TADAMON = str(Path(sys.executable).with_name("tadamon"))
 
 
 def tadamon(*args, env, timeout=300):
-    return subprocess.run([TADAMON, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([TADAMON, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def _dsn(server: EmbeddedWarehouse) -> str:
@@ -128,8 +127,12 @@ def test_read_only_commands_leave_a_stopped_warehouse_stopped(warehouse_dir, tmp
 
 def test_a_mistyped_data_folder_is_an_error_and_creates_nothing(tmp_path):
     mistyped = tmp_path / "mistyped" / "data"
-    env = {**os.environ, "TADAMON_DATA_DIR": str(mistyped), "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-           "TADAMON_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    env = {
+        **os.environ,
+        "TADAMON_DATA_DIR": str(mistyped),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "TADAMON_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+    }
     env.pop("TADAMON_WAREHOUSE_URL", None)
     for args in (("run",), ("ui", "--port", "1"), ("reload", "wilaya_jamiyat_202610.csv")):
         result = tadamon(*args, env=env)
@@ -144,13 +147,20 @@ def test_init_creates_the_data_folder_and_copies_samples_only_when_asked(tmp_pat
     env = {**os.environ, "TADAMON_DATA_DIR": str(tmp_path / "empty"), "DAGSTER_HOME": str(tmp_path / "home")}
     assert tadamon("init", env=env).returncode == 0
     assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == [
-        "archive", "incoming", "logs", "quarantine", "receipts"]
+        "archive",
+        "incoming",
+        "logs",
+        "quarantine",
+        "receipts",
+    ]
     assert not any((tmp_path / "empty" / "incoming").iterdir())
     env["TADAMON_DATA_DIR"] = str(tmp_path / "samples")
     result = tadamon("init", "--samples", env=env)
     assert result.returncode == 0 and "6 sample deliveries" in result.stdout
-    delivered = sorted(p.relative_to(tmp_path / "samples" / "incoming").as_posix()
-                       for p in (tmp_path / "samples" / "incoming").glob("*/*"))
+    delivered = sorted(
+        p.relative_to(tmp_path / "samples" / "incoming").as_posix()
+        for p in (tmp_path / "samples" / "incoming").glob("*/*")
+    )
     shipped = sorted(f"{p.parent.parent.name}/{p.name}" for p in (PROJECT_ROOT / "sources").glob("*/samples/*"))
     assert delivered == shipped and len(shipped) == 6
     assert "class: WarehouseStorage" in (tmp_path / "home" / "dagster.yaml").read_text()
@@ -164,13 +174,26 @@ def test_importing_the_definitions_parses_nothing_and_creates_nothing(tmp_path):
     # a manifest older than the dbt files: a parse at import would rewrite it
     os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns - 86_400 * 10**9))
     aged = manifest.stat().st_mtime_ns
-    env = {**os.environ, "TADAMON_WAREHOUSE_DIR": str(tmp_path / "w"), "TADAMON_DATA_DIR": str(tmp_path / "d"),
-           "DAGSTER_HOME": str(tmp_path / "h")}
+    env = {
+        **os.environ,
+        "TADAMON_WAREHOUSE_DIR": str(tmp_path / "w"),
+        "TADAMON_DATA_DIR": str(tmp_path / "d"),
+        "DAGSTER_HOME": str(tmp_path / "h"),
+    }
     env.pop("TADAMON_WAREHOUSE_URL", None)
     try:
-        result = subprocess.run([sys.executable, "-c", "from orchestration.definitions import defs; "
-                                 "print(defs.resolve_job_def('nightly_load').name)"],
-                                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from orchestration.definitions import defs; print(defs.resolve_job_def('nightly_load').name)",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         assert result.stdout.strip() == "nightly_load"
         assert manifest.stat().st_mtime_ns == aged
@@ -191,19 +214,31 @@ def test_the_plain_dagster_cli_works_from_the_project_root(warehouse):
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     env.pop("TADAMON_DAGSTER_STORAGE_URL", None)
     dagster = str(Path(sys.executable).with_name("dagster"))
-    validate = subprocess.run([dagster, "definitions", "validate", "-w", "workspace.yaml"], cwd=PROJECT_ROOT,
-                              env=env, capture_output=True, text=True, timeout=300)
+    validate = subprocess.run(
+        [dagster, "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = validate.stdout + validate.stderr
     assert validate.returncode == 0, output[-3000:]
     assert "All code locations passed validation" in output and "TADAMON_DAGSTER_STORAGE_URL" not in output
-    info = subprocess.run([dagster, "instance", "info"], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    info = subprocess.run(
+        [dagster, "instance", "info"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert info.returncode == 0, info.stderr[-3000:]
     assert "run_storage: PostgresRunStorage" in info.stdout
     url = os.environ["TADAMON_WAREHOUSE_URL"]
     with engine(url).connect() as conn:
-        assert conn.exec_driver_sql("select count(*) from pg_database where datname = %(d)s",
-                                    {"d": dagster_database(make_url(url).database)}).scalar() == 1
+        assert (
+            conn.exec_driver_sql(
+                "select count(*) from pg_database where datname = %(d)s",
+                {"d": dagster_database(make_url(url).database)},
+            ).scalar()
+            == 1
+        )
 
 
 def test_dagster_on_a_stopped_warehouse_says_how_to_start_it(tmp_path):
@@ -212,8 +247,14 @@ def test_dagster_on_a_stopped_warehouse_says_how_to_start_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("TADAMON_WAREHOUSE_URL", "TADAMON_DAGSTER_STORAGE_URL")}
     env["TADAMON_WAREHOUSE_DIR"] = str(tmp_path / "warehouse")
     env["DAGSTER_HOME"] = str(write_dagster_yaml(tmp_path / "dagster_home").parent)
-    info = subprocess.run([str(Path(sys.executable).with_name("dagster")), "instance", "info"], cwd=PROJECT_ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
+    info = subprocess.run(
+        [str(Path(sys.executable).with_name("dagster")), "instance", "info"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert info.returncode != 0
     assert "the warehouse, which is not running" in info.stderr and "tadamon warehouse start" in info.stderr
     assert not (tmp_path / "warehouse").exists()

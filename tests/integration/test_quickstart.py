@@ -19,8 +19,7 @@ TADAMON = str(Path(sys.executable).with_name("tadamon"))
 
 
 def tadamon(*args, env, timeout=900):
-    return subprocess.run([TADAMON, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([TADAMON, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_embedded_warehouse_lifecycle_and_psql(tmp_path):
@@ -75,8 +74,12 @@ def job_runs(context, job: str) -> list[dict]:
 
 def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypatch):
     url = test_server.new_database()
-    env = {**os.environ, "TADAMON_WAREHOUSE_URL": url, "TADAMON_DATA_DIR": str(tmp_path / "data"),
-           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    env = {
+        **os.environ,
+        "TADAMON_WAREHOUSE_URL": url,
+        "TADAMON_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
     try:
         # a data folder other than the quick start's ./data gets the samples only when asked
         assert tadamon("init", "--samples", env=env).returncode == 0
@@ -108,8 +111,12 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypa
         with engine(url).connect() as conn:
             counts = {
                 table: conn.exec_driver_sql(f"select count(*) from {table}").scalar()
-                for table in ("raw.ministere__register", "staging.stg_ministere__cooperatives",
-                              "marts.dim_organisation", "marts.fct_funding")
+                for table in (
+                    "raw.ministere__register",
+                    "staging.stg_ministere__cooperatives",
+                    "marts.dim_organisation",
+                    "marts.fct_funding",
+                )
             }
         assert counts["raw.ministere__register"] == 400
         assert all(counts.values()), counts
@@ -130,8 +137,13 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypa
         assert "  done dbt_models: " in reload.stdout and " of 2" not in reload.stdout  # quiet as well
         with engine(url).connect() as conn:
             assert conn.exec_driver_sql("select count(*) from raw.wilaya__associations").scalar() == 500
-            statuses = conn.exec_driver_sql("select status from audit.load_file where file_name = "
-                                            "'wilaya_jamiyat_202610.csv' order by load_id").scalars().all()
+            statuses = (
+                conn.exec_driver_sql(
+                    "select status from audit.load_file where file_name = 'wilaya_jamiyat_202610.csv' order by load_id"
+                )
+                .scalars()
+                .all()
+            )
             assert statuses == ["superseded", "loaded"]
         unknown = tadamon("reload", "nothing_like_this.csv", env=env)
         assert unknown.returncode == 2 and "no archived delivery matches" in unknown.stderr
@@ -141,8 +153,10 @@ def test_tadamon_run_twice_loads_everything_once(test_server, tmp_path, monkeypa
         from dagster_graphql.test.utils import define_out_of_process_context
 
         monkeypatch.setenv("TADAMON_WAREHOUSE_URL", url)
-        with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance, \
-                define_out_of_process_context(str(PROJECT_ROOT / "workspace.yaml"), None, instance) as context:
+        with (
+            dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance,
+            define_out_of_process_context(str(PROJECT_ROOT / "workspace.yaml"), None, instance) as context,
+        ):
             for job in ("nightly_load", "check_deliveries", "rebuild_marts"):
                 runs = job_runs(context, job)
                 assert [r["status"] for r in runs] == ["SUCCESS"], (job, runs)

@@ -108,14 +108,22 @@ def test_the_totals_agree_with_sql_written_independently(bilan, star_settings):
     figures = embedded_figures((bilan / "region" / "bilan_fr.html").read_text(encoding="utf-8"))["figures"]
     engine = sa.create_engine(sqlalchemy_url(role_url("bi_reader", star_settings)))
     with engine.connect() as conn:
-        money = dict(conn.execute(sa.text(
-            "select flow_type, sum(amount_mad) from marts.fct_funding group by flow_type")).all())
-        organisations = conn.execute(sa.text("select count(*) from marts.dim_organisation where is_current and status <> 'struck_off'")).scalar()
-        participants, sales = conn.execute(sa.text(
-            "select sum(participants), sum(sales_mad) from marts.fct_participation")).one()
-        council = conn.execute(sa.text(
-            """select sum(f.amount_mad) from marts.fct_funding f join marts.dim_institution i using (institution_key)
-               where i.institution_code = 'CRFM' and f.flow_type = 'commitment'""")).scalar()
+        money = dict(
+            conn.execute(sa.text("select flow_type, sum(amount_mad) from marts.fct_funding group by flow_type")).all()
+        )
+        organisations = conn.execute(
+            sa.text("select count(*) from marts.dim_organisation where is_current and status <> 'struck_off'")
+        ).scalar()
+        participants, sales = conn.execute(
+            sa.text("select sum(participants), sum(sales_mad) from marts.fct_participation")
+        ).one()
+        council = conn.execute(
+            sa.text(
+                """select sum(f.amount_mad)
+               from marts.fct_funding f join marts.dim_institution i using (institution_key)
+               where i.institution_code = 'CRFM' and f.flow_type = 'commitment'"""
+            )
+        ).scalar()
     engine.dispose()
     key = figures["key_figures"]["rows"][0]
     assert Decimal(key["committed_mad"]) == money["commitment"]
@@ -160,7 +168,9 @@ def test_the_editions_are_self_contained_and_arabic_is_right_to_left(bilan, lang
     assert "@import" not in html and not re.search(r"url\((?!data:)", html)
     assert "<link" not in html.lower()
     if font_file("Noto Sans:regular"):
-        assert re.search(r'@font-face \{ font-family: "Noto Sans"; font-weight: 400; src: url\(data:font/woff2;base64,', html)
+        assert re.search(
+            r'@font-face \{ font-family: "Noto Sans"; font-weight: 400; src: url\(data:font/woff2;base64,', html
+        )
     if lang == "ar":
         assert "حصيلة الاقتصاد الاجتماعي والتضامني" in html and "الأرقام الرئيسية" in html
         assert "Chiffres clés" not in html and "Financements par programme" not in html

@@ -54,15 +54,17 @@ def build_landing_asset(provider: str, definitions: list[SourceDefinition]) -> d
             lander = Lander(warehouse.settings(), warehouse.url())
             outcomes = lander.land_pending((provider,))
         for outcome in outcomes:
-            message = (f"{outcome.file_name}: {outcome.status}, {outcome.rows_loaded}/{outcome.rows_read} rows"
-                       + (f" — {outcome.error}" if outcome.error else ""))
+            message = f"{outcome.file_name}: {outcome.status}, {outcome.rows_loaded}/{outcome.rows_read} rows" + (
+                f" — {outcome.error}" if outcome.error else ""
+            )
             (context.log.warning if outcome.status == "rejected" else context.log.info)(message)
         by_source: dict[str | None, list[FileOutcome]] = defaultdict(list)
         for outcome in outcomes:
             by_source[outcome.source].append(outcome)
         for definition in definitions:
-            yield dg.MaterializeResult(asset_key=raw_asset_key(definition),
-                                       metadata=_metadata(by_source.get(definition.table, [])))
+            yield dg.MaterializeResult(
+                asset_key=raw_asset_key(definition), metadata=_metadata(by_source.get(definition.table, []))
+            )
 
     return land
 

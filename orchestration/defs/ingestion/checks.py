@@ -18,7 +18,7 @@ def build_freshness_check(definition: SourceDefinition) -> dg.AssetChecksDefinit
         f"{definition.expected_every_days} days.",
     )
     def delivered_on_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         status = next(f for f in source_freshness(warehouse.url()) if f.definition.table == definition.table)
         return dg.AssetCheckResult(
             passed=not status.is_late(now),

@@ -44,16 +44,20 @@ def build_incoming_sensor(provider: str, job) -> dg.SensorDefinition:
         for path in entries:
             # an entry the landing refuses (a link, a FIFO, a hidden or poison name) is never opened
             # here; it still starts a run, which quarantines it with a receipt
-            fingerprint = file_sha256(path) if limits.refusal(path) is None \
+            fingerprint = (
+                file_sha256(path)
+                if limits.refusal(path) is None
                 else hashlib.sha256(os.fsencode(path.name)).hexdigest()
+            )
             if fingerprint not in seen and fingerprint not in new:
                 new[fingerprint] = limits.printable_name(path.name)
         if not new:
             return dg.SkipReason(f"no new file in {folder}")
         run_key = hashlib.sha256("".join(sorted(new)).encode()).hexdigest()[:16]
         context.update_cursor(json.dumps((seen + sorted(new))[-CURSOR_LIMIT:]))
-        return dg.RunRequest(run_key=run_key, tags={"tadamon/provider": provider,
-                                                    "tadamon/files": ", ".join(sorted(new.values()))[:200]})
+        return dg.RunRequest(
+            run_key=run_key, tags={"tadamon/provider": provider, "tadamon/files": ", ".join(sorted(new.values()))[:200]}
+        )
 
     return incoming
 

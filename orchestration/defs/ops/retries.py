@@ -20,6 +20,6 @@ def retry_when_transient(context: dg.OpExecutionContext):
     try:
         yield
     except TRANSIENT_ERRORS as exc:
-        delay = BASE_DELAY_S * (2 ** context.retry_number)
+        delay = BASE_DELAY_S * (2**context.retry_number)
         context.log.warning(f"transient failure ({type(exc).__name__}: {exc}); retry in {delay}s")
         raise dg.RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=delay) from exc

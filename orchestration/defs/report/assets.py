@@ -32,7 +32,9 @@ def bilan(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg
     warehouse.url()
     written = build_report(settings, digits=digits)
     context.log.info("bilan written: %s", ", ".join(str(p) for p in written))
-    return dg.MaterializeResult(metadata={
-        "folder": dg.MetadataValue.path(str(written[0].parent)),
-        "files": [p.name for p in written],
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(written[0].parent)),
+            "files": [p.name for p in written],
+        }
+    )

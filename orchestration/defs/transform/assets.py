@@ -3,8 +3,8 @@ provider. dbt tests show as asset checks."""
 
 import os
 import sys
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg

@@ -16,6 +16,7 @@ def layer_of(props: Mapping[str, Any]) -> str | None:
 def mart_names(manifest: Mapping[str, Any]) -> list[str]:
     """The models of models/marts/: the tables the publish step copies into `marts`."""
     return sorted(
-        node["name"] for node in manifest["nodes"].values()
+        node["name"]
+        for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and layer_of(node) == "marts"
     )

@@ -67,9 +67,18 @@ def prepare_manifest(url: str | None = None, force: bool = False) -> Path:
         dbt = Path(sys.executable).with_name("dbt")
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(dbt_environment(url) if url else {})}
         result = subprocess.run(
-            [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--quiet"],
-            env=env, capture_output=True, text=True,
+            [
+                str(dbt),
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")

@@ -4,10 +4,12 @@ with last_check as (
     where cast(:as_of as date) is null or checked_at < cast(:as_of as date) + 1
     group by asset
 )
-select r.asset, r.suite, r.expectation, r.severity,
-       case r.severity when 'critical' then 'bloquante' else 'avertissement' end as severity_fr,
-       case r.severity when 'critical' then 'حرجة' else 'تنبيه' end as severity_ar,
-       r.failing_row_count, r.observed_value, r.checked_at
+
+select
+    r.asset, r.suite, r.expectation, r.severity,
+    case r.severity when 'critical' then 'bloquante' else 'avertissement' end as severity_fr,
+    case r.severity when 'critical' then 'حرجة' else 'تنبيه' end as severity_ar,
+    r.failing_row_count, r.observed_value, r.checked_at
 from audit.quality_result as r
 inner join last_check on last_check.asset = r.asset and last_check.checked_at = r.checked_at
 where not r.success
