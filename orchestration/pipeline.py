@@ -12,10 +12,10 @@ import sqlalchemy as sa
 
 from orchestration import recovery
 from orchestration.alerts import alert
-from orchestration.settings import Settings
-from orchestration.warehouse import engine, ensure_warehouse, role_url
 from orchestration.fingerprint import project_fingerprint
 from orchestration.job_runs import execute_job
+from orchestration.settings import Settings
+from orchestration.warehouse import engine, ensure_warehouse, role_url
 from orchestration.warehouse.publish import last_publication, published_counts
 
 RUN_LOCK = "tadamon.run"
@@ -73,11 +73,12 @@ def _would_load(conn, path) -> bool:
     from orchestration.ingest.definitions import definition_for
     from orchestration.ingest.file_names import strip_copy_suffix
     from orchestration.ingest.periods import file_period, late_snapshot_refusal
-    from orchestration.ingest.stored_files import file_sha256
     from orchestration.ingest.readers import FileRejected, open_delivery
+    from orchestration.ingest.stored_files import file_sha256
 
-    loaded = conn.execute(sa.text("SELECT 1 FROM audit.load_file WHERE sha256 = :s AND status = 'loaded'"),
-                          {"s": file_sha256(path)}).first()
+    loaded = conn.execute(
+        sa.text("SELECT 1 FROM audit.load_file WHERE sha256 = :s AND status = 'loaded'"), {"s": file_sha256(path)}
+    ).first()
     if loaded:
         return False
     definition = definition_for(path.parent.name, strip_copy_suffix(path.name))
@@ -95,8 +96,9 @@ def _would_load(conn, path) -> bool:
     return True
 
 
-def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = "WARNING",
-             rebuild: bool = False, on_event=None) -> LoadSummary:
+def run_load(
+    settings: Settings, instance: dg.DagsterInstance, log_level: str = "WARNING", rebuild: bool = False, on_event=None
+) -> LoadSummary:
     """Execute the nightly job in this process and summarise what it did. When nothing is new since
     the last publication (and `rebuild` is not asked), only the deliveries and their freshness are
     checked: the marts would come out the same."""
@@ -109,8 +111,9 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
             return LoadSummary(success=False, failure="another load is running on this warehouse; try again later")
         try:
             with recovery.watched_run(instance) as watch:
-                result = execute_job(instance, job, run_config=_console(log_level), tags=recovery.run_tags(),
-                                     on_event=on_event)
+                result = execute_job(
+                    instance, job, run_config=_console(log_level), tags=recovery.run_tags(), on_event=on_event
+                )
         except Exception as exc:
             if not recovery.database_lost(exc):
                 raise
@@ -119,15 +122,20 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
             with contextlib.suppress(Exception):  # a lost server has released the lock already
                 lock_conn.execute(sa.text("select pg_advisory_unlock(hashtext(:k))"), {"k": RUN_LOCK})
                 lock_conn.commit()
-    summary = LoadSummary(success=result.success and not watch.failure, rebuilt=job == "nightly_load",
-                          recovered=[r.describe() for r in watch.recovered])
+    summary = LoadSummary(
+        success=result.success and not watch.failure,
+        rebuilt=job == "nightly_load",
+        recovered=[r.describe() for r in watch.recovered],
+    )
     _summarise_files(url, before, summary)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             summary.checks_passed += 1
         else:
             detail = f": {evaluation.description[:300]}" if evaluation.description else ""
-            failed = summary.checks_warned if evaluation.severity == dg.AssetCheckSeverity.WARN else summary.checks_failed
+            failed = (
+                summary.checks_warned if evaluation.severity == dg.AssetCheckSeverity.WARN else summary.checks_failed
+            )
             failed.append(
                 f"{evaluation.asset_key.to_user_string()} {evaluation.check_name} ({evaluation.severity.value}){detail}"
             )
@@ -136,22 +144,33 @@ def run_load(settings: Settings, instance: dg.DagsterInstance, log_level: str = 
         summary.failure = watch.failure
     elif not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
-        summary.failure = "; ".join(
-            f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else 'failed'}"
-            for e in failures
-        ) or "the run failed"
+        summary.failure = (
+            "; ".join(
+                f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else 'failed'}"
+                for e in failures
+            )
+            or "the run failed"
+        )
     summary.marts = published_counts(url)
     if not summary.success:
         # runs the daemon starts are reported by the run-failure sensor; this one runs in-process
-        alert(settings, title="the load failed", details=summary.failure or "",
-              where_to_look="`tadamon status`, the Dagster UI (`tadamon ui`), data/receipts/")
+        alert(
+            settings,
+            title="the load failed",
+            details=summary.failure or "",
+            where_to_look="`tadamon status`, the Dagster UI (`tadamon ui`), data/receipts/",
+        )
     return summary
 
 
 def _database_lost(settings: Settings, exc: BaseException) -> LoadSummary:
     summary = LoadSummary(success=False, failure=recovery.describe_lost(exc))
-    alert(settings, title="the load failed: database lost", details=summary.failure,
-          where_to_look="the PostgreSQL server's log; `tadamon warehouse status`; then `tadamon run` again")
+    alert(
+        settings,
+        title="the load failed: database lost",
+        details=summary.failure,
+        where_to_look="the PostgreSQL server's log; `tadamon warehouse status`; then `tadamon run` again",
+    )
     return summary
 
 
@@ -172,8 +191,10 @@ def _summarise_files(url: str, after_load_id: int, summary: LoadSummary) -> None
         summary.rejected_files = [
             (f"{r[0]}/{r[1]}", r[2])
             for r in conn.execute(
-                sa.text("select provider, file_name, error from audit.load_file "
-                        "where load_id > :after and status = 'rejected' order by load_id"),
+                sa.text(
+                    "select provider, file_name, error from audit.load_file "
+                    "where load_id > :after and status = 'rejected' order by load_id"
+                ),
                 {"after": after_load_id},
             )
         ]
@@ -187,16 +208,22 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
         f"Files: {files.get('loaded', 0)} loaded, {files.get('duplicate', 0)} duplicate, "
         f"{files.get('rejected', 0)} rejected"
     )
-    lines.append(f"Rows: {summary.rows_loaded} loaded, {summary.rows_set_aside} set aside "
-                 f"(see audit.rejected_row and {settings.receipts_dir})")
+    lines.append(
+        f"Rows: {summary.rows_loaded} loaded, {summary.rows_set_aside} set aside "
+        f"(see audit.rejected_row and {settings.receipts_dir})"
+    )
     for name, error in summary.rejected_files:
         lines.append(f"  rejected file {name}: {error}")
     if not summary.rebuilt:
-        lines.append("Nothing new since the last publication: the marts are unchanged "
-                     "(`tadamon run --rebuild` rebuilds them anyway).")
+        lines.append(
+            "Nothing new since the last publication: the marts are unchanged "
+            "(`tadamon run --rebuild` rebuilds them anyway)."
+        )
     warned, failed = len(summary.checks_warned), len(summary.checks_failed)
-    lines.append(f"Checks: {summary.checks_passed} passed, {warned} warning{'s' * (warned != 1)}, "
-                 f"{failed} error{'s' * (failed != 1)}")
+    lines.append(
+        f"Checks: {summary.checks_passed} passed, {warned} warning{'s' * (warned != 1)}, "
+        f"{failed} error{'s' * (failed != 1)}"
+    )
     listed = [("error", c) for c in summary.checks_failed] + [("warning", c) for c in summary.checks_warned]
     for kind, check in listed[:SHOWN_CHECKS]:
         lines.append(f"  {kind}: {check}")
@@ -208,12 +235,18 @@ def format_summary(summary: LoadSummary, settings: Settings) -> str:
     latest = settings.data_dir / "reports" / "latest"
     if (latest / "bilan_fr.pdf").exists():
         lines.append(f"Bilan (results report, French and Arabic): {latest}/bilan_fr.pdf, bilan_ar.pdf (and .html)")
-    lines += textwrap.wrap("Marts (rows): " + ", ".join(f"{name} {count}" for name, count in summary.marts.items()),
-                           width=110, subsequent_indent="  ")
+    lines += textwrap.wrap(
+        "Marts (rows): " + ", ".join(f"{name} {count}" for name, count in summary.marts.items()),
+        width=110,
+        subsequent_indent="  ",
+    )
     if summary.failure:
         lines.append(f"FAILED: {summary.failure}")
-        lines.append("The marts were published before the failure: BI users read this night's marts."
-                     if summary.published else "The marts BI users read were left as they were.")
+        lines.append(
+            "The marts were published before the failure: BI users read this night's marts."
+            if summary.published
+            else "The marts BI users read were left as they were."
+        )
     try:
         bi_url = role_url("bi_reader", settings)
         masked = sa.engine.make_url(bi_url).render_as_string(hide_password=True)
@@ -245,15 +278,18 @@ def find_delivery(url: str, ref: str):
             {"prefix": f"{ref.lower()}%" if len(ref) >= 6 else "-", "name": ref},
         ).all()
     if not rows:
-        raise ReloadError(f"no archived delivery matches {ref!r} (give a file name or at least 6 characters of its sha256)")
+        raise ReloadError(
+            f"no archived delivery matches {ref!r} (give a file name or at least 6 characters of its sha256)"
+        )
     if len(rows) > 1:
         listing = "\n".join(f"  {r.sha256[:12]} {r.provider}/{r.file_name} ({r.status})" for r in rows)
         raise ReloadError(f"{ref!r} matches several deliveries; give its sha256:\n{listing}")
     return rows[0]
 
 
-def reload_delivery(settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING",
-                    on_event=None):
+def reload_delivery(
+    settings: Settings, ref: str, instance: dg.DagsterInstance, log_level: str = "WARNING", on_event=None
+):
     """Load an archived delivery again in place of its earlier load, then rebuild and publish."""
     from pathlib import Path
 

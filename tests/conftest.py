@@ -55,8 +55,13 @@ class TestServer:
     def roles_present(self) -> set[str]:
         eng = self._admin()
         with eng.connect() as conn:
-            rows = conn.execute(sa.text("select rolname from pg_roles where rolname = any(:r)"),
-                                {"r": list(TADAMON_ROLES)}).scalars().all()
+            rows = (
+                conn.execute(
+                    sa.text("select rolname from pg_roles where rolname = any(:r)"), {"r": list(TADAMON_ROLES)}
+                )
+                .scalars()
+                .all()
+            )
         eng.dispose()
         return set(rows)
 

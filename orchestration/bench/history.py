@@ -29,15 +29,24 @@ def marts_sizes(url: str) -> list[tuple[str, int, int]]:
     from orchestration.warehouse import engine
 
     with engine(url).connect() as conn:
-        tables = conn.exec_driver_sql(
-            "select tablename from pg_tables where schemaname = 'marts' order by 1").scalars().all()
-        return [(t, conn.exec_driver_sql(f'select count(*) from marts."{t}"').scalar(),
-                 conn.exec_driver_sql("select pg_total_relation_size(%s::regclass)", (f'marts."{t}"',)).scalar())
-                for t in tables]
+        tables = (
+            conn.exec_driver_sql("select tablename from pg_tables where schemaname = 'marts' order by 1")
+            .scalars()
+            .all()
+        )
+        return [
+            (
+                t,
+                conn.exec_driver_sql(f'select count(*) from marts."{t}"').scalar(),
+                conn.exec_driver_sql("select pg_total_relation_size(%s::regclass)", (f'marts."{t}"',)).scalar(),
+            )
+            for t in tables
+        ]
 
 
-def bench_history(scale: str = "region", months: int = 12, seed: int = 42, timeout: float = 3600,
-                  workdir: Path | None = None) -> dict:
+def bench_history(
+    scale: str = "region", months: int = 12, seed: int = 42, timeout: float = 3600, workdir: Path | None = None
+) -> dict:
     workdir = Path(workdir or tempfile.mkdtemp(prefix="tadamon-history-bench-"))
     server = BenchServer(os.environ.get("TADAMON_BENCH_WAREHOUSE_URL") or None)
     try:
@@ -49,10 +58,14 @@ def bench_history(scale: str = "region", months: int = 12, seed: int = 42, timeo
         deliveries = [generate(workdir / f"delivery_{k:02d}", scale, seed, delivery=k) for k in range(months + 1)]
         generate_s = time.perf_counter() - started
         url = server.fresh_database("bench_history")
-        env = {"TADAMON_WAREHOUSE_URL": url, "TADAMON_DATA_DIR": str(workdir / "data"),
-               "DAGSTER_HOME": str(workdir / "dagster_home"), "TADAMON_DAGSTER_STORAGE_URL": dagster_storage_url(url),
-               "TADAMON_BI_READER_PASSWORD": os.environ.get("TADAMON_BI_READER_PASSWORD") or secrets.token_urlsafe(16),
-               "PYTHONUNBUFFERED": "1"}
+        env = {
+            "TADAMON_WAREHOUSE_URL": url,
+            "TADAMON_DATA_DIR": str(workdir / "data"),
+            "DAGSTER_HOME": str(workdir / "dagster_home"),
+            "TADAMON_DAGSTER_STORAGE_URL": dagster_storage_url(url),
+            "TADAMON_BI_READER_PASSWORD": os.environ.get("TADAMON_BI_READER_PASSWORD") or secrets.token_urlsafe(16),
+            "PYTHONUNBUFFERED": "1",
+        }
         for sub in ("archive", "quarantine", "receipts", "logs"):
             (workdir / "data" / sub).mkdir(parents=True, exist_ok=True)
         for delivery in deliveries[:-1]:
@@ -63,9 +76,16 @@ def bench_history(scale: str = "region", months: int = 12, seed: int = 42, timeo
         log_progress(f"history {scale}: the night of month {months}")
         night = tadamon_run(env, workdir / "run_night.log", timeout)
         sizes = marts_sizes(url) if night["exit_code"] == 0 else []
-        return {"scale": scale, "months": months, "seed": seed, "generate_s": generate_s,
-                "rows_per_month": [d.total_rows for d in deliveries], "catch_up": catch_up, "night": night,
-                "marts": sizes}
+        return {
+            "scale": scale,
+            "months": months,
+            "seed": seed,
+            "generate_s": generate_s,
+            "rows_per_month": [d.total_rows for d in deliveries],
+            "catch_up": catch_up,
+            "night": night,
+            "marts": sizes,
+        }
     finally:
         server.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -43,7 +43,7 @@ def _period(items) -> str | None:
     if not span or span[0] not in PERIOD_PLACEHOLDERS or span[1] not in PERIOD_PLACEHOLDERS:
         return None
     short, long = PERIOD_PLACEHOLDERS[span[0]], PERIOD_PLACEHOLDERS[span[1]]
-    return long if short == long else f"{short}[{long[len(short):]}]"
+    return long if short == long else f"{short}[{long[len(short) :]}]"
 
 
 def _render(items, names: dict[int, str]) -> str:
@@ -101,12 +101,14 @@ def unrecognised_file_name(provider: str, definitions) -> str:
     if not examples:
         return f"nom de fichier non reconnu pour {provider} (aucun fichier n'est encore défini pour ce fournisseur)"
     legend = _legend(examples, PLACEHOLDER_WORDS_FR, "{placeholder} : {word}", ", ")
-    message = (f"nom de fichier non reconnu pour {provider} : attendu {' ou '.join(examples)}"
-               + (f" ({legend})" if legend else ""))
+    message = f"nom de fichier non reconnu pour {provider} : attendu {' ou '.join(examples)}" + (
+        f" ({legend})" if legend else ""
+    )
     if writes_arabic(definitions):
         legend_ar = _legend(examples, PLACEHOLDER_WORDS_AR, "{placeholder}: {word}", "، ")
-        message += (f" / اسم الملف غير مطابق لما هو متوقع من {provider}: {' أو '.join(examples)}"
-                    + (f" ({legend_ar})" if legend_ar else ""))
+        message += f" / اسم الملف غير مطابق لما هو متوقع من {provider}: {' أو '.join(examples)}" + (
+            f" ({legend_ar})" if legend_ar else ""
+        )
     return message
 
 

@@ -28,10 +28,10 @@ from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
 from orchestration.ingest.raw_tables import COPY_COLUMNS, LOADER_ROLE, ensure_raw_table
 from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
-from orchestration.suites.findings import findings_for_rows
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.ingest.stored_files import Spool, file_sha256, private_copy, private_folder
 from orchestration.settings import SOURCES_DIR, Settings
+from orchestration.suites.findings import findings_for_rows
 from orchestration.warehouse import engine
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,9 @@ class Lander:
             raise
         except Exception as exc:  # noqa: BLE001 - one poison file must not stop the others
             log.exception("%s/%s: unexpected error while landing", provider, limits.printable_name(path.name))
-            return self._set_aside(path, provider, f"erreur inattendue pendant le chargement "
-                                                   f"({type(exc).__name__} : {str(exc)[:300]})")
+            return self._set_aside(
+                path, provider, f"erreur inattendue pendant le chargement ({type(exc).__name__} : {str(exc)[:300]})"
+            )
 
     def _set_aside(self, path: Path, provider: str, reason: str) -> FileOutcome:
         """Quarantine an entry that cannot be landed as a file (a symlink, a FIFO, a poison name or
@@ -138,10 +139,14 @@ class Lander:
             regular = stat.S_ISREG(path.lstat().st_mode)
             sha = file_sha256(path) if regular else hashlib.sha256(os.fsencode(path.name)).hexdigest()
             size = path.lstat().st_size
-            received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, tz=dt.timezone.utc)
+            received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, tz=dt.UTC)
         except OSError as exc:
-            sha, size, received_at, regular = hashlib.sha256(os.fsencode(path.name)).hexdigest(), 0, \
-                dt.datetime.now(dt.timezone.utc), False
+            sha, size, received_at, regular = (
+                hashlib.sha256(os.fsencode(path.name)).hexdigest(),
+                0,
+                dt.datetime.now(dt.UTC),
+                False,
+            )
             reason += f" ({exc.strerror})"
         outcome = FileOutcome(provider=provider, file_name=name, sha256=sha, status="rejected", error=reason)
         target = private_folder(self.settings.quarantine_dir / provider) / limits.stored_name(sha, name)
@@ -172,7 +177,7 @@ class Lander:
         sha = file_sha256(path)
         file_name = file_name or path.name
         outcome = FileOutcome(provider=provider, file_name=file_name, sha256=sha, status="loaded")
-        received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+        received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
         raw_conn = engine(self.url).raw_connection()
         try:
             previous = self._previous_load(raw_conn, sha)
@@ -184,10 +189,15 @@ class Lander:
                 return outcome
             if previous and not reload:
                 outcome.status = "duplicate"
-                outcome.error = (f"fichier identique à {previous[1]!r}, déjà chargé le "
-                                 f"{previous[2]:%d/%m/%Y %H:%M} (chargement n° {previous[0]})")
-                stored = private_copy(path, self.settings.archive_dir / provider / "duplicates",
-                               f"{dt.datetime.now():%Y%m%dT%H%M%S}_{path.name}")
+                outcome.error = (
+                    f"fichier identique à {previous[1]!r}, déjà chargé le "
+                    f"{previous[2]:%d/%m/%Y %H:%M} (chargement n° {previous[0]})"
+                )
+                stored = private_copy(
+                    path,
+                    self.settings.archive_dir / provider / "duplicates",
+                    f"{dt.datetime.now():%Y%m%dT%H%M%S}_{path.name}",
+                )
                 outcome.stored_path = str(stored)
                 self._record(raw_conn, outcome, received_at, path.stat().st_size)
                 raw_conn.commit()
@@ -197,8 +207,9 @@ class Lander:
             definition = definition_for(provider, strip_copy_suffix(file_name), self.sources_dir)
             if definition is None:
                 known = [d for d in load_definitions(self.sources_dir) if d.provider == provider]
-                return self._reject(raw_conn, path, outcome, received_at, keep=reload,
-                                    reason=unrecognised_file_name(provider, known))
+                return self._reject(
+                    raw_conn, path, outcome, received_at, keep=reload, reason=unrecognised_file_name(provider, known)
+                )
             outcome.source = definition.table
             outcome.period = file_period(definition, file_name)
             refusal = late_snapshot_refusal(raw_conn, definition, outcome.period)
@@ -212,8 +223,9 @@ class Lander:
                 file_plan, why = columnar.plan(path, definition)
             except FileRejected as exc:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
-            if file_plan is not None and self._land_columnar(raw_conn, path, definition, outcome, file_plan,
-                                                             received_at, reload, replaces):
+            if file_plan is not None and self._land_columnar(
+                raw_conn, path, definition, outcome, file_plan, received_at, reload, replaces
+            ):
                 if not reload:
                     path.unlink()
                 return self._finish(outcome)
@@ -224,8 +236,16 @@ class Lander:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
 
             self._archive(path, outcome, reload)
-            self._write(raw_conn, definition, outcome, spool.rewind(), lambda: rejected, received_at,
-                        path.stat().st_size, replaces=replaces)
+            self._write(
+                raw_conn,
+                definition,
+                outcome,
+                spool.rewind(),
+                lambda: rejected,
+                received_at,
+                path.stat().st_size,
+                replaces=replaces,
+            )
             if not reload:
                 path.unlink()
             return self._finish(outcome)
@@ -266,8 +286,9 @@ class Lander:
                 rejected.write([line, kind, reason, _raw_json(values, extras)])
         return spool, rejected
 
-    def _land_columnar(self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan,
-                       received_at, reload: bool, replaces) -> bool:
+    def _land_columnar(
+        self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan, received_at, reload: bool, replaces
+    ) -> bool:
         """Land a planned CSV file by the fast path; False (nothing written) if it failed unexpectedly,
         for the row-by-row loader to take over."""
         outcome.encoding = file_plan.reported_encoding
@@ -285,18 +306,32 @@ class Lander:
         self._archive(path, outcome, reload)
         blocks = BlockReader(reader.copy_blocks())
         try:
-            self._write(raw_conn, definition, outcome, blocks, set_aside, received_at, path.stat().st_size,
-                        replaces=replaces, delimiter=reader.copy_delimiter)
+            self._write(
+                raw_conn,
+                definition,
+                outcome,
+                blocks,
+                set_aside,
+                received_at,
+                path.stat().st_size,
+                replaces=replaces,
+                delimiter=reader.copy_delimiter,
+            )
         except Exception:
             defect = blocks.error  # raised while reading and parsing the file, handed to COPY as a read error
             if defect is None:
                 raise  # the server's own error
             if isinstance(defect, (psycopg2.Error, OSError)):
-                raise defect  # the server or the disk: the row-by-row loader would fail the same way
+                raise defect  # noqa: B904 - the server or the disk: the row-by-row loader would fail the same way
             # a defect of the fast path must not cost a night's load: the row-by-row loader is the reference
             raw_conn.rollback()
-            log.error("%s/%s: the fast %s path failed; loading row by row", outcome.provider, outcome.file_name,
-                      definition.format.upper(), exc_info=defect)
+            log.error(
+                "%s/%s: the fast %s path failed; loading row by row",
+                outcome.provider,
+                outcome.file_name,
+                definition.format.upper(),
+                exc_info=defect,
+            )
             outcome.reset_counts()
             return False
         finally:
@@ -305,12 +340,20 @@ class Lander:
 
     def _archive(self, path: Path, outcome: FileOutcome, reload: bool) -> None:
         """The delivered bytes, unchanged, in the archive (a reload reads the archived file itself)."""
-        stored = path if reload else private_copy(path, self.settings.archive_dir / outcome.provider,
-                                           limits.stored_name(outcome.sha256, outcome.file_name))
+        stored = (
+            path
+            if reload
+            else private_copy(
+                path,
+                self.settings.archive_dir / outcome.provider,
+                limits.stored_name(outcome.sha256, outcome.file_name),
+            )
+        )
         outcome.stored_path = str(stored)
 
-    def _write(self, raw_conn, definition, outcome, rows, rejected, received_at, size, replaces=None,
-               delimiter: str = ",") -> None:
+    def _write(
+        self, raw_conn, definition, outcome, rows, rejected, received_at, size, replaces=None, delimiter: str = ","
+    ) -> None:
         """COPY the rows (a file of CSV lines: `COPY_COLUMNS`, then the definition's columns), then the
         set-aside rows: `rejected()` gives their spool once the rows are read, when the counts in
         `outcome` are complete."""
@@ -326,19 +369,29 @@ class Lander:
             if replaces is not None:
                 cur.execute(f"DELETE FROM {table} WHERE _file_sha256 = %s", (outcome.sha256,))
                 cur.execute("DELETE FROM audit.rejected_row WHERE sha256 = %s", (outcome.sha256,))
-                cur.execute("UPDATE audit.load_file SET status = 'superseded' WHERE sha256 = %s AND status = 'loaded'",
-                            (outcome.sha256,))
+                cur.execute(
+                    "UPDATE audit.load_file SET status = 'superseded' WHERE sha256 = %s AND status = 'loaded'",
+                    (outcome.sha256,),
+                )
             # The file's lineage is the same on every row: set as the columns' defaults for this load,
             # the server fills it in instead of parsing it on every line (a third of the bytes COPY
             # would read). ALTER TABLE holds the table exclusively until commit (as ensure_raw_table's
             # ALTERs already do): no other session sees these defaults, dropped again before commit
             # (or rolled back with the load).
-            per_file = {"_load_id": outcome.load_id, "_file_sha256": outcome.sha256,
-                        "_file_name": outcome.file_name, "_period": outcome.period}
-            cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} SET DEFAULT %s" for c in per_file),
-                        tuple(per_file.values()))
-            copy = cur.mogrify(f"COPY {table} ({', '.join(COPY_COLUMNS + names)}) "
-                               "FROM STDIN WITH (FORMAT csv, DELIMITER %s)", (delimiter,))
+            per_file = {
+                "_load_id": outcome.load_id,
+                "_file_sha256": outcome.sha256,
+                "_file_name": outcome.file_name,
+                "_period": outcome.period,
+            }
+            cur.execute(
+                f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} SET DEFAULT %s" for c in per_file),
+                tuple(per_file.values()),
+            )
+            copy = cur.mogrify(
+                f"COPY {table} ({', '.join(COPY_COLUMNS + names)}) FROM STDIN WITH (FORMAT csv, DELIMITER %s)",
+                (delimiter,),
+            )
             cur.copy_expert(copy.decode(), rows, size=COPY_READ_BYTES)
             cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} DROP DEFAULT" for c in per_file))
             set_aside = rejected()
@@ -366,10 +419,25 @@ class Lander:
                    VALUES (COALESCE(%s, nextval('audit.load_file_load_id_seq')),
                            %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                    RETURNING load_id""",
-                (outcome.load_id, outcome.provider, outcome.source, outcome.file_name, outcome.sha256, size, outcome.period,
-                 received_at, outcome.status, outcome.encoding, outcome.rows_read, outcome.rows_loaded,
-                 outcome.rows_rejected, outcome.rows_duplicate, outcome.extra_columns, outcome.stored_path,
-                 outcome.error),
+                (
+                    outcome.load_id,
+                    outcome.provider,
+                    outcome.source,
+                    outcome.file_name,
+                    outcome.sha256,
+                    size,
+                    outcome.period,
+                    received_at,
+                    outcome.status,
+                    outcome.encoding,
+                    outcome.rows_read,
+                    outcome.rows_loaded,
+                    outcome.rows_rejected,
+                    outcome.rows_duplicate,
+                    outcome.extra_columns,
+                    outcome.stored_path,
+                    outcome.error,
+                ),
             )
             outcome.load_id = cur.fetchone()[0]
             return outcome.load_id
@@ -377,14 +445,23 @@ class Lander:
             if own:
                 cur.close()
 
-    def _reject(self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str) -> FileOutcome:
+    def _reject(
+        self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str
+    ) -> FileOutcome:
         outcome.status = "rejected"
         outcome.error = reason
         outcome.load_id = None
         outcome.reset_counts()
         size = path.stat().st_size
-        stored = path if keep else private_copy(path, self.settings.quarantine_dir / outcome.provider,
-                                         limits.stored_name(outcome.sha256, outcome.file_name))
+        stored = (
+            path
+            if keep
+            else private_copy(
+                path,
+                self.settings.quarantine_dir / outcome.provider,
+                limits.stored_name(outcome.sha256, outcome.file_name),
+            )
+        )
         outcome.stored_path = str(stored)
         self._record(raw_conn, outcome, received_at, size)
         raw_conn.commit()

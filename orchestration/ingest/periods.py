@@ -30,9 +30,11 @@ def late_snapshot_refusal(raw_conn, definition: SourceDefinition, period: str | 
         latest = cur.fetchone()
     if latest is None or latest[2] or latest[1] <= period:
         return None
-    return (f"instantané du {period}, antérieur à celui en vigueur ({latest[0]}, période {latest[1]}) et d'une "
-            "période jamais chargée : un envoi en retard ne remplace pas un état plus récent. Pour corriger une "
-            "période déjà chargée, renvoyer le fichier de cette période ; sinon, rien à faire.")
+    return (
+        f"instantané du {period}, antérieur à celui en vigueur ({latest[0]}, période {latest[1]}) et d'une "
+        "période jamais chargée : un envoi en retard ne remplace pas un état plus récent. Pour corriger une "
+        "période déjà chargée, renvoyer le fichier de cette période ; sinon, rien à faire."
+    )
 
 
 def supersede_same_period(cur, source: str | None, period: str | None, load_id: int) -> list[str]:

@@ -69,13 +69,12 @@ def map_header(definition: SourceDefinition, header: list[Any]) -> tuple[dict[st
 
 
 def header_not_found(definition: SourceDefinition, where: str) -> FileRejected:
-    return FileRejected(
-        f"en-tête introuvable {where}: aucune ligne ne commence par {definition.header_first_column!r}"
-    )
+    return FileRejected(f"en-tête introuvable {where}: aucune ligne ne commence par {definition.header_first_column!r}")
 
 
-def find_header(definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
-                ) -> tuple[int, list[Any]]:
+def find_header(
+    definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
+) -> tuple[int, list[Any]]:
     """(line number, cells) of the header: the first row, among the first ones, whose first cell is
     the definition's `header_first_column`. Consumes `rows` up to the header."""
     wanted = normalize_title(definition.header_first_column)
@@ -87,9 +86,7 @@ def find_header(definition: SourceDefinition, rows: Iterator[tuple[int, list[Any
     raise header_not_found(definition, where)
 
 
-def _tabular_rows(
-    definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str
-) -> OpenedFile:
+def _tabular_rows(definition: SourceDefinition, rows: Iterator[tuple[int, list[Any]]], where: str) -> OpenedFile:
     """Shared by csv and xlsx: find the header, then yield the data rows under it."""
     _, header = find_header(definition, rows, where)
     mapped, extras, missing = map_header(definition, header)
@@ -156,7 +153,7 @@ def formulas_without_values(path: Path, definition: SourceDefinition) -> dict[st
     wanted = normalize_title(definition.header_first_column)
     for index, name in enumerate(workbook.sheet_names):
         sheet = workbook.get_sheet_by_name(name)
-        for number, cells in zip(range(HEADER_SEARCH_ROWS), _xlsx_rows(sheet)):
+        for _, cells in zip(range(HEADER_SEARCH_ROWS), _xlsx_rows(sheet)):
             if cells[1] and normalize_title(cells[1][0]) == wanted:
                 header_row, header = cells
                 break
@@ -287,13 +284,18 @@ def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
     except json.JSONDecodeError as exc:
         raise FileRejected(f"JSON illisible ou tronqué, ligne {exc.lineno} colonne {exc.colno} : {exc.msg}") from None
     except RecursionError:
-        raise FileRejected("JSON imbriqué trop profondément (des milliers de niveaux) : ce n'est pas un export "
-                           "de la chambre") from None
+        raise FileRejected(
+            "JSON imbriqué trop profondément (des milliers de niveaux) : ce n'est pas un export de la chambre"
+        ) from None
     records = document.get(definition.records) if isinstance(document, dict) else None
     if not isinstance(records, list):
         raise FileRejected(f"JSON sans la liste {definition.records!r} attendue")
     top_keys = {c.path.split(".")[0] for c in definition.columns}
-    present = {c.name for c in definition.columns if any(record_value(r, c.path)[0] for r in records[:50] if isinstance(r, dict))}
+    present = {
+        c.name
+        for c in definition.columns
+        if any(record_value(r, c.path)[0] for r in records[:50] if isinstance(r, dict))
+    }
     required_missing = [c.path for c in definition.columns if c.required and c.name not in present]
     if records and required_missing:
         raise FileRejected("champ(s) obligatoire(s) absent(s) des enregistrements : " + ", ".join(required_missing))
@@ -310,8 +312,9 @@ def read_json(path: Path, definition: SourceDefinition) -> OpenedFile:
             yield line, values, extra
 
     missing = [c.path for c in definition.columns if c.name not in present]
-    return OpenedFile(rows=data_rows(), encoding="utf-8", extra_columns=extra_names,
-                      missing_columns=missing if records else [])
+    return OpenedFile(
+        rows=data_rows(), encoding="utf-8", extra_columns=extra_names, missing_columns=missing if records else []
+    )
 
 
 READERS = {"xlsx": read_xlsx, "csv": read_csv, "json": read_json}

@@ -34,8 +34,10 @@ def receipt_text(outcome) -> str:
     if outcome.error:
         lines.append(f"Motif : {outcome.error}")
     for title, count in (getattr(outcome, "uncomputed", None) or {}).items():
-        lines.append(f"Colonne {title!r} : {count} cellule(s) calculée(s) (formule) enregistrée(s) sans valeur, "
-                     "lue(s) vide(s) ; ouvrez le classeur dans Excel, enregistrez-le et renvoyez-le")
+        lines.append(
+            f"Colonne {title!r} : {count} cellule(s) calculée(s) (formule) enregistrée(s) sans valeur, "
+            "lue(s) vide(s) ; ouvrez le classeur dans Excel, enregistrez-le et renvoyez-le"
+        )
     if outcome.status == "loaded":
         for earlier in getattr(outcome, "supersedes", None) or ():
             lines.append(f"Remplace, pour la même période : {earlier} (conservé dans l'archive)")

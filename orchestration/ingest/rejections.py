@@ -11,8 +11,8 @@ from __future__ import annotations
 from orchestration.ingest.definitions import Column
 
 DUPLICATE_REASON = "ligne en double : identique à une ligne précédente, chargée une seule fois"
-REASON_SEPARATOR = "; "   # between the reasons of one row
-KEY_SEPARATOR = ", "      # between the values of a key in a reason
+REASON_SEPARATOR = "; "  # between the reasons of one row
+KEY_SEPARATOR = ", "  # between the values of a key in a reason
 _LINE = "ligne "
 _MISSING_KEY = "clé manquante"
 _SAME_KEY = ("même clé (", ") que la ", ", avec d'autres valeurs")

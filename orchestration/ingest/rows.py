@@ -7,21 +7,35 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Iterator
 from typing import Any
 
+from orchestration.ingest.definitions import Column, SourceDefinition
 from orchestration.ingest.parsers import PARSERS
 from orchestration.ingest.parsers.cells import ParseError
-from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.rejections import (DUPLICATE_REASON, cell_reason, column_label, key_conflict_reason,
-                                             missing_key_reason, row_reason)
+from orchestration.ingest.rejections import (
+    DUPLICATE_REASON,
+    cell_reason,
+    column_label,
+    key_conflict_reason,
+    missing_key_reason,
+    row_reason,
+)
 
 SQL_TYPES = {
-    "text": "text", "int": "bigint", "amount": "numeric(18,2)", "date": "date", "bool": "boolean",
-    "ice": "text", "register_number": "text", "receipt_number": "text", "org_identifier": "text",
-    "province": "text", "json": "jsonb",
+    "text": "text",
+    "int": "bigint",
+    "amount": "numeric(18,2)",
+    "date": "date",
+    "bool": "boolean",
+    "ice": "text",
+    "register_number": "text",
+    "receipt_number": "text",
+    "org_identifier": "text",
+    "province": "text",
+    "json": "jsonb",
 }
 
 
@@ -66,8 +80,15 @@ class RowParser:
 
     def __init__(self, definition: SourceDefinition):
         self.columns = [
-            (column.name, PARSERS[column.type], {}, column.name in definition.key,
-             column.type == "org_identifier", column.keeps_raw_text, column_label(column))
+            (
+                column.name,
+                PARSERS[column.type],
+                {},
+                column.name in definition.key,
+                column.type == "org_identifier",
+                column.keeps_raw_text,
+                column_label(column),
+            )
             for column in definition.columns
         ]
 
@@ -143,7 +164,7 @@ class RowCounts:
         self.rows_read = self.rows_loaded = self.rows_rejected = self.rows_duplicate = 0
         self.set_aside = []
 
-    def take_counts(self, other: "RowCounts") -> None:
+    def take_counts(self, other: RowCounts) -> None:
         self.rows_read, self.rows_loaded = other.rows_read, other.rows_loaded
         self.rows_rejected, self.rows_duplicate = other.rows_rejected, other.rows_duplicate
         self.set_aside = list(other.set_aside)

@@ -25,7 +25,20 @@ from orchestration.suites.model import CRITICAL, SEVERITIES, WARNING, Rule, Suit
 from orchestration.suites.stored import stored_suite, stored_suites
 
 __all__ = [
-    "CRITICAL", "WARNING", "SEVERITIES", "ExpectationOutcome", "Rule", "Suite", "SuiteOutcome", "convert_result",
-    "data_docs_index", "expectation_severity", "findings_for_load", "record_outcome", "run_suite", "run_suites",
-    "stored_suite", "stored_suites",
+    "CRITICAL",
+    "WARNING",
+    "SEVERITIES",
+    "ExpectationOutcome",
+    "Rule",
+    "Suite",
+    "SuiteOutcome",
+    "convert_result",
+    "data_docs_index",
+    "expectation_severity",
+    "findings_for_load",
+    "record_outcome",
+    "run_suite",
+    "run_suites",
+    "stored_suite",
+    "stored_suites",
 ]

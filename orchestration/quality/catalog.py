@@ -19,4 +19,3 @@ from orchestration.settings import SOURCES_DIR
 def all_suites(sources_dir: Path = SOURCES_DIR) -> list[Suite]:
     """Every suite: the raw tables of the definitions in `sources_dir`, then the marts."""
     return raw_suites(load_definitions(sources_dir)) + mart_suites()
-

@@ -57,7 +57,8 @@ def joined(label_sql: str, fk: ForeignKey) -> Rule:
     """Every row has its dimension row (for a required key, a NULL is an orphan too)."""
     missing = f"{fk.column} is null or " if fk.required else f"{fk.column} is not null and "
     return rows(
-        f"{fk.column}_in_{fk.dimension}", CRITICAL,
+        f"{fk.column}_in_{fk.dimension}",
+        CRITICAL,
         f"chaque ligne a son {fk.column} dans {fk.dimension}" + ("" if fk.required else " (quand renseigné)"),
         f"""
         select {label_sql} as key, {fk.column} as missing_key
@@ -72,75 +73,140 @@ def joined(label_sql: str, fk: ForeignKey) -> Rule:
 
 def mart_suite(mart: Mart) -> Suite:
     key_columns = mart.natural_key or (mart.key,)
-    return Suite(f"marts_{mart.name}", (SCHEMA, mart.name), mart.table, f"select * from {mart.table}",
-                 tuple(key_columns), (row_count_at_least(), *mart.rules))
+    return Suite(
+        f"marts_{mart.name}",
+        (SCHEMA, mart.name),
+        mart.table,
+        f"select * from {mart.table}",
+        tuple(key_columns),
+        (row_count_at_least(), *mart.rules),
+    )
 
 
 def _fk(column: str, dimension: str, required: bool = True) -> ForeignKey:
     return ForeignKey(column, dimension, column, required)
 
 
-PROJECT_REF = (f"coalesce((select p.project_ref from {SCHEMA}.dim_project p "
-               "where p.project_key = facts.project_key), project_key)")
-ORGANISATION_ID = (f"coalesce((select o.organisation_id from {SCHEMA}.dim_organisation o "
-                   "where o.organisation_key = facts.organisation_key), organisation_key)")
-SESSION_ID = (f"coalesce((select s.session_id from {SCHEMA}.dim_session s "
-              "where s.session_key = facts.session_key), session_key)")
+PROJECT_REF = (
+    f"coalesce((select p.project_ref from {SCHEMA}.dim_project p where p.project_key = facts.project_key), project_key)"
+)
+ORGANISATION_ID = (
+    f"coalesce((select o.organisation_id from {SCHEMA}.dim_organisation o "
+    "where o.organisation_key = facts.organisation_key), organisation_key)"
+)
+SESSION_ID = (
+    f"coalesce((select s.session_id from {SCHEMA}.dim_session s where s.session_key = facts.session_key), session_key)"
+)
 
 PARTICIPATION = f"{SESSION_ID} || ' ' || {ORGANISATION_ID}"
 
 MARTS: tuple[Mart, ...] = (
-    Mart("dim_organisation", "organisation_key", ("organisation_id", "version_number"), (
-        compound_unique(["organisation_id", "version_number"]),  # no blocking dbt test (it has organisation_id, valid_from)
-        province_in_region(),
-        rows("women_not_above_members", WARNING, "dont femmes ≤ adhérents", """
+    Mart(
+        "dim_organisation",
+        "organisation_key",
+        ("organisation_id", "version_number"),
+        (
+            compound_unique(
+                ["organisation_id", "version_number"]
+            ),  # no blocking dbt test (it has organisation_id, valid_from)
+            province_in_region(),
+            rows(
+                "women_not_above_members",
+                WARNING,
+                "dont femmes ≤ adhérents",
+                """
             select organisation_id as key, members_women, members_total from {batch}
             where is_current and in_register and members_women > members_total""",
-             "femmes ({members_women}) > adhérents ({members_total})"),
-        not_negative("members_total"),
-        not_negative("members_women"),
-    )),
+                "femmes ({members_women}) > adhérents ({members_total})",
+            ),
+            not_negative("members_total"),
+            not_negative("members_women"),
+        ),
+    ),
     Mart("organisation_source_map", "source_record_key", ("source_system", "source_record_id", "province_code")),
-    Mart("dim_project", "project_key", ("source_system", "project_ref"), (
-        compound_unique(["source_system", "project_ref"]),  # no blocking dbt test
-        province_in_region(),
-        not_negative("total_cost_mad"),
-        rows("dates_within_programme", WARNING, "date d'approbation dans les années du programme", f"""
+    Mart(
+        "dim_project",
+        "project_key",
+        ("source_system", "project_ref"),
+        (
+            compound_unique(["source_system", "project_ref"]),  # no blocking dbt test
+            province_in_region(),
+            not_negative("total_cost_mad"),
+            rows(
+                "dates_within_programme",
+                WARNING,
+                "date d'approbation dans les années du programme",
+                f"""
             select project_ref as key, approved_on, programme_code from (select * from {{batch}}) as projects
             where approved_on is not null and exists (
                 select 1 from {SCHEMA}.dim_programme p where p.programme_code = projects.programme_code
                   and extract(year from projects.approved_on) not between coalesce(p.start_year, 1900)
                                                                    and coalesce(p.end_year, 2100))""",
-             "approuvé le {approved_on}, hors des années du programme {programme_code}"),
-    )),
-    Mart("dim_programme", "programme_key", ("programme_code",), (
-        not_null("name_fr"),  # no blocking dbt test
-        rows("years_ordered", CRITICAL, "start_year ≤ end_year", """
+                "approuvé le {approved_on}, hors des années du programme {programme_code}",
+            ),
+        ),
+    ),
+    Mart(
+        "dim_programme",
+        "programme_key",
+        ("programme_code",),
+        (
+            not_null("name_fr"),  # no blocking dbt test
+            rows(
+                "years_ordered",
+                CRITICAL,
+                "start_year ≤ end_year",
+                """
             select programme_code as key, start_year, end_year from {batch} where end_year < start_year""",
-             "de {start_year} à {end_year}"),
-    )),
+                "de {start_year} à {end_year}",
+            ),
+        ),
+    ),
     Mart("dim_axis", "axis_key", ("axis_code",), (not_null("name_fr"),)),  # no blocking dbt test
     Mart("dim_institution", "institution_key", ("institution_code",), (not_null("name_fr"),)),  # idem
     Mart("dim_indicator", "indicator_key", ("indicator_code",), (not_null("name_fr"),)),  # idem
-    Mart("dim_geography", "geography_key", ("province_code", "commune_name_fr"), (
-        compound_unique(["province_code", "commune_name_fr"]),  # no blocking dbt test
-        province_in_region(),
-        in_set("region_code", ["03"], CRITICAL, rule="region_code_is_fes_meknes"),
-    )),
+    Mart(
+        "dim_geography",
+        "geography_key",
+        ("province_code", "commune_name_fr"),
+        (
+            compound_unique(["province_code", "commune_name_fr"]),  # no blocking dbt test
+            province_in_region(),
+            in_set("region_code", ["03"], CRITICAL, rule="region_code_is_fes_meknes"),
+        ),
+    ),
     Mart("dim_date", "date_key", ("date",)),
-    Mart("dim_session", "session_key", ("session_id",), (
-        not_null("session_type"),  # no blocking dbt test
-        province_in_region(),
-        rows("ends_after_start", WARNING, "date de fin ≥ date de début", """
+    Mart(
+        "dim_session",
+        "session_key",
+        ("session_id",),
+        (
+            not_null("session_type"),  # no blocking dbt test
+            province_in_region(),
+            rows(
+                "ends_after_start",
+                WARNING,
+                "date de fin ≥ date de début",
+                """
             select session_id as key, starts_on, ends_on from {batch} where ends_on < starts_on""",
-             "fin ({ends_on}) avant le début ({starts_on})"),
-    )),
-    Mart("fct_funding", "funding_key", (), (
-        # dbt's not_null on these two is a warning: a NULL is an orphan row here (blocking)
-        joined(PROJECT_REF, _fk("programme_key", "dim_programme")),
-        joined(PROJECT_REF, _fk("axis_key", "dim_axis")),
-        not_negative("amount_mad"),
-        rows("paid_out_not_above_committed", WARNING, "versé ≤ engagé, par projet et bailleur", f"""
+                "fin ({ends_on}) avant le début ({starts_on})",
+            ),
+        ),
+    ),
+    Mart(
+        "fct_funding",
+        "funding_key",
+        (),
+        (
+            # dbt's not_null on these two is a warning: a NULL is an orphan row here (blocking)
+            joined(PROJECT_REF, _fk("programme_key", "dim_programme")),
+            joined(PROJECT_REF, _fk("axis_key", "dim_axis")),
+            not_negative("amount_mad"),
+            rows(
+                "paid_out_not_above_committed",
+                WARNING,
+                "versé ≤ engagé, par projet et bailleur",
+                f"""
             with facts as (select * from {{batch}})
             select {PROJECT_REF} as key, facts.institution_key,
                    sum(amount_mad) filter (where flow_type = 'disbursement') as paid_out,
@@ -148,20 +214,32 @@ MARTS: tuple[Mart, ...] = (
             from facts group by facts.project_key, facts.institution_key
             having sum(amount_mad) filter (where flow_type = 'disbursement')
                    > coalesce(sum(amount_mad) filter (where flow_type = 'commitment'), 0)""",
-             "versé ({paid_out} DH) > engagé ({committed} DH)"),
-    )),
+                "versé ({paid_out} DH) > engagé ({committed} DH)",
+            ),
+        ),
+    ),
     Mart("fct_outcome", "outcome_key", (), (not_negative("value"),)),
-    Mart("fct_participation", "participation_key", (), (
-        # dbt checks these two keys' relationships but not that they are present
-        joined(PARTICIPATION, _fk("date_key", "dim_date")),
-        joined(PARTICIPATION, _fk("geography_key", "dim_geography")),
-        *(not_negative(c) for c in ("participants", "women", "persons_with_disabilities", "sales_mad")),
-        rows("participants_breakdown", WARNING, "dont femmes et dont PSH ≤ participants", f"""
+    Mart(
+        "fct_participation",
+        "participation_key",
+        (),
+        (
+            # dbt checks these two keys' relationships but not that they are present
+            joined(PARTICIPATION, _fk("date_key", "dim_date")),
+            joined(PARTICIPATION, _fk("geography_key", "dim_geography")),
+            *(not_negative(c) for c in ("participants", "women", "persons_with_disabilities", "sales_mad")),
+            rows(
+                "participants_breakdown",
+                WARNING,
+                "dont femmes et dont PSH ≤ participants",
+                f"""
             select {PARTICIPATION} as key, participants, women, persons_with_disabilities
             from (select * from {{batch}}) as facts
             where women > participants or persons_with_disabilities > participants""",
-             "femmes ({women}) ou PSH ({persons_with_disabilities}) > participants ({participants})"),
-    )),
+                "femmes ({women}) ou PSH ({persons_with_disabilities}) > participants ({participants})",
+            ),
+        ),
+    ),
 )
 
 

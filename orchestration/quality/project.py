@@ -1,9 +1,10 @@
 """The file-backed Great Expectations project under `expectations/gx/`.
 
-`build_project()` writes, from `catalog.py` (the one declaration of the suites): the `warehouse` Postgres data source (its connection
-string is `${TADAMON_GX_CONNECTION_STRING}`, substituted by GX from the environment at run time, so
-no password is ever in a file), one query data asset + batch definition per suite, the suites, one
-validation definition and one checkpoint per suite. Regenerate after changing the catalog:
+`build_project()` writes, from `catalog.py` (the one declaration of the suites): the `warehouse`
+Postgres data source (its connection string is `${TADAMON_GX_CONNECTION_STRING}`, substituted by GX
+from the environment at run time, so no password is ever in a file), one query data asset + batch
+definition per suite, the suites, one validation definition and one checkpoint per suite.
+Regenerate after changing the catalog:
 
     .venv/bin/python -m orchestration.quality
 
@@ -84,8 +85,9 @@ def _configure(context) -> None:
     context.variables.save()
 
 
-def build_project(suites: list[Suite] | None = None, project_root: Path = PROJECT_ROOT,
-                  sources_dir: Path = SOURCES_DIR) -> Path:
+def build_project(
+    suites: list[Suite] | None = None, project_root: Path = PROJECT_ROOT, sources_dir: Path = SOURCES_DIR
+) -> Path:
     """(Re)write every data asset, suite, validation definition and checkpoint from the catalog (the
     sources of `sources_dir`): what is in the files is exactly the catalog."""
     suites = suites if suites is not None else all_suites(sources_dir)
@@ -138,22 +140,30 @@ def _write_suite(context, source, suite: Suite) -> None:
 
     asset = source.add_query_asset(name=suite.data_asset, query=suite.query)
     batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
-    gx_suite = context.suites.add(gx.ExpectationSuite(
-        name=suite.name,
-        meta={"asset_key": "/".join(suite.asset_key), "table": suite.table,
-              "key_columns": list(suite.key_columns),
-              **({"new_loads_only": True} if suite.new_loads_only else {})},
-    ))
+    gx_suite = context.suites.add(
+        gx.ExpectationSuite(
+            name=suite.name,
+            meta={
+                "asset_key": "/".join(suite.asset_key),
+                "table": suite.table,
+                "key_columns": list(suite.key_columns),
+                **({"new_loads_only": True} if suite.new_loads_only else {}),
+            },
+        )
+    )
     for rule in suite.rules:
         gx_suite.add_expectation(expectation(rule))
     validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
-    context.checkpoints.add(gx.Checkpoint(
-        name=suite.name,
-        validation_definitions=[validation],
-        actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
-        result_format=result_format(suite),
-    ))
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+    )
+    context.checkpoints.add(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[validation],
+            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
+            result_format=result_format(suite),
+        )
+    )
 
 
 def _remove_suite(context, source, suite: Suite) -> None:
@@ -171,4 +181,3 @@ def _remove_suite(context, source, suite: Suite) -> None:
 def clean_uncommitted() -> None:
     """Remove the validation results and the Data Docs site (git-ignored run artefacts)."""
     shutil.rmtree(GX_DIR / "uncommitted", ignore_errors=True)
-

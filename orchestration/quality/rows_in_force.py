@@ -43,8 +43,9 @@ def _macro():
     return environment.from_string(MACRO_FILE.read_text(encoding="utf-8")).module.select_source_rows
 
 
-def select_source_rows(table: str, semantics: str, key_columns: list[str], columns: list[str],
-                       loads: str | None = None) -> str:
+def select_source_rows(
+    table: str, semantics: str, key_columns: list[str], columns: list[str], loads: str | None = None
+) -> str:
     """The macro's SQL for raw.<table> (what dbt compiles `select_source_rows(source('raw', table), ...)` to)."""
     return str(_macro()(f"{RAW}.{table}", table, semantics, key_columns, columns, loads))
 
@@ -64,8 +65,9 @@ def batch_query(definition: SourceDefinition, suite_name: str) -> str:
     else:
         semantics = "cumulative"
         loads = f"select load_id from audit.raw_check_load where suite = '{suite_name}' and not checked"
-    inner = select_source_rows(definition.table, semantics, list(definition.key),
-                               [c for c in columns if c not in lineage_from_macro], loads)
+    inner = select_source_rows(
+        definition.table, semantics, list(definition.key), [c for c in columns if c not in lineage_from_macro], loads
+    )
     return squash(f"select {', '.join(columns)} from ({inner}) as rows_in_force")
 
 

@@ -25,51 +25,92 @@ from orchestration.settings import REFERENCE_DIR
 from orchestration.suites.model import CRITICAL, SEVERITIES, WARNING, Rule, Suite
 
 __all__ = [
-    "CRITICAL", "WARNING", "SEVERITIES", "Rule", "Suite", "not_null", "unique", "compound_unique",
-    "not_negative", "in_set", "matches", "row_count_at_least", "rows", "squash", "region_provinces",
+    "CRITICAL",
+    "WARNING",
+    "SEVERITIES",
+    "Rule",
+    "Suite",
+    "not_null",
+    "unique",
+    "compound_unique",
+    "not_negative",
+    "in_set",
+    "matches",
+    "row_count_at_least",
+    "rows",
+    "squash",
+    "region_provinces",
     "province_in_region",
 ]
 
 
 def not_null(column: str, severity: str = CRITICAL, description: str | None = None) -> Rule:
-    return Rule(f"{column}_present", severity, description or f"{column} est renseigné",
-                "ExpectColumnValuesToNotBeNull", {"column": column})
+    return Rule(
+        f"{column}_present",
+        severity,
+        description or f"{column} est renseigné",
+        "ExpectColumnValuesToNotBeNull",
+        {"column": column},
+    )
 
 
 def unique(column: str, severity: str = CRITICAL) -> Rule:
-    return Rule(f"{column}_unique", severity, f"{column} est unique", "ExpectColumnValuesToBeUnique",
-                {"column": column})
+    return Rule(
+        f"{column}_unique", severity, f"{column} est unique", "ExpectColumnValuesToBeUnique", {"column": column}
+    )
 
 
 def compound_unique(columns: list[str], severity: str = CRITICAL) -> Rule:
-    return Rule(f"{'_'.join(columns)}_unique", severity, f"({', '.join(columns)}) est unique",
-                "ExpectCompoundColumnsToBeUnique", {"column_list": columns})
+    return Rule(
+        f"{'_'.join(columns)}_unique",
+        severity,
+        f"({', '.join(columns)}) est unique",
+        "ExpectCompoundColumnsToBeUnique",
+        {"column_list": columns},
+    )
 
 
 def not_negative(column: str, severity: str = CRITICAL) -> Rule:
-    return Rule(f"{column}_not_negative", severity, f"{column} n'est pas négatif",
-                "ExpectColumnValuesToBeBetween", {"column": column, "min_value": 0})
+    return Rule(
+        f"{column}_not_negative",
+        severity,
+        f"{column} n'est pas négatif",
+        "ExpectColumnValuesToBeBetween",
+        {"column": column, "min_value": 0},
+    )
 
 
 def in_set(column: str, values: list[str], severity: str = WARNING, rule: str | None = None) -> Rule:
-    return Rule(rule or f"{column}_known", severity, f"{column} est une valeur connue ({', '.join(values)})",
-                "ExpectColumnValuesToBeInSet", {"column": column, "value_set": values})
+    return Rule(
+        rule or f"{column}_known",
+        severity,
+        f"{column} est une valeur connue ({', '.join(values)})",
+        "ExpectColumnValuesToBeInSet",
+        {"column": column, "value_set": values},
+    )
 
 
 def matches(column: str, regex: str, severity: str, description: str, rule: str | None = None) -> Rule:
-    return Rule(rule or f"{column}_format", severity, description, "ExpectColumnValuesToMatchRegex",
-                {"column": column, "regex": regex})
+    return Rule(
+        rule or f"{column}_format",
+        severity,
+        description,
+        "ExpectColumnValuesToMatchRegex",
+        {"column": column, "regex": regex},
+    )
 
 
 def row_count_at_least(minimum: int = 1) -> Rule:
-    return Rule("not_empty", CRITICAL, f"au moins {minimum} ligne(s)", "ExpectTableRowCountToBeBetween",
-                {"min_value": minimum})
+    return Rule(
+        "not_empty", CRITICAL, f"au moins {minimum} ligne(s)", "ExpectTableRowCountToBeBetween", {"min_value": minimum}
+    )
 
 
 def rows(rule: str, severity: str, description: str, query: str, finding: str | None = None) -> Rule:
     """A row rule: the query returns the offending rows (`key`, `line`, the values named by `finding`)."""
-    return Rule(rule, severity, description, "UnexpectedRowsExpectation",
-                {"unexpected_rows_query": squash(query)}, finding)
+    return Rule(
+        rule, severity, description, "UnexpectedRowsExpectation", {"unexpected_rows_query": squash(query)}, finding
+    )
 
 
 def squash(sql: str) -> str:

@@ -134,8 +134,10 @@ def convert_result(result: Any, suite: Suite, asset: str | None = None) -> Expec
         rows = [r for r in index_list if isinstance(r, dict)]
         keys = [_key_of(r, suite.key_columns) for r in rows]
         if not keys:  # GX gives no index list for some expectations (compound columns): the values
-            keys = [_key_of(v, suite.key_columns) if isinstance(v, dict) else str(v)
-                    for v in (res.get("partial_unexpected_list") or [])]
+            keys = [
+                _key_of(v, suite.key_columns) if isinstance(v, dict) else str(v)
+                for v in (res.get("partial_unexpected_list") or [])
+            ]
         observed = f"{failing_count} / {res.get('element_count')}"
     else:
         observed = res.get("observed_value")
@@ -232,7 +234,7 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
     with _CONTEXT_LOCK:
         os.environ[CONNECTION_ENV] = connection_string(url)
         checkpoint = context.checkpoints.get(suite.name)
-        result = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.timezone.utc)))
+        result = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC)))
     for validation in result.run_results.values():
         for expectation_result in validation.results:
             outcome.outcomes.append(convert_result(expectation_result, suite, outcome.asset))
@@ -262,27 +264,38 @@ def prepare_batch(url: str, suite: Suite) -> str:
         conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite and not checked"), params)
         # a checked load superseded since (a corrected re-send, a reload) can bring back into force rows
         # that were outranked when it was checked: every load is read again
-        replaced = conn.execute(sa.text(
-            """select count(*) from audit.raw_check_load c where suite = :suite
-               and not exists (select 1 from audit.load_file f where f.load_id = c.load_id and f.status = 'loaded')"""),
-            params).scalar()
-        loads = conn.execute(sa.text(
-            """select f.load_id, coalesce(f.period, '') as period, c.suite_sha
+        replaced = conn.execute(
+            sa.text(
+                """select count(*) from audit.raw_check_load c where suite = :suite
+               and not exists (select 1 from audit.load_file f where f.load_id = c.load_id and f.status = 'loaded')"""
+            ),
+            params,
+        ).scalar()
+        loads = conn.execute(
+            sa.text(
+                """select f.load_id, coalesce(f.period, '') as period, c.suite_sha
                from audit.load_file f
                left join audit.raw_check_load c on c.suite = :suite and c.load_id = f.load_id
-               where f.source_name = :source and f.status = 'loaded' order by f.load_id"""), params).all()
+               where f.source_name = :source and f.status = 'loaded' order by f.load_id"""
+            ),
+            params,
+        ).all()
         checked = [(r.period, r.load_id) for r in loads if r.suite_sha is not None]
         pending = [(r.period, r.load_id) for r in loads if r.suite_sha is None]
-        incremental = (checked and not replaced
-                       and all(r.suite_sha == suite.sha256 for r in loads if r.suite_sha is not None)
-                       and (not pending or min(pending) > max(checked)))
+        incremental = (
+            checked
+            and not replaced
+            and all(r.suite_sha == suite.sha256 for r in loads if r.suite_sha is not None)
+            and (not pending or min(pending) > max(checked))
+        )
         if not incremental:
             conn.execute(sa.text("delete from audit.raw_check_load where suite = :suite"), params)
             pending = [(r.period, r.load_id) for r in loads]
         if pending:
-            conn.execute(sa.text("insert into audit.raw_check_load (suite, load_id, suite_sha) "
-                                 "values (:suite, :load_id, :sha)"),
-                         [{**params, "load_id": load_id} for _, load_id in pending])
+            conn.execute(
+                sa.text("insert into audit.raw_check_load (suite, load_id, suite_sha) values (:suite, :load_id, :sha)"),
+                [{**params, "load_id": load_id} for _, load_id in pending],
+            )
     ids = ", ".join(str(load_id) for _, load_id in pending) or "none"
     return f"new loads ({ids})" if incremental else f"every load ({ids})"
 
@@ -292,14 +305,17 @@ def settle_batch(url: str, suite: Suite, clean: bool) -> None:
     again next time, so that a blocking failure blocks until it is fixed."""
     with engine(url).begin() as conn:
         if clean:
-            conn.execute(sa.text("update audit.raw_check_load set checked = true where suite = :s and not checked"),
-                         {"s": suite.name})
+            conn.execute(
+                sa.text("update audit.raw_check_load set checked = true where suite = :s and not checked"),
+                {"s": suite.name},
+            )
         else:
             conn.execute(sa.text("delete from audit.raw_check_load where suite = :s"), {"s": suite.name})
 
 
-def run_suites(url: str, suite_names: list[str] | None = None, run_id: str | None = None,
-               record: bool = True) -> list[SuiteOutcome]:
+def run_suites(
+    url: str, suite_names: list[str] | None = None, run_id: str | None = None, record: bool = True
+) -> list[SuiteOutcome]:
     run_id = run_id or new_run_id()
     names = suite_names if suite_names is not None else [s.name for s in stored_suites()]
     return [run_suite(url, name, run_id=run_id, record=record) for name in names]
@@ -311,8 +327,13 @@ def record_outcome(url: str, outcome: SuiteOutcome) -> int:
         return 0
     rows = [
         {
-            "run_id": outcome.run_id, "asset": o.asset, "suite": o.suite, "expectation": o.expectation,
-            "severity": o.severity, "success": o.success, "observed_value": o.observed_value,
+            "run_id": outcome.run_id,
+            "asset": o.asset,
+            "suite": o.suite,
+            "expectation": o.expectation,
+            "severity": o.severity,
+            "success": o.success,
+            "observed_value": o.observed_value,
             "failing_row_count": o.failing_row_count,
             "failing_keys": json.dumps(o.failing_keys, ensure_ascii=False),
             "details": json.dumps(_json_safe({**o.details, "description": o.description}), ensure_ascii=False),
@@ -330,4 +351,3 @@ def record_outcome(url: str, outcome: SuiteOutcome) -> int:
             rows,
         )
     return len(rows)
-

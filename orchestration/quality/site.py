@@ -11,8 +11,12 @@ from orchestration.quality import report
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".html": "text/html; charset=utf-8",
-                      ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".html": "text/html; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+    }
 
     def log_message(self, format, *args):  # noqa: A002 - the standard library's signature
         pass
@@ -25,7 +29,9 @@ def serve_reports(host: str, port: int) -> ThreadingHTTPServer:
     try:
         server = ThreadingHTTPServer((host, port), functools.partial(_QuietHandler, directory=str(root)))
     except OSError as exc:
-        raise OSError(f"the quality report's port {host}:{port} is not free ({exc.strerror}): "
-                      f"choose another with TADAMON_REPORT_PORT=<port>") from None
+        raise OSError(
+            f"the quality report's port {host}:{port} is not free ({exc.strerror}): "
+            f"choose another with TADAMON_REPORT_PORT=<port>"
+        ) from None
     threading.Thread(target=server.serve_forever, daemon=True, name="quality-report").start()
     return server

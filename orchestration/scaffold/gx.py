@@ -20,7 +20,8 @@ def gx_project_files(definition: SourceDefinition, expectations_dir: Path = EXPE
     return project.suite_files(suite_name(definition.table), expectations_dir)
 
 
-def add_suite(definition: SourceDefinition, expectations_dir: Path = EXPECTATIONS_DIR,
-              replace: bool = False) -> list[Path]:
+def add_suite(
+    definition: SourceDefinition, expectations_dir: Path = EXPECTATIONS_DIR, replace: bool = False
+) -> list[Path]:
     """Write the source's suite (as the catalog declares it) into the GX project; needs no database."""
     return project.add_suites([suite_for(definition)], expectations_dir, replace=replace)

@@ -28,22 +28,25 @@ class ScaffoldResult:
     provider: str
     kind: str
     definition: SourceDefinition
-    written: dict[str, Path]            # what -> path (created or updated)
+    written: dict[str, Path]  # what -> path (created or updated)
     sample: SampleTable
     columns: list[ProposedColumn]
-    check: CheckReport                  # the sample read with the new definition
+    check: CheckReport  # the sample read with the new definition
     next_steps: str
     notes: list[str] = field(default_factory=list)
 
     def format(self) -> str:
-        lines = [f"New source {self.definition.table} drafted from {self.sample.path.name} "
-                 f"({self.sample.format}, {self.sample.row_count} rows, {len(self.columns)} columns)."]
+        lines = [
+            f"New source {self.definition.table} drafted from {self.sample.path.name} "
+            f"({self.sample.format}, {self.sample.row_count} rows, {len(self.columns)} columns)."
+        ]
         lines.append("")
         lines.append("Columns (name ← title or path: type):")
         for column in self.columns:
             flags = [f for f, on in (("key", column.name in self.definition.key), ("personal", column.personal)) if on]
-            lines.append(f"  {column.name:<32} ← {column.label}: {column.type}"
-                         + (f"  [{', '.join(flags)}]" if flags else ""))
+            lines.append(
+                f"  {column.name:<32} ← {column.label}: {column.type}" + (f"  [{', '.join(flags)}]" if flags else "")
+            )
         lines.append("")
         lines.append("Files written:")
         root = _common_root(list(self.written.values()))
@@ -121,8 +124,10 @@ def new_source(
         raise ScaffoldError(f"an existing definition of {provider} does not load: {exc}") from None
     for other in others:
         if other.matches(sample_name):
-            raise ScaffoldError(f"{sample_name} already matches {other.path} ({other.table}): a file can belong "
-                                "to one source only; name the new kind's files differently or edit that definition")
+            raise ScaffoldError(
+                f"{sample_name} already matches {other.path} ({other.table}): a file can belong "
+                "to one source only; name the new kind's files differently or edit that definition"
+            )
     model = render.model_name(definition)
     staging_dir = dbt_dir / "models" / "staging" / provider
     paths = {
@@ -141,8 +146,10 @@ def new_source(
     gx_files = gx.gx_project_files(definition, expectations_dir)
     existing += [p for p in gx_files if p.exists()]
     if existing and not force:
-        raise ScaffoldError("these files exist already; nothing was written (use --force to replace them):\n"
-                            + "\n".join(f"  {p}" for p in existing))
+        raise ScaffoldError(
+            "these files exist already; nothing was written (use --force to replace them):\n"
+            + "\n".join(f"  {p}" for p in existing)
+        )
 
     # -- write ---------------------------------------------------------------------------------------
     written: dict[str, Path] = {}
@@ -159,39 +166,57 @@ def new_source(
     if not report.ok:
         raise ScaffoldError(f"the sample does not load with the drafted definition: {report.error}")
     if report.set_aside:
-        notes.append(f"{len(report.set_aside)} row(s) of the sample would be set aside: "
-                     + "; ".join(f"{line}: {reason}" for line, _, reason in report.set_aside[:5]))
+        notes.append(
+            f"{len(report.set_aside)} row(s) of the sample would be set aside: "
+            + "; ".join(f"{line}: {reason}" for line, _, reason in report.set_aside[:5])
+        )
     if "NO COLUMN IS UNIQUE" in key_reason:
         notes.append(f"no unique key in the sample: {key[0]} is a placeholder; set the real key in the definition")
     for column in columns:
         if column.personal:
-            notes.append(f"{column.name} ({column.label}) looks like personal data: personal: true, kept out of "
-                         "staging")
+            notes.append(
+                f"{column.name} ({column.label}) looks like personal data: personal: true, kept out of staging"
+            )
         if column.arabic_title:
             notes.append(f"{column.name} has an Arabic title ({column.label}): give it a meaningful name")
 
     paths["staging model"].parent.mkdir(parents=True, exist_ok=True)
     paths["staging model"].write_text(render.staging_sql(definition, sample_name), encoding="utf-8")
     written["staging model"] = paths["staging model"]
-    written["dbt sources"] = _add_entry(sources_yml, "sources", render.source_table_entry(definition),
-                                        render.sources_yaml(definition), force)
-    written["dbt models"] = _add_entry(models_yml, "models", render.model_entry(definition),
-                                       render.models_yaml(definition), force)
+    written["dbt sources"] = _add_entry(
+        sources_yml, "sources", render.source_table_entry(definition), render.sources_yaml(definition), force
+    )
+    written["dbt models"] = _add_entry(
+        models_yml, "models", render.model_entry(definition), render.models_yaml(definition), force
+    )
 
     gx.add_suite(definition, expectations_dir, replace=force)
     written["GX suite"] = gx_files[0]
     written["GX checkpoint"] = gx_files[2]
 
     paths["test"].parent.mkdir(parents=True, exist_ok=True)
-    expected = {"rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
-                "rows_rejected": report.rows_rejected, "rows_duplicate": report.rows_duplicate}
-    paths["test"].write_text(render.test_module(definition, sample_name, render.sources_reference(sources_dir, tests_dir),
-                                                expected), encoding="utf-8")
+    expected = {
+        "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
+        "rows_rejected": report.rows_rejected,
+        "rows_duplicate": report.rows_duplicate,
+    }
+    paths["test"].write_text(
+        render.test_module(definition, sample_name, render.sources_reference(sources_dir, tests_dir), expected),
+        encoding="utf-8",
+    )
     written["test"] = paths["test"]
 
     return ScaffoldResult(
-        provider=provider, kind=kind, definition=definition, written=written, sample=table, columns=columns,
-        check=report, next_steps=next_steps(definition, written, sample_name), notes=notes,
+        provider=provider,
+        kind=kind,
+        definition=definition,
+        written=written,
+        sample=table,
+        columns=columns,
+        check=report,
+        next_steps=next_steps(definition, written, sample_name),
+        notes=notes,
     )
 
 
@@ -206,8 +231,12 @@ def _has_entry(path: Path, section: str, name: str) -> bool:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if section == "models":
         return any(m.get("name") == name for m in data.get("models") or [])
-    return any(t.get("name") == name for s in data.get("sources") or [] if s.get("name") == "raw"
-               for t in s.get("tables") or [])
+    return any(
+        t.get("name") == name
+        for s in data.get("sources") or []
+        if s.get("name") == "raw"
+        for t in s.get("tables") or []
+    )
 
 
 def _add_entry(path: Path, section: str, entry: dict, new_text: str, force: bool) -> Path:
@@ -243,8 +272,11 @@ def _add_entry(path: Path, section: str, entry: dict, new_text: str, force: bool
     indent = _list_indent(text, section)
     if indent is not None:
         block = render.dump_yaml([entry])
-        appended = text.rstrip("\n") + "\n" + "".join(
-            (" " * indent + line if line.strip() else line) + "\n" for line in block.splitlines())
+        appended = (
+            text.rstrip("\n")
+            + "\n"
+            + "".join((" " * indent + line if line.strip() else line) + "\n" for line in block.splitlines())
+        )
         try:
             check = yaml.safe_load(appended)
             if target_list(check)[-1] == entry and len(target_list(check)) == len(items) + 1:
@@ -263,7 +295,7 @@ def _list_indent(text: str, section: str) -> int | None:
     marker = "models:" if section == "models" else "tables:"
     for index in range(len(lines) - 1, -1, -1):
         if lines[index].strip() == marker:
-            after = lines[index + 1:]
+            after = lines[index + 1 :]
             items = [line for line in after if line.lstrip().startswith("- ")]
             return len(items[0]) - len(items[0].lstrip()) if items else None
     return None
@@ -273,17 +305,19 @@ def next_steps(definition: SourceDefinition, written: dict[str, Path], sample_na
     provider, table = definition.provider, definition.table
     model = render.model_name(definition)
     test = written.get("test")
-    return "\n".join([
-        "Next steps:",
-        f"  1. Review {written['definition'].name} (sources/{provider}/): column names, types, key, personal "
-        "columns, semantics, expected_every_days, description (lines marked REVIEW).",
-        "  2. Check a delivery against it, without touching the warehouse:",
-        f"       tadamon source check {provider} sources/{provider}/samples/{sample_name}",
-        "  3. Run the generated test (it loads the sample into a test database):",
-        f"       .venv/bin/python -m pytest {('tests/integration/' + test.name) if test else ''} -q",
-        "  4. Build and test the staging model:",
-        f"       dbt build --select {model} --project-dir dbt_project --profiles-dir dbt_project",
-        "  5. Take the source further (entity resolution, fct_funding, marts): docs/adding-a-source.md.",
-        f"  6. Deliveries go to data/incoming/{provider}/; `tadamon run` loads them (asset raw/{table}, its "
-        "sensor and freshness check come from the YAML, no Python change).",
-    ])
+    return "\n".join(
+        [
+            "Next steps:",
+            f"  1. Review {written['definition'].name} (sources/{provider}/): column names, types, key, personal "
+            "columns, semantics, expected_every_days, description (lines marked REVIEW).",
+            "  2. Check a delivery against it, without touching the warehouse:",
+            f"       tadamon source check {provider} sources/{provider}/samples/{sample_name}",
+            "  3. Run the generated test (it loads the sample into a test database):",
+            f"       .venv/bin/python -m pytest {('tests/integration/' + test.name) if test else ''} -q",
+            "  4. Build and test the staging model:",
+            f"       dbt build --select {model} --project-dir dbt_project --profiles-dir dbt_project",
+            "  5. Take the source further (entity resolution, fct_funding, marts): docs/adding-a-source.md.",
+            f"  6. Deliveries go to data/incoming/{provider}/; `tadamon run` loads them (asset raw/{table}, its "
+            "sensor and freshness check come from the YAML, no Python change).",
+        ]
+    )

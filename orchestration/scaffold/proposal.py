@@ -7,24 +7,35 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from orchestration.ingest.parsers import PARSERS
 from orchestration.ingest.parsers.cells import ParseError
-from orchestration.ingest.parsers.identifiers import (parse_ice, parse_org_identifier, parse_receipt_number,
-                                                      parse_register_number)
+from orchestration.ingest.parsers.identifiers import (
+    parse_ice,
+    parse_org_identifier,
+    parse_receipt_number,
+    parse_register_number,
+)
 from orchestration.ingest.parsers.provinces import parse_province
 from orchestration.ingest.parsers.values import parse_amount, parse_date, parse_int
 from orchestration.scaffold.naming import is_arabic, looks_personal, safe_column_name, snake_case
 from orchestration.scaffold.sample import SampleTable
 
-_MONEY = re.compile(r"\b(dh|dhs|mad|montant|co[uû]t|cout|subvention|capital|budget|prix|chiffre|financement|"
-                    r"cofinancement|apport|contribution|d[eé]caiss|salaire|aide|prime|somme)", re.IGNORECASE)
+_MONEY = re.compile(
+    r"\b(dh|dhs|mad|montant|co[uû]t|cout|subvention|capital|budget|prix|chiffre|financement|"
+    r"cofinancement|apport|contribution|d[eé]caiss|salaire|aide|prime|somme)",
+    re.IGNORECASE,
+)
 _MONEY_AR = ("درهم", "مبلغ", "المبلغ", "كلفة", "الكلفة", "مساهمة", "تمويل", "المصروف", "دعم", "رقم المعاملات")
-_IDENTIFIER = re.compile(r"(^|[\s_.\-])(id|ids|code|ref|r[eé]f|reference|r[eé]f[eé]rence|n[°o]|num|numero|"
-                         r"num[eé]ro|identifiant|matricule|immatriculation|cle|cl[eé])($|[\s_.\-°])", re.IGNORECASE)
+_IDENTIFIER = re.compile(
+    r"(^|[\s_.\-])(id|ids|code|ref|r[eé]f|reference|r[eé]f[eé]rence|n[°o]|num|numero|"
+    r"num[eé]ro|identifiant|matricule|immatriculation|cle|cl[eé])($|[\s_.\-°])",
+    re.IGNORECASE,
+)
 _IDENTIFIER_AR = ("رقم", "رمز", "معرف")
 _RECEIPT = re.compile(r"r[eé]c[eé]piss[eé]|re[cç]u|recu|وصل", re.IGNORECASE)
 _ICE = re.compile(r"(^|[^a-z])ice($|[^a-z])", re.IGNORECASE)
@@ -36,12 +47,12 @@ _BOOL_WORDS = {"true", "false", "vrai", "faux", "oui", "non", "yes", "no", "نع
 @dataclass
 class ProposedColumn:
     name: str
-    label: str                 # title (csv, xlsx) or path (json)
+    label: str  # title (csv, xlsx) or path (json)
     type: str
     reason: str
     personal: bool
     arabic_title: bool
-    filled: int                # rows with a value
+    filled: int  # rows with a value
     examples: list[str]
 
 
@@ -71,8 +82,7 @@ def _tolerated(values: list[Any], bad: list[Any]) -> bool:
 
 def _set_aside_note(bad: list[Any]) -> str:
     shown = ", ".join(repr(_example(v)) for v in bad[:3])
-    return (f"; {len(bad)} value(s) cannot be read ({shown}): their rows will be set aside"
-            if bad else "")
+    return f"; {len(bad)} value(s) cannot be read ({shown}): their rows will be set aside" if bad else ""
 
 
 def _is_money(label: str) -> bool:
@@ -94,20 +104,18 @@ def propose_type(label: str, values: list[Any]) -> tuple[str, str]:
     strings = [v for v in present if isinstance(v, str)]
     all_text = len(strings) == n
     if all(isinstance(v, bool) for v in present) or (
-        all_text and {v.strip().casefold() for v in strings} <= _BOOL_WORDS
+        all_text
+        and {v.strip().casefold() for v in strings} <= _BOOL_WORDS
         and not all(_DIGITS.match(v) for v in strings)
     ):
         return "bool", f"{n} yes/no values"
-    if all(isinstance(v, (dt.date, dt.datetime)) or isinstance(v, str) for v in present) \
-            and _all(present, parse_date):
+    if all(isinstance(v, (dt.date, dt.datetime, str)) for v in present) and _all(present, parse_date):
         return "date", f"{n} values read as dates"
     if all_text and _all(present, parse_province):
         return "province", f"{n} values read as provinces of the region (stored as the HCP code)"
     if all_text and _all(present, parse_register_number):
         return "register_number", f"{n} values read as cooperative register numbers"
-    if all_text and _all(present, parse_receipt_number) and (
-        _RECEIPT.search(label) or all("/" in v for v in strings)
-    ):
+    if all_text and _all(present, parse_receipt_number) and (_RECEIPT.search(label) or all("/" in v for v in strings)):
         return "receipt_number", f"{n} values read as association receipt numbers"
     if all_text and _all(present, parse_org_identifier) and any(not _DIGITS.match(v) for v in strings):
         kinds = {parse_org_identifier(v)[0] for v in present}
@@ -144,8 +152,9 @@ def propose_type(label: str, values: list[Any]) -> tuple[str, str]:
     if all_text:
         bad = _failures(present, parse_province)
         if _tolerated(present, bad) and len(bad) < n:
-            return "province", (f"{n - len(bad)} values read as provinces of the region (stored as the HCP "
-                                "code)" + _set_aside_note(bad))
+            return "province", (
+                f"{n - len(bad)} values read as provinces of the region (stored as the HCP code)" + _set_aside_note(bad)
+            )
     return "text", "free text"
 
 
@@ -185,17 +194,28 @@ def propose_columns(table: SampleTable) -> list[ProposedColumn]:
         name = "" if arabic else snake_case(label)
         if name and ctype == "province":
             # the loader stores the HCP code of the province
-            name = "province_code" if name in ("province", "prefecture_province", "province_prefecture",
-                                               "prefecture", "prefecture_ou_province") else f"{name}_code"
+            name = (
+                "province_code"
+                if name
+                in ("province", "prefecture_province", "province_prefecture", "prefecture", "prefecture_ou_province")
+                else f"{name}_code"
+            )
         elif name and ctype == "amount":
             name = re.sub(r"_(dh|dhs|mad)$", "", name) + "_mad"
         name = safe_column_name(name, position, taken)
         personal = looks_personal(label)
-        proposed.append(ProposedColumn(
-            name=name, label=label, type=ctype, reason=reason, personal=personal, arabic_title=arabic,
-            filled=sum(v is not None for v in column.values),
-            examples=[] if personal else examples(column.values),
-        ))
+        proposed.append(
+            ProposedColumn(
+                name=name,
+                label=label,
+                type=ctype,
+                reason=reason,
+                personal=personal,
+                arabic_title=arabic,
+                filled=sum(v is not None for v in column.values),
+                examples=[] if personal else examples(column.values),
+            )
+        )
     return proposed
 
 
@@ -220,8 +240,11 @@ def propose_key(table: SampleTable, columns: list[ProposedColumn]) -> tuple[list
         first_seen.setdefault(repr(row), index)
     distinct = sorted(first_seen.values())
     by_name = {c.name: [table.columns[i].values[r] for r in distinct] for i, c in enumerate(columns)}
-    candidates = [c for c in columns if not c.personal and c.type not in ("json", "bool", "amount")
-                  and None not in by_name[c.name]]
+    candidates = [
+        c
+        for c in columns
+        if not c.personal and c.type not in ("json", "bool", "amount") and None not in by_name[c.name]
+    ]
     candidates.sort(key=lambda c: (not looks_like_identifier(c.label), c.type == "date", columns.index(c)))
     parsed = {c.name: _parsed(c, by_name[c.name]) for c in candidates}
     for column in candidates:
@@ -230,19 +253,29 @@ def propose_key(table: SampleTable, columns: list[ProposedColumn]) -> tuple[list
             return [column.name], f"{column.label!r}: present and unique on all {len(values)} rows of the sample"
     # an identifier missing or unreadable on a few rows (the provider's mistakes): those rows are set aside
     for column in columns:
-        if column.personal or column.type in ("json", "bool", "amount", "date") or not looks_like_identifier(column.label):
+        if (
+            column.personal
+            or column.type in ("json", "bool", "amount", "date")
+            or not looks_like_identifier(column.label)
+        ):
             continue
         values = [_safe_parse(column, v) for v in by_name[column.name]]
         present = [v for v in values if v is not None]
         missing = len(values) - len(present)
         if missing and _tolerated(values, [None] * missing) and len(set(map(repr, present))) == len(present):
-            return [column.name], (f"{column.label!r}: unique, present on {len(present)} of {len(values)} rows of "
-                                   f"the sample (the {missing} row(s) without it will be set aside)")
+            return [column.name], (
+                f"{column.label!r}: unique, present on {len(present)} of {len(values)} rows of "
+                f"the sample (the {missing} row(s) without it will be set aside)"
+            )
     for first, second in itertools.combinations(candidates[:8], 2):
         pairs = list(zip(parsed[first.name], parsed[second.name]))
         if all(None not in p for p in pairs) and len(set(map(repr, pairs))) == len(pairs):
-            return [first.name, second.name], (f"{first.label!r} and {second.label!r} together: unique on all "
-                                              f"{len(pairs)} rows of the sample (no single column is)")
+            return [first.name, second.name], (
+                f"{first.label!r} and {second.label!r} together: unique on all "
+                f"{len(pairs)} rows of the sample (no single column is)"
+            )
     fallback = candidates[0] if candidates else next((c for c in columns if not c.personal), columns[0])
-    return [fallback.name], (f"NO COLUMN IS UNIQUE in the sample: {fallback.label!r} is a placeholder; "
-                             "choose the real key before loading (rows with the same key are set aside)")
+    return [fallback.name], (
+        f"NO COLUMN IS UNIQUE in the sample: {fallback.label!r} is a placeholder; "
+        "choose the real key before loading (rows with the same key are set aside)"
+    )

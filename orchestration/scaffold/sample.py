@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestration.ingest.readers import HEADER_SEARCH_ROWS, FileRejected, detect_encoding, normalize_title
 from orchestration.ingest.parsers.cells import ParseError
 from orchestration.ingest.parsers.values import parse_amount, parse_date
+from orchestration.ingest.readers import HEADER_SEARCH_ROWS, FileRejected, detect_encoding, normalize_title
 
 ENCODINGS = ("utf-8-sig", "cp1256")
 DELIMITERS = (";", ",", "\t", "|")
@@ -29,7 +29,7 @@ class SampleError(ValueError):
 
 @dataclass
 class SampleColumn:
-    label: str                     # the title (csv, xlsx) or the dotted path (json)
+    label: str  # the title (csv, xlsx) or the dotted path (json)
     values: list[Any] = field(default_factory=list)  # one per data row, None when absent or empty
 
 
@@ -79,7 +79,7 @@ def find_header(rows: list[tuple[int, list[Any]]]) -> int:
             continue
         if sum(_is_texty(c) for c in filled) < 0.8 * len(filled):
             continue
-        if any(any(not _blank(c) for c in later) for _, later in rows[index + 1:]):
+        if any(any(not _blank(c) for c in later) for _, later in rows[index + 1 :]):
             return index
     raise SampleError(
         f"no header row found in the first {HEADER_SEARCH_ROWS} rows: a header is a row of titles "
@@ -93,12 +93,13 @@ def _tabular(path: Path, fmt: str, numbered: list[tuple[int, list[Any]]], table:
     header_line, header = numbered[index]
     table.header_line = header_line
     table.header_first_column = str(header[0]).strip()
-    data = [(n, cells) for n, cells in numbered[index + 1:] if any(not _blank(c) for c in cells)]
+    data = [(n, cells) for n, cells in numbered[index + 1 :] if any(not _blank(c) for c in cells)]
     if data and isinstance(data[-1][1][0] if data[-1][1] else None, str) and _FOOTER.match(data[-1][1][0]):
         word = _FOOTER.match(data[-1][1][0]).group(1)
         table.footer_first_column = rf"^\s*{re.escape(word)}\b"
-        table.notes.append(f"line {data[-1][0]} ({str(data[-1][1][0]).strip()!r}) is a total, not data: "
-                           "footer_first_column set")
+        table.notes.append(
+            f"line {data[-1][0]} ({str(data[-1][1][0]).strip()!r}) is a total, not data: footer_first_column set"
+        )
         data = data[:-1]
     seen: set[str] = set()
     columns: list[SampleColumn] = []
@@ -106,15 +107,18 @@ def _tabular(path: Path, fmt: str, numbered: list[tuple[int, list[Any]]], table:
         key = normalize_title(title)
         if not key:
             if any(position < len(cells) and not _blank(cells[position]) for _, cells in data):
-                table.notes.append(f"column {position + 1} has values but no title: the loader cannot read "
-                                   "it; ask the provider for a title")
+                table.notes.append(
+                    f"column {position + 1} has values but no title: the loader cannot read "
+                    "it; ask the provider for a title"
+                )
             continue
         if key in seen:
             table.notes.append(f"title {str(title).strip()!r} appears twice: only its first column is read")
             continue
         seen.add(key)
-        values = [cells[position] if position < len(cells) and not _blank(cells[position]) else None
-                  for _, cells in data]
+        values = [
+            cells[position] if position < len(cells) and not _blank(cells[position]) else None for _, cells in data
+        ]
         columns.append(SampleColumn(label=str(title).strip(), values=values))
     table.columns = columns
     table.row_count = len(data)
@@ -201,10 +205,12 @@ def read_json_sample(path: Path) -> SampleTable:
     except json.JSONDecodeError as exc:
         raise SampleError(f"not valid JSON, line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     if not isinstance(document, dict):
-        raise SampleError("the loader reads a JSON object holding a list of records "
-                          '({"records": [...]}); this file is not an object')
-    records_key = next((k for k, v in document.items()
-                        if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)), None)
+        raise SampleError(
+            'the loader reads a JSON object holding a list of records ({"records": [...]}); this file is not an object'
+        )
+    records_key = next(
+        (k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)), None
+    )
     if records_key is None:
         raise SampleError("no top-level key holds a list of objects (the records)")
     records = document[records_key]
@@ -218,10 +224,12 @@ def read_json_sample(path: Path) -> SampleTable:
     # a key that is an object in some records and null in others: keep its dotted paths only
     nested = {p.split(".")[0] for p in paths if "." in p}
     paths = {p: None for p in paths if p not in nested or any(r.get(p) is not None for r in flat_records)}
-    columns = [SampleColumn(label=p, values=[r.get(p) if not _blank(r.get(p)) else None for r in flat_records])
-               for p in paths]
-    table = SampleTable(path=path, format="json", columns=columns, row_count=len(records), encoding="utf-8",
-                        records=records_key)
+    columns = [
+        SampleColumn(label=p, values=[r.get(p) if not _blank(r.get(p)) else None for r in flat_records]) for p in paths
+    ]
+    table = SampleTable(
+        path=path, format="json", columns=columns, row_count=len(records), encoding="utf-8", records=records_key
+    )
     others = [k for k in document if k != records_key]
     if others:
         table.notes.append(f"top-level keys besides the records ({', '.join(others)}) are not loaded")

@@ -64,8 +64,9 @@ def findings_for_load(url: str, load_id: int) -> list[str]:
     raw_conn = engine(url).raw_connection()
     try:
         with raw_conn.cursor() as cursor:
-            cursor.execute("select source_name from audit.load_file where load_id = %s and status = 'loaded'",
-                           (load_id,))
+            cursor.execute(
+                "select source_name from audit.load_file where load_id = %s and status = 'loaded'", (load_id,)
+            )
             found = cursor.fetchone()
             return findings_for_rows(cursor, f"{RAW}.{found[0]}", load_id) if found and found[0] else []
     finally:

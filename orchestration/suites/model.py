@@ -43,13 +43,19 @@ class Rule:
         """A rule as GX stores it (`type` in snake case, `meta.rule`, `meta.severity`, `meta.finding`)."""
         meta = expectation.get("meta") or {}
         gx_type = "".join(part.capitalize() for part in str(expectation.get("type", "")).split("_"))
-        return cls(meta.get("rule") or gx_type, expectation_severity(expectation),
-                   expectation.get("description") or "", gx_type, dict(expectation.get("kwargs") or {}),
-                   meta.get("finding"))
+        return cls(
+            meta.get("rule") or gx_type,
+            expectation_severity(expectation),
+            expectation.get("description") or "",
+            gx_type,
+            dict(expectation.get("kwargs") or {}),
+            meta.get("finding"),
+        )
 
     @property
     def stored_type(self) -> str:
-        """The expectation type as GX stores it (ExpectColumnValuesToNotBeNull -> expect_column_values_to_not_be_null)."""
+        """The expectation type as GX stores it
+        (ExpectColumnValuesToNotBeNull -> expect_column_values_to_not_be_null)."""
         return re.sub(r"(?<!^)([A-Z])", r"_\1", self.type).lower()
 
 

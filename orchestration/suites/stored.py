@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from orchestration.settings import EXPECTATIONS_DIR
@@ -41,7 +41,7 @@ def stored_suite(name: str, suites_dir: Path = SUITES_DIR) -> Suite:
     return read_suite(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def suite_for_table(table: str) -> Suite | None:
     """The stored suite whose batch reads `table` (cached for the process: the loader asks per file)."""
     return next((s for s in stored_suites() if s.table == table), None)

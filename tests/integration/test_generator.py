@@ -55,11 +55,17 @@ def test_same_seed_same_files(sample_delivery, tmp_path):
 def test_files_look_like_the_contract(sample_delivery):
     out = sample_delivery.out
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert names == sorted([
-        "chambre/chambre_adherents_20261101.json", "chambre/chambre_formations_20261101.json",
-        "ministere/MOUAZARA_FM_20261031.xlsx", "ministere/REG_COOP_FM_20261031.xlsx",
-        "truth.json", "wilaya/wilaya_indh_agr_202610.csv", "wilaya/wilaya_jamiyat_202610.csv",
-    ])
+    assert names == sorted(
+        [
+            "chambre/chambre_adherents_20261101.json",
+            "chambre/chambre_formations_20261101.json",
+            "ministere/MOUAZARA_FM_20261031.xlsx",
+            "ministere/REG_COOP_FM_20261031.xlsx",
+            "truth.json",
+            "wilaya/wilaya_indh_agr_202610.csv",
+            "wilaya/wilaya_jamiyat_202610.csv",
+        ]
+    )
     # the register: title block, header found by its first cell, a total line last
     workbook = openpyxl.load_workbook(out / "ministere/REG_COOP_FM_20261031.xlsx")
     sheet = workbook.worksheets[0]
@@ -69,7 +75,7 @@ def test_files_look_like_the_contract(sample_delivery):
     header_at = next(i for i, r in enumerate(rows) if r[0] == "N° Immatriculation")
     assert header_at >= 4
     assert rows[-1][0] == "Total" and rows[-1][2] == f"{sample_delivery.file('register').data_rows} coopératives"
-    data = rows[header_at + 1:-1]
+    data = rows[header_at + 1 : -1]
     assert len(data) == sample_delivery.file("register").data_rows
     assert any(isinstance(r[1], int) for r in data), "some ICE cells are numbers"
     assert any(isinstance(r[11], str) and "\u00a0" in r[11] for r in data)
@@ -117,8 +123,13 @@ def test_scale_grows_counts(sample_delivery, tmp_path):
 def test_next_delivery_adds_and_changes_a_little(sample_delivery, tmp_path):
     nxt = generate(tmp_path / "next", "sample", seed=7, delivery=1)
     assert [f.file for f in nxt.files] == [
-        "REG_COOP_FM_20261130.xlsx", "MOUAZARA_FM_20261130.xlsx", "wilaya_jamiyat_202611.csv",
-        "wilaya_indh_agr_202611.csv", "chambre_adherents_20261201.json", "chambre_formations_20261201.json"]
+        "REG_COOP_FM_20261130.xlsx",
+        "MOUAZARA_FM_20261130.xlsx",
+        "wilaya_jamiyat_202611.csv",
+        "wilaya_indh_agr_202611.csv",
+        "chambre_adherents_20261201.json",
+        "chambre_formations_20261201.json",
+    ]
     for before, after in zip(sample_delivery.files, nxt.files):
         # the registers and Mouazara also lose what is struck off or dropped (1-3 % a month)
         assert before.data_rows * 0.97 - 2 <= after.data_rows <= before.data_rows * 1.1 + 5, after.path
@@ -153,7 +164,8 @@ def test_every_generated_file_loads(warehouse, tmp_path, seed, delivery):
             assert outcome.encoding == truth.encoding
     with engine(warehouse.warehouse_url).connect() as conn:
         rejected = conn.exec_driver_sql(
-            "select file_name, count(*) from audit.rejected_row where kind = 'rejected' group by 1").all()
+            "select file_name, count(*) from audit.rejected_row where kind = 'rejected' group by 1"
+        ).all()
         loaded_keys = set(conn.exec_driver_sql("select project_ref from raw.ministere__mouazara").scalars())
         registers = set(conn.exec_driver_sql("select register_number from raw.ministere__register").scalars())
     assert dict(rejected) == {f.file: f.rejected for f in sample_delivery.files if f.rejected}
@@ -171,13 +183,15 @@ def test_months_of_history_are_deterministic_and_hold_every_case(tmp_path):
     assert truth == again
     for night in truth["nights"]:
         for f in night["files"]:
-            assert (tmp_path / "a" / night["folder"] / f["path"]).read_bytes() == \
-                (tmp_path / "b" / night["folder"] / f["path"]).read_bytes(), f["path"]
+            assert (tmp_path / "a" / night["folder"] / f["path"]).read_bytes() == (
+                tmp_path / "b" / night["folder"] / f["path"]
+            ).read_bytes(), f["path"]
     files = [f for night in truth["nights"] for f in night["files"]]
     assert [f["path"] for f in files if f["status"] == "rejected"] == ["ministere/MOUAZARA_FM_20261130.xlsx"]
     assert [f["supersedes"] for f in files if f["supersedes"]] == ["ministere/REG_COOP_FM_20261231.xlsx"]
-    events = {name for night in truth["nights"] for name, numbers in night["expected"]["register_events"].items()
-              if numbers}
+    events = {
+        name for night in truth["nights"] for name, numbers in night["expected"]["register_events"].items() if numbers
+    }
     assert events == {"struck_off", "returned", "renamed", "status_changed", "members_changed"}
     last = truth["nights"][-1]["expected"]
     coops = [on["cooperatives_in_register"] for on in last["on"].values()]

@@ -18,8 +18,10 @@ REGISTER = SAMPLES / "ministere" / "samples" / "REG_COOP_FM_20261031.xlsx"
 
 def _statuses(url) -> list[tuple]:
     with engine(url).connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql(
-            "select file_name, period, status from audit.load_file order by load_id")]
+        return [
+            tuple(r)
+            for r in conn.exec_driver_sql("select file_name, period, status from audit.load_file order by load_id")
+        ]
 
 
 def test_correction_supersedes_and_late_snapshot_is_refused(warehouse, tmp_path):
@@ -43,8 +45,9 @@ def test_correction_supersedes_and_late_snapshot_is_refused(warehouse, tmp_path)
     receipt = (warehouse.receipts_dir / "ministere" / f"{corrected.sha256[:12]}_{corrected_name}.txt").read_text()
     assert f"Remplace, pour la même période : {REGISTER.name}" in receipt
     assert _statuses(url) == [(REGISTER.name, "20261031", "superseded"), (corrected_name, "20261031", "loaded")]
-    assert (warehouse.archive_dir / "ministere" / f"{first.sha256[:12]}_{REGISTER.name}").is_file(), \
+    assert (warehouse.archive_dir / "ministere" / f"{first.sha256[:12]}_{REGISTER.name}").is_file(), (
         "the earlier file stays archived"
+    )
 
     # a snapshot dated before the one in force, for a period never loaded: refused, quarantined
     late_name = "REG_COOP_FM_20260930.xlsx"
@@ -54,17 +57,21 @@ def test_correction_supersedes_and_late_snapshot_is_refused(warehouse, tmp_path)
     book.save(incoming / late_name)
     late = lander.land_file(incoming / late_name, "ministere")
     assert late.status == "rejected"
-    assert late.error.startswith("instantané du 20260930, antérieur à celui en vigueur "
-                                 f"({corrected_name}, période 20261031)")
+    assert late.error.startswith(
+        f"instantané du 20260930, antérieur à celui en vigueur ({corrected_name}, période 20261031)"
+    )
     assert (warehouse.quarantine_dir / "ministere" / f"{late.sha256[:12]}_{late_name}").is_file()
     assert not (incoming / late_name).exists()
     with engine(url).connect() as conn:
-        assert conn.execute(sa.text("select count(*) from raw.ministere__register where _file_name = :f"),
-                            {"f": late_name}).scalar() == 0
+        assert (
+            conn.execute(
+                sa.text("select count(*) from raw.ministere__register where _file_name = :f"), {"f": late_name}
+            ).scalar()
+            == 0
+        )
     # a correction of a period already loaded is taken whatever its age; a newer snapshot too
     newer_name = "REG_COOP_FM_20261130.xlsx"
-    shutil.copyfile(warehouse.archive_dir / "ministere" / f"{first.sha256[:12]}_{REGISTER.name}",
-                    incoming / newer_name)
+    shutil.copyfile(warehouse.archive_dir / "ministere" / f"{first.sha256[:12]}_{REGISTER.name}", incoming / newer_name)
     book = openpyxl.load_workbook(incoming / newer_name)
     book["Coopératives"].cell(6, 10).value = 8
     book.save(incoming / newer_name)
@@ -76,5 +83,7 @@ def test_correction_supersedes_and_late_snapshot_is_refused(warehouse, tmp_path)
     book.save(incoming / again)
     assert lander.land_file(incoming / again, "ministere").status == "loaded"
     assert [s for s in _statuses(url) if s[1] == "20261031"] == [
-        (REGISTER.name, "20261031", "superseded"), (corrected_name, "20261031", "superseded"),
-        (again, "20261031", "loaded")]
+        (REGISTER.name, "20261031", "superseded"),
+        (corrected_name, "20261031", "superseded"),
+        (again, "20261031", "loaded"),
+    ]

@@ -25,9 +25,14 @@ pytestmark = pytest.mark.slow
 
 BI_QUERIES = PROJECT_ROOT / "docs" / "bi"
 
-RAW_TABLES = {"register": "ministere__register", "mouazara": "ministere__mouazara",
-              "associations": "wilaya__associations", "indh_agr": "wilaya__indh_agr",
-              "adherents": "chambre__adherents", "formations": "chambre__formations"}
+RAW_TABLES = {
+    "register": "ministere__register",
+    "mouazara": "ministere__mouazara",
+    "associations": "wilaya__associations",
+    "indh_agr": "wilaya__indh_agr",
+    "adherents": "chambre__adherents",
+    "formations": "chambre__formations",
+}
 VALID_ON = "valid_from <= :d and (valid_to is null or valid_to > :d)"
 KNOWN_ON = "known_from <= :d and (known_to is null or known_to > :d)"
 
@@ -45,11 +50,16 @@ def _scalar(conn, sql: str, **params):
 
 
 def _committed_on(conn, source_system: str, institution: str, day: dt.date) -> Decimal:
-    return _scalar(conn, f"""
+    return _scalar(
+        conn,
+        f"""
         select coalesce(sum(h.amount_mad), 0) from marts.fct_funding_history h
         where h.source_system = :s and h.flow_type = 'commitment' and {KNOWN_ON}
           and h.institution_key = (select institution_key from marts.dim_institution where institution_code = :i)""",
-        s=source_system, i=institution, d=day)
+        s=source_system,
+        i=institution,
+        d=day,
+    )
 
 
 def _check_point_in_time(conn, expected: dict) -> None:
@@ -57,34 +67,66 @@ def _check_point_in_time(conn, expected: dict) -> None:
         day = dt.date.fromisoformat(day_text)
         where = f"{VALID_ON} and in_register"
         if "cooperatives_in_register" in on:
-            assert _scalar(conn, f"select count(*) from marts.dim_organisation where organisation_type = "
-                                 f"'cooperative' and {where}", d=day) == on["cooperatives_in_register"], day
-            active = dict(conn.execute(sa.text(
-                f"""select province_code, count(*) from marts.dim_organisation
+            assert (
+                _scalar(
+                    conn,
+                    f"select count(*) from marts.dim_organisation where organisation_type = 'cooperative' and {where}",
+                    d=day,
+                )
+                == on["cooperatives_in_register"]
+            ), day
+            active = dict(
+                conn.execute(
+                    sa.text(
+                        f"""select province_code, count(*) from marts.dim_organisation
                     where organisation_type = 'cooperative' and status = 'active' and {VALID_ON}
-                    group by 1 order by 1"""), {"d": day}).all())
+                    group by 1 order by 1"""
+                    ),
+                    {"d": day},
+                ).all()
+            )
             assert active == on["active_cooperatives_by_province"], day
         if "associations_in_register" in on:
-            assert _scalar(conn, f"select count(*) from marts.dim_organisation where organisation_type = "
-                                 f"'association' and {where}", d=day) == on["associations_in_register"], day
+            assert (
+                _scalar(
+                    conn,
+                    f"select count(*) from marts.dim_organisation where organisation_type = 'association' and {where}",
+                    d=day,
+                )
+                == on["associations_in_register"]
+            ), day
         if "mouazara_committed_mad" in on:
-            assert _committed_on(conn, "ministere_mouazara", "MTAESS", day) == Decimal(on["mouazara_committed_mad"]), day
+            assert _committed_on(conn, "ministere_mouazara", "MTAESS", day) == Decimal(on["mouazara_committed_mad"]), (
+                day
+            )
         if "indh_committed_mad" in on:
             assert _committed_on(conn, "wilaya_indh", "WILAYA_INDH", day) == Decimal(on["indh_committed_mad"]), day
 
 
 def _check_register_events(conn, expected: dict) -> None:
     register_date = dt.date.fromisoformat(expected["register_date"])
-    struck_now = conn.exec_driver_sql(
-        "select register_number from marts.dim_organisation where is_current and status = 'struck_off' "
-        "and register_number is not null order by 1").scalars().all()
+    struck_now = (
+        conn.exec_driver_sql(
+            "select register_number from marts.dim_organisation where is_current and status = 'struck_off' "
+            "and register_number is not null order by 1"
+        )
+        .scalars()
+        .all()
+    )
     assert struck_now == expected["struck_off_now"]
 
     def versions_opened(reason_sql: str) -> list[str]:
-        return conn.execute(sa.text(
-            f"""select register_number from marts.dim_organisation
-                where register_number is not null and valid_from = :d and {reason_sql} order by 1"""),
-            {"d": register_date}).scalars().all()
+        return (
+            conn.execute(
+                sa.text(
+                    f"""select register_number from marts.dim_organisation
+                where register_number is not null and valid_from = :d and {reason_sql} order by 1"""
+                ),
+                {"d": register_date},
+            )
+            .scalars()
+            .all()
+        )
 
     events = expected["register_events"]
     assert versions_opened("version_reason = 'struck_off'") == events["struck_off"]
@@ -103,21 +145,30 @@ def _check_files(conn, delivered: list[dict], settings) -> None:
     statuses = {}
     for f in delivered:
         name = f["path"].split("/", 1)[1]
-        row = conn.execute(sa.text(
-            """select load_id, status, error, rows_read, rows_loaded, rows_rejected, rows_duplicate
-               from audit.load_file where file_name = :f order by load_id desc limit 1"""), {"f": name}).one()
+        row = conn.execute(
+            sa.text(
+                """select load_id, status, error, rows_read, rows_loaded, rows_rejected, rows_duplicate
+               from audit.load_file where file_name = :f order by load_id desc limit 1"""
+            ),
+            {"f": name},
+        ).one()
         statuses[f["path"]] = row.status
         if f["status"] == "rejected":
             assert row.status == "rejected" and "antérieur à celui en vigueur" in row.error, (name, row.error)
             assert (settings.quarantine_dir / f["path"].split("/")[0]).is_dir()
             continue
         assert row.status in ("loaded", "superseded"), (name, row.status, row.error)
-        assert (row.rows_read, row.rows_rejected, row.rows_duplicate) == (f["data_rows"], f["rejected"], f["duplicates"])
+        assert (row.rows_read, row.rows_rejected, row.rows_duplicate) == (
+            f["data_rows"],
+            f["rejected"],
+            f["duplicates"],
+        )
         assert row.rows_read == row.rows_loaded + row.rows_rejected + row.rows_duplicate, name
         set_aside = _scalar(conn, "select count(*) from audit.rejected_row where load_id = :l", l=row.load_id)
         assert set_aside == row.rows_rejected + row.rows_duplicate, name
-        raw_rows = _scalar(conn, f"select count(*) from raw.{RAW_TABLES[f['source']]} where _load_id = :l",
-                           l=row.load_id)
+        raw_rows = _scalar(
+            conn, f"select count(*) from raw.{RAW_TABLES[f['source']]} where _load_id = :l", l=row.load_id
+        )
         assert raw_rows == row.rows_loaded, name
     for f in delivered:
         if f["supersedes"]:
@@ -126,14 +177,23 @@ def _check_files(conn, delivered: list[dict], settings) -> None:
 
 
 def _identifiers(conn) -> dict[str, str]:
-    ids = dict(conn.exec_driver_sql(
-        "select distinct 'register:' || register_number, organisation_id from marts.dim_organisation "
-        "where register_number is not null").all())
-    ids.update(conn.exec_driver_sql(
-        "select distinct 'receipt:' || association_receipt || '@' || association_receipt_province, organisation_id "
-        "from marts.dim_organisation where association_receipt is not null").all())
-    ids.update(conn.exec_driver_sql(
-        "select 'project:' || source_system || ':' || project_ref, project_key from marts.dim_project").all())
+    ids = dict(
+        conn.exec_driver_sql(
+            "select distinct 'register:' || register_number, organisation_id from marts.dim_organisation "
+            "where register_number is not null"
+        ).all()
+    )
+    ids.update(
+        conn.exec_driver_sql(
+            "select distinct 'receipt:' || association_receipt || '@' || association_receipt_province, organisation_id "
+            "from marts.dim_organisation where association_receipt is not null"
+        ).all()
+    )
+    ids.update(
+        conn.exec_driver_sql(
+            "select 'project:' || source_system || ':' || project_ref, project_key from marts.dim_project"
+        ).all()
+    )
     return ids
 
 
@@ -154,13 +214,19 @@ def test_months_of_history_replay(warehouse, tmp_path):
             _check_files(conn, delivered, warehouse)
             _check_point_in_time(conn, expected)
             _check_register_events(conn, expected)
-            dropped = conn.exec_driver_sql(
-                "select project_ref from marts.dim_project where source_system = 'ministere_mouazara' "
-                "and not is_current order by 1").scalars().all()
+            dropped = (
+                conn.exec_driver_sql(
+                    "select project_ref from marts.dim_project where source_system = 'ministere_mouazara' "
+                    "and not is_current order by 1"
+                )
+                .scalars()
+                .all()
+            )
             assert dropped == expected["mouazara_dropped_now"]
             now = _identifiers(conn)
-            assert {k: v for k, v in now.items() if k in identifiers} == \
-                {k: v for k, v in identifiers.items() if k in now}, "an identifier changed"
+            assert {k: v for k, v in now.items() if k in identifiers} == {
+                k: v for k, v in identifiers.items() if k in now
+            }, "an identifier changed"
             assert set(identifiers) <= set(now), "an organisation or project disappeared"
             identifiers.update(now)
         cases |= {name for name, numbers in expected["register_events"].items() if numbers}
@@ -173,6 +239,15 @@ def test_months_of_history_replay(warehouse, tmp_path):
     bilan = next(m["value"] for m in measures if m["measure_code"] == "BENEFICIARIES_WOMEN")
     assert sum(row.women_beneficiaries for row in by_axis) == bilan > 0
     # the replay went through every case of docs/history.md
-    assert cases >= {"struck_off", "returned", "renamed", "status_changed", "members_changed", "mistaken",
-                     "corrected", "late", "dropped"}
+    assert cases >= {
+        "struck_off",
+        "returned",
+        "renamed",
+        "status_changed",
+        "members_changed",
+        "mistaken",
+        "corrected",
+        "late",
+        "dropped",
+    }
     assert any(f["status"] == "rejected" for f in delivered)

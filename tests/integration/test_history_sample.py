@@ -33,13 +33,19 @@ def _next_month_register(target) -> dict[str, list[str]]:
     column = {title: i + 1 for i, title in enumerate(titles)}
     rows = [r for r in range(header_row + 1, sheet.max_row + 1) if sheet.cell(r, 1).value not in (None, "Total")]
     numbers = [sheet.cell(r, 1).value for r in rows]
-    plain = [r for r in rows if CANONICAL.match(str(sheet.cell(r, 1).value))
-             and numbers.count(sheet.cell(r, 1).value) == 1
-             and sheet.cell(r, column["Situation"]).value == "Active"]
+    plain = [
+        r
+        for r in rows
+        if CANONICAL.match(str(sheet.cell(r, 1).value))
+        and numbers.count(sheet.cell(r, 1).value) == 1
+        and sheet.cell(r, column["Situation"]).value == "Active"
+    ]
     struck, renamed, dissolved = plain[20:25], plain[40:42], plain[60:62]
-    changes = {"struck_off": [sheet.cell(r, 1).value for r in struck],
-               "renamed": [sheet.cell(r, 1).value for r in renamed],
-               "dissolved": [sheet.cell(r, 1).value for r in dissolved]}
+    changes = {
+        "struck_off": [sheet.cell(r, 1).value for r in struck],
+        "renamed": [sheet.cell(r, 1).value for r in renamed],
+        "dissolved": [sheet.cell(r, 1).value for r in dissolved],
+    }
     for i, r in enumerate(renamed):
         sheet.cell(r, column["Dénomination"]).value = f"Coopérative Nouveau Nom Numéro {i + 1}"
     for r in dissolved:
@@ -55,17 +61,28 @@ def _next_month_register(target) -> dict[str, list[str]]:
 
 
 def _versions(conn, register_number: str) -> list[dict]:
-    return [dict(r._mapping) for r in conn.execute(sa.text(
-        """select organisation_id, organisation_key, name_fr, status, in_register, version_reason, changed_columns,
-                  version_source_file, valid_from, valid_to, is_current
-           from marts.dim_organisation where register_number = :n order by valid_from"""), {"n": register_number})]
+    return [
+        dict(r._mapping)
+        for r in conn.execute(
+            sa.text(
+                """select organisation_id, organisation_key, name_fr, status, in_register, version_reason,
+                  changed_columns, version_source_file, valid_from, valid_to, is_current
+           from marts.dim_organisation where register_number = :n order by valid_from"""
+            ),
+            {"n": register_number},
+        )
+    ]
 
 
 def _in_register_on(conn, day: dt.date) -> int:
-    return conn.execute(sa.text(
-        """select count(*) from marts.dim_organisation
+    return conn.execute(
+        sa.text(
+            """select count(*) from marts.dim_organisation
            where organisation_type = 'cooperative' and in_register
-             and valid_from <= :d and (valid_to is null or valid_to > :d)"""), {"d": day}).scalar()
+             and valid_from <= :d and (valid_to is null or valid_to > :d)"""
+        ),
+        {"d": day},
+    ).scalar()
 
 
 def test_sample_then_next_month_register(warehouse):
@@ -75,9 +92,11 @@ def test_sample_then_next_month_register(warehouse):
         first = run_load(warehouse, instance)
     assert first.success, first.failure
     with engine(url).connect() as conn:
-        ids_before = dict(conn.exec_driver_sql(
-            "select register_number, organisation_id from marts.dim_organisation where register_number is not null"
-        ).all())
+        ids_before = dict(
+            conn.exec_driver_sql(
+                "select register_number, organisation_id from marts.dim_organisation where register_number is not null"
+            ).all()
+        )
         keys_before = dict(conn.exec_driver_sql("select project_ref, project_key from marts.dim_project").all())
         in_register_before = _in_register_on(conn, NEXT_DATE)
 
@@ -92,8 +111,11 @@ def test_sample_then_next_month_register(warehouse):
             before, after = _versions(conn, number)
             assert before["valid_to"] == NEXT_DATE and before["in_register"] and before["status"] == "active"
             assert after["is_current"] and not after["in_register"] and after["status"] == "struck_off"
-            assert (after["version_reason"], after["valid_from"], after["version_source_file"]) == \
-                ("struck_off", NEXT_DATE, NEXT_NAME)
+            assert (after["version_reason"], after["valid_from"], after["version_source_file"]) == (
+                "struck_off",
+                NEXT_DATE,
+                NEXT_NAME,
+            )
             assert after["name_fr"] == before["name_fr"], "a struck-off version keeps the last known attributes"
         for i, number in enumerate(changes["renamed"]):
             before, after = _versions(conn, number)
@@ -105,24 +127,34 @@ def test_sample_then_next_month_register(warehouse):
             assert (before["status"], after["status"], after["changed_columns"]) == ("active", "dissolved", "status")
             assert after["in_register"], "a dissolved cooperative is still in the register"
         changed = set(changes["struck_off"] + changes["renamed"] + changes["dissolved"])
-        unchanged = conn.execute(sa.text(
-            """select count(*) from marts.dim_organisation
+        unchanged = conn.execute(
+            sa.text(
+                """select count(*) from marts.dim_organisation
                where register_number is not null and not (register_number = any(:changed))
-                 and version_number > 1"""), {"changed": list(changed)}).scalar()
+                 and version_number > 1"""
+            ),
+            {"changed": list(changed)},
+        ).scalar()
         assert unchanged == 0, "an unchanged cooperative has no new version"
         assert _in_register_on(conn, NEXT_DATE - dt.timedelta(days=1)) == in_register_before
         assert _in_register_on(conn, NEXT_DATE) == in_register_before - 5
-        ids_after = dict(conn.exec_driver_sql(
-            "select register_number, organisation_id from marts.dim_organisation where register_number is not null"
-        ).all())
+        ids_after = dict(
+            conn.exec_driver_sql(
+                "select register_number, organisation_id from marts.dim_organisation where register_number is not null"
+            ).all()
+        )
         assert ids_after == ids_before, "organisation_id never changes"
         assert dict(conn.exec_driver_sql("select project_ref, project_key from marts.dim_project").all()) == keys_before
         one_current = conn.exec_driver_sql(
             "select count(distinct organisation_id) = count(*) filter (where is_current) from marts.dim_organisation"
         ).scalar()
         assert one_current
-        load = conn.execute(sa.text(
-            "select status, rows_read, rows_loaded, rows_rejected, rows_duplicate from audit.load_file "
-            "where file_name = :f"), {"f": NEXT_NAME}).one()
+        load = conn.execute(
+            sa.text(
+                "select status, rows_read, rows_loaded, rows_rejected, rows_duplicate from audit.load_file "
+                "where file_name = :f"
+            ),
+            {"f": NEXT_NAME},
+        ).one()
         assert load.status == "loaded" and load.rows_read == load.rows_loaded + load.rows_rejected + load.rows_duplicate
         assert load.rows_read == 402 - 5

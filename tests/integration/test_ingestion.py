@@ -16,20 +16,53 @@ from orchestration.warehouse import admin_url, engine
 from tests.conftest import SAMPLES, SHARED, deliver_samples
 
 REGISTER_HEADER = [
-    "N° Immatriculation", "ICE", "Dénomination", "Dénomination arabe", "Secteur", "Branche",
-    "Date de constitution", "Préfecture/Province", "Commune", "Adhérents", "dont Femmes", "Capital (DH)",
+    "N° Immatriculation",
+    "ICE",
+    "Dénomination",
+    "Dénomination arabe",
+    "Secteur",
+    "Branche",
+    "Date de constitution",
+    "Préfecture/Province",
+    "Commune",
+    "Adhérents",
+    "dont Femmes",
+    "Capital (DH)",
     "Situation",
 ]
 ASSOC_HEADER = [
-    "رقم الوصل النهائي", "تاريخ الوصل", "اسم الجمعية", "الاسم بالفرنسية", "العمالة أو الإقليم", "الجماعة",
-    "مجال النشاط", "تاريخ التأسيس", "عدد المنخرطين", "اسم الرئيس", "رقم البطاقة الوطنية للرئيس", "الهاتف",
+    "رقم الوصل النهائي",
+    "تاريخ الوصل",
+    "اسم الجمعية",
+    "الاسم بالفرنسية",
+    "العمالة أو الإقليم",
+    "الجماعة",
+    "مجال النشاط",
+    "تاريخ التأسيس",
+    "عدد المنخرطين",
+    "اسم الرئيس",
+    "رقم البطاقة الوطنية للرئيس",
+    "الهاتف",
     "الوضعية",
 ]
 
 
 def register_row(number="FES/2015/0123", ice=None, members=20, women=5, province="Fès", name="Coop Al Amal"):
-    return [number, ice, name, "تعاونية الأمل", "Artisanat", "Tissage", "14/01/2015", province, "Fès",
-            members, women, "10 000,00 DH", "Active"]
+    return [
+        number,
+        ice,
+        name,
+        "تعاونية الأمل",
+        "Artisanat",
+        "Tissage",
+        "14/01/2015",
+        province,
+        "Fès",
+        members,
+        women,
+        "10 000,00 DH",
+        "Active",
+    ]
 
 
 def write_register(path, rows, title_rows=4, header=REGISTER_HEADER, total=True, sheet="Coopératives"):
@@ -55,8 +88,21 @@ def write_associations(path, rows, encoding="cp1256"):
 
 
 def assoc_row(receipt="2019/123", name="جمعية الأمل", province="فاس"):
-    return [receipt, "19/06/2019", name, "Association Al Amal", province, "فاس", "تنمية محلية", "14/05/2019",
-            "27", "يوسف بنعلي", "B892666", "0642419587", "نشيطة"]
+    return [
+        receipt,
+        "19/06/2019",
+        name,
+        "Association Al Amal",
+        province,
+        "فاس",
+        "تنمية محلية",
+        "14/05/2019",
+        "27",
+        "يوسف بنعلي",
+        "B892666",
+        "0642419587",
+        "نشيطة",
+    ]
 
 
 def incoming(settings, provider):
@@ -135,8 +181,10 @@ def test_samples_match_the_answer_key(warehouse):
     audit = load_rows(warehouse)
     for entry in truth["files"]:
         assert audit[entry["file"]].rows_read == entry["data_rows"], entry["file"]
-    bad = {r.raw_row.get("project_ref") or r.raw_row.get("project_code") for r in
-           query(warehouse, "select raw_row from audit.rejected_row where kind = 'rejected'")}
+    bad = {
+        r.raw_row.get("project_ref") or r.raw_row.get("project_code")
+        for r in query(warehouse, "select raw_row from audit.rejected_row where kind = 'rejected'")
+    }
     for row in truth["bad_rows"]:
         if "record" in row:
             assert row["record"] in bad
@@ -179,8 +227,11 @@ def test_personal_data_is_not_readable_by_the_transformer_or_bi(warehouse):
 # -- quirks, each on a small file the test builds --------------------------------------------------
 @pytest.mark.parametrize("encoding", ["cp1256", "utf-8-sig", "utf-8"])
 def test_csv_in_either_encoding_loads_the_same_arabic(warehouse, encoding):
-    write_associations(incoming(warehouse, "wilaya") / "wilaya_jamiyat_202611.csv",
-                       [assoc_row(), assoc_row("2020/7", "جمعية النور", "عمالة مكناس")], encoding=encoding)
+    write_associations(
+        incoming(warehouse, "wilaya") / "wilaya_jamiyat_202611.csv",
+        [assoc_row(), assoc_row("2020/7", "جمعية النور", "عمالة مكناس")],
+        encoding=encoding,
+    )
     [outcome] = land(warehouse)
     assert outcome.status == "loaded" and outcome.rows_loaded == 2
     rows = query(warehouse, "select receipt_number, name_ar, province_code from raw.wilaya__associations order by 1")
@@ -202,15 +253,19 @@ def test_shifted_header_and_numeric_ice_and_total_row(warehouse, tmp_path):
 
 def test_duplicate_line_loads_once(warehouse):
     row = register_row()
-    write_register(incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx", [row, register_row("FES/2015/0124"), row])
+    write_register(
+        incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx", [row, register_row("FES/2015/0124"), row]
+    )
     [outcome] = land(warehouse)
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_duplicate) == (3, 2, 1)
     assert query(warehouse, "select count(*) from raw.ministere__register")[0][0] == 2
 
 
 def test_same_key_with_other_values_is_set_aside_not_merged(warehouse):
-    write_register(incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx",
-                   [register_row(members=20), register_row(members=25)])
+    write_register(
+        incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx",
+        [register_row(members=20), register_row(members=25)],
+    )
     [outcome] = land(warehouse)
     assert (outcome.rows_loaded, outcome.rows_rejected) == (1, 1)
     assert "même clé" in outcome.set_aside[0][2] and "ligne 6" in outcome.set_aside[0][2]
@@ -220,9 +275,12 @@ def test_redelivered_file_is_recorded_as_duplicate_and_not_loaded_again(warehous
     folder = incoming(warehouse, "wilaya")
     write_associations(folder / "wilaya_jamiyat_202611.csv", [assoc_row()])
     land(warehouse)
-    shutil.copyfile(warehouse.archive_dir / "wilaya" / next(p.name for p in (warehouse.archive_dir / "wilaya").iterdir()
-                                                           if p.is_file()),
-                    folder / "wilaya_jamiyat_202611 (1).csv")
+    shutil.copyfile(
+        warehouse.archive_dir
+        / "wilaya"
+        / next(p.name for p in (warehouse.archive_dir / "wilaya").iterdir() if p.is_file()),
+        folder / "wilaya_jamiyat_202611 (1).csv",
+    )
     [outcome] = land(warehouse)
     assert outcome.status == "duplicate" and "wilaya_jamiyat_202611.csv" in outcome.error
     statuses = [r.status for r in query(warehouse, "select status from audit.load_file order by load_id")]
@@ -242,7 +300,10 @@ def test_corrected_redelivery_of_a_period_supersedes_the_first(warehouse):
     loads = query(warehouse, "select load_id, period, status from audit.load_file order by load_id")
     assert [(r.period, r.status) for r in loads] == [("202611", "superseded"), ("202611", "loaded")]
     assert outcome.supersedes == [f"wilaya_jamiyat_202611.csv (chargement n° {loads[0].load_id})"]
-    assert query(warehouse, "select count(*) from raw.wilaya__associations where _load_id = :l", l=loads[1].load_id)[0][0] == 2
+    assert (
+        query(warehouse, "select count(*) from raw.wilaya__associations where _load_id = :l", l=loads[1].load_id)[0][0]
+        == 2
+    )
 
 
 def test_truncated_workbook_is_quarantined_and_harms_nothing(warehouse, tmp_path):
@@ -256,7 +317,9 @@ def test_truncated_workbook_is_quarantined_and_harms_nothing(warehouse, tmp_path
     quarantined = warehouse.quarantine_dir / "ministere" / f"{bad.sha256[:12]}_REG_COOP_FM_20261130.xlsx"
     assert quarantined.read_bytes() == data[: len(data) // 2]
     assert outcomes["wilaya_jamiyat_202610.csv"].status == "loaded"
-    row = query(warehouse, "select status, error, rows_read from audit.load_file where file_name = 'REG_COOP_FM_20261130.xlsx'")[0]
+    row = query(
+        warehouse, "select status, error, rows_read from audit.load_file where file_name = 'REG_COOP_FM_20261130.xlsx'"
+    )[0]
     assert row.status == "rejected" and row.rows_read == 0 and "illisible" in row.error
 
 
@@ -278,8 +341,9 @@ def test_missing_required_column_rejects_the_file_and_names_it(warehouse):
 
 def test_extra_column_is_kept_in_raw_and_reported(warehouse):
     header = REGISTER_HEADER + ["Téléphone portable"]
-    write_register(incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx",
-                   [register_row() + ["0612345678"]], header=header)
+    write_register(
+        incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx", [register_row() + ["0612345678"]], header=header
+    )
     [outcome] = land(warehouse)
     assert outcome.status == "loaded" and outcome.extra_columns == ["Téléphone portable"]
     assert query(warehouse, "select _extra from raw.ministere__register")[0][0] == {"Téléphone portable": "0612345678"}
@@ -324,15 +388,19 @@ def test_unknown_file_name_of_the_wilaya_is_explained_in_arabic_too(warehouse):
 
 
 def test_a_crash_mid_file_leaves_no_partial_rows_and_keeps_the_file(warehouse, monkeypatch):
-    path = write_register(incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx",
-                          [register_row("FES/2015/0001"), register_row("FES/2015/0002")])
+    path = write_register(
+        incoming(warehouse, "ministere") / "REG_COOP_FM_20261130.xlsx",
+        [register_row("FES/2015/0001"), register_row("FES/2015/0002")],
+    )
 
     def crash(self, raw_conn, *args, **kwargs):
         with raw_conn.cursor() as cur:
             cur.execute("SET LOCAL ROLE tadamon_loader")
             raw_tables.ensure_raw_table(cur, args[0])
-            cur.execute("INSERT INTO raw.ministere__register (_load_id, _file_sha256, _file_name, _line) "
-                        "VALUES (-1, repeat('0', 64), 'x', 'ligne 1')")
+            cur.execute(
+                "INSERT INTO raw.ministere__register (_load_id, _file_sha256, _file_name, _line) "
+                "VALUES (-1, repeat('0', 64), 'x', 'ligne 1')"
+            )
         raise ConnectionResetError("the server went away mid-COPY")
 
     monkeypatch.setattr(Lander, "_write", crash)
@@ -352,8 +420,11 @@ def test_reload_of_an_archived_file_replaces_its_rows(warehouse):
     write_associations(incoming(warehouse, "wilaya") / "wilaya_jamiyat_202611.csv", [assoc_row(), assoc_row("2020/8")])
     [first] = land(warehouse)
     again = Lander(warehouse, admin_url(warehouse)).land_file(
-        warehouse.archive_dir / "wilaya" / f"{first.sha256[:12]}_wilaya_jamiyat_202611.csv", "wilaya", reload=True,
-        file_name="wilaya_jamiyat_202611.csv")
+        warehouse.archive_dir / "wilaya" / f"{first.sha256[:12]}_wilaya_jamiyat_202611.csv",
+        "wilaya",
+        reload=True,
+        file_name="wilaya_jamiyat_202611.csv",
+    )
     assert again.status == "loaded"
     assert query(warehouse, "select count(*) from raw.wilaya__associations")[0][0] == 2
     statuses = [r.status for r in query(warehouse, "select status from audit.load_file order by load_id")]

@@ -24,23 +24,39 @@ from tests.integration.test_ingestion_columnar import assert_same, land_and_dump
 
 
 def member(number: int, **fields) -> dict:
-    record = {"id_adherent": f"CA-FM-{number:06d}", "type": "cooperative", "raison_sociale": f"Coop {number}",
-              "raison_sociale_ar": "تعاونية", "num_immatriculation": "FES/2015/0123", "ice": "001689701119297",
-              "metier": "tissage", "province": "Fès", "commune": "Fès", "date_adhesion": "2022-04-15",
-              "effectif": {"hommes": 10, "femmes": 8}, "contact": {"telephone": "0600000000", "email": None},
-              "actif": True}
+    record = {
+        "id_adherent": f"CA-FM-{number:06d}",
+        "type": "cooperative",
+        "raison_sociale": f"Coop {number}",
+        "raison_sociale_ar": "تعاونية",
+        "num_immatriculation": "FES/2015/0123",
+        "ice": "001689701119297",
+        "metier": "tissage",
+        "province": "Fès",
+        "commune": "Fès",
+        "date_adhesion": "2022-04-15",
+        "effectif": {"hommes": 10, "femmes": 8},
+        "contact": {"telephone": "0600000000", "email": None},
+        "actif": True,
+    }
     record.update(fields)
     return record
 
 
 def edge_workbook(path: Path) -> Path:
     rows = [
-        register_row("FES/2015/0001"), register_row("FES/2015/0002", ice=1689701119297, members=20.0),
-        register_row("fes 2015 3", province="إقليم إفران"), register_row("FES/2015/0001"),  # a duplicate line
+        register_row("FES/2015/0001"),
+        register_row("FES/2015/0002", ice=1689701119297, members=20.0),
+        register_row("fes 2015 3", province="إقليم إفران"),
+        register_row("FES/2015/0001"),  # a duplicate line
         register_row("FES/2015/0001", name="Autre"),  # same key, other values
-        register_row("FES/2015/0004", members=-3), register_row("FES/2015/0005", members=2.5),
-        register_row(None), [None] * len(REGISTER_HEADER), register_row("FES/2015/0006", women=" "),
-        register_row("FES/2015/0007", province="Rabat"), register_row("FES/2015/0008", ice="12"),
+        register_row("FES/2015/0004", members=-3),
+        register_row("FES/2015/0005", members=2.5),
+        register_row(None),
+        [None] * len(REGISTER_HEADER),
+        register_row("FES/2015/0006", women=" "),
+        register_row("FES/2015/0007", province="Rabat"),
+        register_row("FES/2015/0008", ice="12"),
         register_row("FES/2015/0009", members=True),
     ]
     rows[2][6] = dt.datetime(2015, 1, 14)  # a date cell; others are text
@@ -52,10 +68,16 @@ def edge_workbook(path: Path) -> Path:
 
 def edge_export(path: Path) -> Path:
     records = [
-        member(1), member(2, effectif={"hommes": "12", "femmes": 3.0}, ice=1689701119297, actif="oui"),
-        member(1), member(1, raison_sociale="Autre"), member(3, province="Marrakech"), member(4, id_adherent=None),
-        member(5, effectif=None, contact={"telephone": None}), member(6, date_adhesion="15/04/2022", actif=0),
-        member(7, num_immatriculation="2019/12", effectif={"hommes": -1}), member(8, raison_sociale="  Coop  8 "),
+        member(1),
+        member(2, effectif={"hommes": "12", "femmes": 3.0}, ice=1689701119297, actif="oui"),
+        member(1),
+        member(1, raison_sociale="Autre"),
+        member(3, province="Marrakech"),
+        member(4, id_adherent=None),
+        member(5, effectif=None, contact={"telephone": None}),
+        member(6, date_adhesion="15/04/2022", actif=0),
+        member(7, num_immatriculation="2019/12", effectif={"hommes": -1}),
+        member(8, raison_sociale="  Coop  8 "),
         member(9, ice=["001689701119297"]),
     ]
     text = json.dumps({"export_date": "2026-11-01", "region": "Fès-Meknès", "adherents": records}, ensure_ascii=False)
@@ -66,8 +88,10 @@ def edge_export(path: Path) -> Path:
 def test_edge_cases_load_the_same_by_both_paths(test_server, tmp_path, monkeypatch):
     (tmp_path / "delivery" / "ministere").mkdir(parents=True)
     (tmp_path / "delivery" / "chambre").mkdir(parents=True)
-    files = [edge_workbook(tmp_path / "delivery" / "ministere" / "REG_COOP_FM_20261130.xlsx"),
-             edge_export(tmp_path / "delivery" / "chambre" / "chambre_adherents_20261130.json")]
+    files = [
+        edge_workbook(tmp_path / "delivery" / "ministere" / "REG_COOP_FM_20261130.xlsx"),
+        edge_export(tmp_path / "delivery" / "chambre" / "chambre_adherents_20261130.json"),
+    ]
     fast = land_and_dump(test_server, tmp_path, monkeypatch, files, fast=True)
     rows = land_and_dump(test_server, tmp_path, monkeypatch, files, fast=False)
     assert fast["fast path used"] == fast["fast path completed"] == [True, True]
@@ -113,14 +137,19 @@ def test_files_the_fast_path_does_not_serve_go_row_by_row(warehouse, caplog):
     assert (outcome.status, outcome.rows_loaded, outcome.extra_columns) == ("loaded", 1, ["nouveau"])
     assert "row-by-row loader (fields the definition does not know)" in caplog.text
     nan = folder / "chambre_adherents_20261201.json"
-    nan.write_text('{"adherents": [{"id_adherent": "CA-FM-000002", "type": "cooperative", "raison_sociale": "C", '
-                   '"province": "Fès", "effectif": {"hommes": NaN}}]}', encoding="utf-8")
+    nan.write_text(
+        '{"adherents": [{"id_adherent": "CA-FM-000002", "type": "cooperative", "raison_sociale": "C", '
+        '"province": "Fès", "effectif": {"hommes": NaN}}]}',
+        encoding="utf-8",
+    )
     assert columnar.plan(nan, definition_for("chambre", nan.name)) == (None, "JSON orjson does not read")
     outcome = Lander(warehouse, admin_url(warehouse)).land_file(nan, "chambre")
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 1)  # NaN read by the json module: no number
     deep = folder / "chambre_adherents_20261215.json"  # nested deeper than the json module may follow
-    deep.write_text(json.dumps({"adherents": [member(3)]}).replace('"actif": true', '"actif": ' + "[" * 600 + "]" * 600),
-                    encoding="utf-8")
+    deep.write_text(
+        json.dumps({"adherents": [member(3)]}).replace('"actif": true', '"actif": ' + "[" * 600 + "]" * 600),
+        encoding="utf-8",
+    )
     assert columnar.plan(deep, definition_for("chambre", deep.name)) == (None, "deeply nested JSON")
 
 

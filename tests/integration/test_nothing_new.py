@@ -21,10 +21,13 @@ def _published(settings) -> None:
     outcomes = Lander(settings, url).land_pending()
     assert {o.status for o in outcomes} == {"loaded"}, [(o.file_name, o.status, o.error) for o in outcomes]
     with engine(url).begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO audit.publication (last_load_id, project_fingerprint, row_counts) "
-            "SELECT max(load_id), :f, '{}' FROM audit.load_file WHERE status IN ('loaded', 'superseded')"),
-            {"f": project_fingerprint()})
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit.publication (last_load_id, project_fingerprint, row_counts) "
+                "SELECT max(load_id), :f, '{}' FROM audit.load_file WHERE status IN ('loaded', 'superseded')"
+            ),
+            {"f": project_fingerprint()},
+        )
 
 
 def test_only_duplicates_and_rejected_files_waiting_is_nothing_new(warehouse):
@@ -34,7 +37,7 @@ def test_only_duplicates_and_rejected_files_waiting_is_nothing_new(warehouse):
     sample = sorted((SAMPLES / "wilaya" / "samples").glob("*.csv"))[0]
     shutil.copyfile(sample, incoming / "wilaya" / f"copie de {sample.name}")  # a name of no definition
     (incoming / "chambre").mkdir(exist_ok=True)
-    (incoming / "chambre" / "chambre_adherents_20261201.json").write_text("{\"adherents\": [", encoding="utf-8")
+    (incoming / "chambre" / "chambre_adherents_20261201.json").write_text('{"adherents": [', encoding="utf-8")
     (incoming / "ministere" / "REG_COOP_FM_20261201.xlsx").write_bytes(b"PK\x03\x04 truncated")
     shutil.copyfile(sample, incoming / "wilaya" / sample.name)  # bytes loaded before: a duplicate
     write_register(incoming / "ministere" / "REG_COOP_FM_20260930.xlsx", [register_row()])  # older than in force

@@ -54,8 +54,14 @@ def test_a_sensor_per_provider_folder_and_a_failure_alert(defs):
 def test_asset_graph_shape(defs):
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    for table in ("ministere__register", "ministere__mouazara", "wilaya__associations", "wilaya__indh_agr",
-                  "chambre__adherents", "chambre__formations"):
+    for table in (
+        "ministere__register",
+        "ministere__mouazara",
+        "wilaya__associations",
+        "wilaya__indh_agr",
+        "chambre__adherents",
+        "chambre__formations",
+    ):
         assert f"raw/{table}" in keys
         assert graph.get(dg.AssetKey(["raw", table])).group_name.startswith("raw_")
     staging = [k for k in graph.get_all_asset_keys() if k.path[0] == "staging"]
@@ -68,13 +74,27 @@ def test_asset_graph_shape(defs):
         assert graph.get(key).parent_keys == {dg.AssetKey(["marts_build", key.path[1]])}
     # the freshness checks are declared on every raw asset
     check_keys = {c.asset_key.to_user_string() for c in graph.asset_check_keys if c.name == "delivered_on_time"}
-    assert check_keys == {f"raw/{t}" for t in ("ministere__register", "ministere__mouazara", "wilaya__associations",
-                                               "wilaya__indh_agr", "chambre__adherents", "chambre__formations")}
+    assert check_keys == {
+        f"raw/{t}"
+        for t in (
+            "ministere__register",
+            "ministere__mouazara",
+            "wilaya__associations",
+            "wilaya__indh_agr",
+            "chambre__adherents",
+            "chambre__formations",
+        )
+    }
 
 
 def test_definitions_validate_on_the_workspace(defs):
-    result = subprocess.run([str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -138,8 +158,11 @@ def test_a_bad_file_is_not_retried(warehouse, monkeypatch):
         result = dg.materialize([_land_ministere()], resources={"warehouse": WarehouseResource()}, instance=instance)
     assert result.success
     assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
-    register = next(m for m in result.asset_materializations_for_node("land_ministere")
-                    if m.asset_key == dg.AssetKey(["raw", "ministere__register"]))
+    register = next(
+        m
+        for m in result.asset_materializations_for_node("land_ministere")
+        if m.asset_key == dg.AssetKey(["raw", "ministere__register"])
+    )
     assert register.metadata["files_rejected"].value == 1
 
 
@@ -153,8 +176,11 @@ def test_tadamon_ui_serves_the_asset_graph(defs, warehouse):
     port, report_port = _free_port(), _free_port()
     process = subprocess.Popen(
         [str(BIN / "tadamon"), "ui", "--port", str(port)],
-        cwd=PROJECT_ROOT, env={**os.environ, "TADAMON_REPORT_PORT": str(report_port)},
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "TADAMON_REPORT_PORT": str(report_port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         start_new_session=True,  # `dagster dev` runs the webserver and the daemon as children
     )
     query = {"query": "{ assetNodes { assetKey { path } } }"}
@@ -190,8 +216,10 @@ def test_tadamon_ui_serves_the_asset_graph(defs, warehouse):
 
         with engine(os.environ["TADAMON_WAREHOUSE_URL"]).connect() as conn:
             name = conn.exec_driver_sql("select current_database()").scalar()
-            assert conn.execute(sa.text("select 1 from pg_database where datname = :n"),
-                                {"n": f"{name}_dagster"}).scalar() == 1
+            assert (
+                conn.execute(sa.text("select 1 from pg_database where datname = :n"), {"n": f"{name}_dagster"}).scalar()
+                == 1
+            )
     finally:
         process.terminate()  # tadamon ui passes it on to dagster dev as an interrupt
         try:
@@ -213,8 +241,9 @@ def test_status_report_names_late_providers_and_the_next_run(star_schema_db, mon
 
     monkeypatch.setenv("TADAMON_WAREHOUSE_URL", star_schema_db)
     with engine(star_schema_db).begin() as conn:  # the chamber's last delivery, made 90 days old
-        conn.execute(sa.text("update audit.load_file set received_at = now() - interval '90 days' "
-                             "where provider = 'chambre'"))
+        conn.execute(
+            sa.text("update audit.load_file set received_at = now() - interval '90 days' where provider = 'chambre'")
+        )
     try:
         with dg.DagsterInstance.ephemeral() as instance:
             report = status_report(star_schema_db, instance)
@@ -225,5 +254,5 @@ def test_status_report_names_late_providers_and_the_next_run(star_schema_db, mon
     assert "chambre__adherents" in late and "chambre__formations" in late and "ministere" not in late
     assert "Latest deliveries:" in report and "REG_COOP_FM_20261031.xlsx: loaded" in report
     assert "Next scheduled run:" in report and "Africa/Casablanca" in report
-    now = dt.datetime(2026, 11, 29, 1, 30, tzinfo=dt.timezone.utc)  # 02:30 in Casablanca (UTC+1)
+    now = dt.datetime(2026, 11, 29, 1, 30, tzinfo=dt.UTC)  # 02:30 in Casablanca (UTC+1)
     assert next_nightly_run(now).isoformat().startswith("2026-11-30T02:00")

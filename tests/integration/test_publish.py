@@ -20,8 +20,9 @@ def build(url, rows, extra_column=False):
         conn.exec_driver_sql("COMMENT ON TABLE marts_build.dim_thing IS 'Things, one row per thing'")
         conn.exec_driver_sql("COMMENT ON COLUMN marts_build.dim_thing.name IS 'The thing''s name'")
         for key, name in rows:
-            conn.execute(sa.text("insert into marts_build.dim_thing (thing_key, name) values (:k, :n)"),
-                         {"k": key, "n": name})
+            conn.execute(
+                sa.text("insert into marts_build.dim_thing (thing_key, name) values (:k, :n)"), {"k": key, "n": name}
+            )
 
 
 def test_publish_copies_rows_comments_and_keys(warehouse):
@@ -30,12 +31,17 @@ def test_publish_copies_rows_comments_and_keys(warehouse):
     assert publish(url, ["dim_thing"]) == {"dim_thing": 2}
     with engine(url).connect() as conn:
         assert conn.exec_driver_sql("select count(*) from marts.dim_thing").scalar() == 2
-        assert conn.exec_driver_sql("select obj_description('marts.dim_thing'::regclass)").scalar() == \
-            "Things, one row per thing"
-        assert conn.exec_driver_sql("select col_description('marts.dim_thing'::regclass, 2)").scalar() == \
-            "The thing's name"
-        pk = conn.exec_driver_sql("select count(*) from pg_constraint where conrelid = 'marts.dim_thing'::regclass "
-                                  "and contype = 'p'").scalar()
+        assert (
+            conn.exec_driver_sql("select obj_description('marts.dim_thing'::regclass)").scalar()
+            == "Things, one row per thing"
+        )
+        assert (
+            conn.exec_driver_sql("select col_description('marts.dim_thing'::regclass, 2)").scalar()
+            == "The thing's name"
+        )
+        pk = conn.exec_driver_sql(
+            "select count(*) from pg_constraint where conrelid = 'marts.dim_thing'::regclass and contype = 'p'"
+        ).scalar()
         assert pk == 1
 
 
@@ -98,8 +104,11 @@ def test_readers_are_not_blocked_and_never_see_a_half_published_state(warehouse)
         # the reader's snapshot is unchanged; a new query sees the whole new state
         assert reader.exec_driver_sql("select count(*), min(name) from marts.dim_thing").one() == (100, "old")
         reader.exec_driver_sql("COMMIT")
-        assert reader.exec_driver_sql("select count(*), min(name), max(name) from marts.dim_thing").one() == \
-            (150, "new", "new")
+        assert reader.exec_driver_sql("select count(*), min(name), max(name) from marts.dim_thing").one() == (
+            150,
+            "new",
+            "new",
+        )
     finally:
         reader.close()
 
@@ -141,8 +150,10 @@ def test_foreign_keys_are_declared_kept_and_a_dangling_key_fails_the_publication
     build(url, [(1, "a"), (2, "b")])
     build_fact(url, [(10, 1), (11, 2), (12, None)])
     assert publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key]) == {"dim_thing": 2, "fct_thing": 3}
-    fk_sql = ("select conname, pg_get_constraintdef(oid) from pg_constraint "
-              "where conrelid = 'marts.fct_thing'::regclass and contype = 'f'")
+    fk_sql = (
+        "select conname, pg_get_constraintdef(oid) from pg_constraint "
+        "where conrelid = 'marts.fct_thing'::regclass and contype = 'f'"
+    )
     with engine(url).connect() as conn:
         declared = conn.exec_driver_sql(fk_sql).all()
     definition = "FOREIGN KEY (thing_key) REFERENCES marts.dim_thing(thing_key) DEFERRABLE INITIALLY DEFERRED"

@@ -32,8 +32,9 @@ def _run(providers=("ministere",)):
         resources={"warehouse": WarehouseResource()},
     )
     with dg.DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance,
-                                                                                 raise_on_error=False)
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance, raise_on_error=False
+        )
     return result, {e.check_name: e for e in result.get_asset_check_evaluations()}
 
 
@@ -54,8 +55,7 @@ def test_checks_on_the_samples_warn_and_let_the_load_go_on(warehouse):
     assert RAN == ["ran"]
 
     with engine(warehouse.warehouse_url).connect() as conn:
-        rows = conn.execute(sa.text(
-            "select distinct run_id, suite from audit.quality_result")).all()
+        rows = conn.execute(sa.text("select distinct run_id, suite from audit.quality_result")).all()
     assert {r.run_id for r in rows} == {result.run_id}
     assert {r.suite for r in rows} == {"raw_ministere__register", "raw_ministere__mouazara"}
 
@@ -73,8 +73,11 @@ def test_half_register_fails_the_blocking_check_and_stops_downstream(warehouse):
     assert not result.success
     assert RAN == []  # blocked
     with engine(warehouse.warehouse_url).connect() as conn:
-        row = conn.execute(sa.text(
-            "select severity, success, failing_keys from audit.quality_result "
-            "where run_id = :r and suite = 'raw_ministere__register' and expectation = 'volume_not_dropping'"),
-            {"r": result.run_id}).one()
+        row = conn.execute(
+            sa.text(
+                "select severity, success, failing_keys from audit.quality_result "
+                "where run_id = :r and suite = 'raw_ministere__register' and expectation = 'volume_not_dropping'"
+            ),
+            {"r": result.run_id},
+        ).one()
     assert (row.severity, row.success, row.failing_keys) == ("critical", False, ["REG_COOP_FM_20261130.xlsx"])

@@ -29,7 +29,9 @@ def half_register(target):
 
 def counts(url):
     with engine(url).connect() as conn:
-        return conn.execute(sa.text("select count(*), count(*) filter (where is_current) from marts.dim_organisation")).one()
+        return conn.execute(
+            sa.text("select count(*), count(*) filter (where is_current) from marts.dim_organisation")
+        ).one()
 
 
 def test_half_register_fails_the_critical_volume_check_and_marts_stay(warehouse):
@@ -44,8 +46,10 @@ def test_half_register_fails_the_critical_volume_check_and_marts_stay(warehouse)
     before = counts(url)
     assert before[0] > 800
     with engine(url).begin() as conn:
-        conn.exec_driver_sql("CREATE VIEW public.analyst_orgs AS SELECT organisation_type, count(*) AS n "
-                             "FROM marts.dim_organisation WHERE is_current GROUP BY 1")
+        conn.exec_driver_sql(
+            "CREATE VIEW public.analyst_orgs AS SELECT organisation_type, count(*) AS n "
+            "FROM marts.dim_organisation WHERE is_current GROUP BY 1"
+        )
     view_before = dict(engine(url).connect().exec_driver_sql("select * from public.analyst_orgs").all())
 
     folder = warehouse.incoming_dir / "ministere"
@@ -56,15 +60,18 @@ def test_half_register_fails_the_critical_volume_check_and_marts_stay(warehouse)
 
     assert not second.success
     assert second.files == {"loaded": 1}
-    assert any("raw/ministere__register" in f and "ERROR" in f.upper() for f in second.checks_failed), \
+    assert any("raw/ministere__register" in f and "ERROR" in f.upper() for f in second.checks_failed), (
         second.checks_failed
+    )
     assert counts(url) == before
     with engine(url).connect() as conn:
         assert dict(conn.exec_driver_sql("select * from public.analyst_orgs").all()) == view_before
-        failed = conn.execute(sa.text(
-            "select expectation, severity, observed_value from audit.quality_result "
-            "where not success and severity = 'critical' and asset = 'raw/ministere__register'"
-        )).all()
+        failed = conn.execute(
+            sa.text(
+                "select expectation, severity, observed_value from audit.quality_result "
+                "where not success and severity = 'critical' and asset = 'raw/ministere__register'"
+            )
+        ).all()
     assert failed, "the critical volume expectation is recorded in audit.quality_result"
     alerts = (warehouse.logs_dir / "alerts.log").read_text(encoding="utf-8").splitlines()
     assert json.loads(alerts[-1])["title"] == "the load failed"
@@ -78,9 +85,12 @@ def test_half_register_fails_the_critical_volume_check_and_marts_stay(warehouse)
         third = run_load(warehouse, instance)
     assert third.success, third.failure
     with engine(url).connect() as conn:
-        statuses = conn.exec_driver_sql("select file_name, status from audit.load_file "
-                                        "where source_name = 'ministere__register' order by load_id").all()
-    assert [tuple(r) for r in statuses] == [("REG_COOP_FM_20261031.xlsx", "loaded"),
-                                            ("REG_COOP_FM_20261130.xlsx", "superseded"),
-                                            ("REG_COOP_FM_20261130 (1).xlsx", "loaded")]
+        statuses = conn.exec_driver_sql(
+            "select file_name, status from audit.load_file where source_name = 'ministere__register' order by load_id"
+        ).all()
+    assert [tuple(r) for r in statuses] == [
+        ("REG_COOP_FM_20261031.xlsx", "loaded"),
+        ("REG_COOP_FM_20261130.xlsx", "superseded"),
+        ("REG_COOP_FM_20261130 (1).xlsx", "loaded"),
+    ]
     assert counts(url)[1] == before[1], "the same organisations, each with one current version"

@@ -10,7 +10,15 @@ import openpyxl
 import sqlalchemy as sa
 
 from orchestration.ingest.landing import Lander
-from orchestration.quality import CRITICAL, WARNING, data_docs_index, findings_for_load, run_suite, run_suites, stored_suites
+from orchestration.quality import (
+    CRITICAL,
+    WARNING,
+    data_docs_index,
+    findings_for_load,
+    run_suite,
+    run_suites,
+    stored_suites,
+)
 from orchestration.warehouse import engine
 from tests.conftest import SAMPLES, deliver_samples
 
@@ -34,8 +42,9 @@ def half_register(target: Path, name: str = "REG_COOP_FM_20261130.xlsx") -> Path
     workbook = openpyxl.load_workbook(REGISTER_SAMPLE)
     sheet = workbook.active
     header = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "N° Immatriculation")
-    total = next(r for r in range(header + 1, sheet.max_row + 1)
-                 if str(sheet.cell(r, 1).value or "").strip().startswith("Total"))
+    total = next(
+        r for r in range(header + 1, sheet.max_row + 1) if str(sheet.cell(r, 1).value or "").strip().startswith("Total")
+    )
     data_rows = total - header - 1
     keep = data_rows // 2
     sheet.delete_rows(header + 1 + keep, data_rows - keep)
@@ -61,9 +70,16 @@ def test_sample_violations_fail_warning_expectations_with_their_keys(warehouse):
     assert all(o.skipped is None for o in outcomes)
 
     with engine(url).connect() as conn:
-        rows = conn.execute(sa.text(
-            "select suite, expectation, severity, success, failing_row_count, failing_keys, observed_value "
-            "from audit.quality_result where run_id = 'test-run-1'")).mappings().all()
+        rows = (
+            conn.execute(
+                sa.text(
+                    "select suite, expectation, severity, success, failing_row_count, failing_keys, observed_value "
+                    "from audit.quality_result where run_id = 'test-run-1'"
+                )
+            )
+            .mappings()
+            .all()
+        )
     assert len(rows) == sum(len(o.outcomes) for o in outcomes)
     row = next(r for r in rows if r["expectation"] == "women_not_above_members")
     assert row["severity"] == WARNING and row["success"] is False and row["failing_row_count"] == 1
@@ -75,8 +91,9 @@ def test_findings_for_load_name_the_rows_of_one_file(warehouse):
     deliver_samples(warehouse, providers=("ministere",))
     url = _land(warehouse)
     with engine(url).connect() as conn:
-        loads = dict(conn.execute(sa.text(
-            "select source_name, load_id from audit.load_file where status = 'loaded'")).all())
+        loads = dict(
+            conn.execute(sa.text("select source_name, load_id from audit.load_file where status = 'loaded'")).all()
+        )
     register = findings_for_load(url, loads["ministere__register"])
     assert any(f.startswith("ligne ") and "(BLM/2014/0002) : femmes (59) > adhérents (54)" in f for f in register)
     mouazara = findings_for_load(url, loads["ministere__mouazara"])
@@ -97,8 +114,14 @@ def test_a_warning_rule_that_fails_is_skipped_and_the_file_still_loads(warehouse
         suite = real(table)
         if suite is None or table != "raw.ministere__register":
             return suite
-        broken = Rule("broken_rule", WARNING, "", "UnexpectedRowsExpectation",
-                      {"unexpected_rows_query": "select no_such_column from {batch}"}, finding="jamais")
+        broken = Rule(
+            "broken_rule",
+            WARNING,
+            "",
+            "UnexpectedRowsExpectation",
+            {"unexpected_rows_query": "select no_such_column from {batch}"},
+            finding="jamais",
+        )
         return dataclasses.replace(suite, rules=(broken, *suite.rules))
 
     monkeypatch.setattr(findings, "suite_for_table", with_a_broken_rule)
@@ -127,7 +150,9 @@ def test_half_register_after_the_full_one_fails_the_critical_volume_check(wareho
     assert volume.failing_keys == ["REG_COOP_FM_20261130.xlsx"]
     assert second.worst_failed_severity == CRITICAL
     with engine(url).connect() as conn:
-        success = conn.execute(sa.text(
-            "select success from audit.quality_result where run_id = 'half' and expectation = 'volume_not_dropping'"
-        )).scalar()
+        success = conn.execute(
+            sa.text(
+                "select success from audit.quality_result where run_id = 'half' and expectation = 'volume_not_dropping'"
+            )
+        ).scalar()
     assert success is False

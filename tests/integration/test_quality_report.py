@@ -25,23 +25,42 @@ def record(url, rows):
                 "insert into audit.quality_result (run_id, asset, suite, expectation, severity, success, "
                 "observed_value, failing_row_count, failing_keys) values (%(run_id)s, %(asset)s, %(suite)s, "
                 "%(expectation)s, %(severity)s, %(success)s, %(observed)s, %(failing)s, %(keys)s)",
-                {**row, "keys": json.dumps(row.get("keys", []))})
+                {**row, "keys": json.dumps(row.get("keys", []))},
+            )
 
 
 @pytest.fixture
 def results(warehouse, tmp_path, monkeypatch):
     monkeypatch.setattr(report, "REPORT_DIR", tmp_path / "uncommitted" / "quality_report")
     url = admin_url(warehouse)
-    base = {"asset": "raw/ministere__register", "suite": "raw_ministere__register", "observed": None,
-            "failing": None}
-    record(url, [
-        {**base, "run_id": "old", "expectation": "rows_present", "severity": "critical", "success": False},
-        {**base, "run_id": "new", "expectation": "rows_present", "severity": "critical", "success": True},
-        {**base, "run_id": "new", "expectation": "women_not_above_members", "severity": "warning",
-         "success": False, "observed": "<script>alert(1)</script>", "failing": 3, "keys": ["FES/2015/0001"]},
-        {"asset": "marts_build/fct_funding", "suite": "marts_fct_funding", "run_id": "new", "observed": None,
-         "expectation": "amount_positive", "severity": "critical", "success": False, "failing": 1},
-    ])
+    base = {"asset": "raw/ministere__register", "suite": "raw_ministere__register", "observed": None, "failing": None}
+    record(
+        url,
+        [
+            {**base, "run_id": "old", "expectation": "rows_present", "severity": "critical", "success": False},
+            {**base, "run_id": "new", "expectation": "rows_present", "severity": "critical", "success": True},
+            {
+                **base,
+                "run_id": "new",
+                "expectation": "women_not_above_members",
+                "severity": "warning",
+                "success": False,
+                "observed": "<script>alert(1)</script>",
+                "failing": 3,
+                "keys": ["FES/2015/0001"],
+            },
+            {
+                "asset": "marts_build/fct_funding",
+                "suite": "marts_fct_funding",
+                "run_id": "new",
+                "observed": None,
+                "expectation": "amount_positive",
+                "severity": "critical",
+                "success": False,
+                "failing": 1,
+            },
+        ],
+    )
     return url
 
 
@@ -64,8 +83,12 @@ def test_the_report_server_serves_it_and_a_browser_renders_it_offline(results, w
             assert response.status == 200 and response.read().decode() == index.read_text()
         if not shutil.which(CHROMIUM):
             pytest.skip("no chromium on this machine")
-        dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", address],
-                             capture_output=True, text=True, timeout=120).stdout
+        dom = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", address],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
         assert "Tadamon — rapport qualité des données" in dom
         assert "women_not_above_members" in dom and "avertissement" in dom
         with pytest.raises(OSError, match="TADAMON_REPORT_PORT"):

@@ -49,8 +49,16 @@ class Project:
         self.tests = root / "tests"
 
     def new(self, provider, kind, sample, **kwargs):
-        return new_source(provider, kind, sample, sources_dir=self.sources, dbt_dir=self.dbt,
-                          expectations_dir=self.expectations, tests_dir=self.tests, **kwargs)
+        return new_source(
+            provider,
+            kind,
+            sample,
+            sources_dir=self.sources,
+            dbt_dir=self.dbt,
+            expectations_dir=self.expectations,
+            tests_dir=self.tests,
+            **kwargs,
+        )
 
     def run_generated_test(self, table: str, warehouse) -> None:
         path = self.tests / "integration" / f"test_source_{table}.py"
@@ -64,7 +72,11 @@ class Project:
         env = {**os.environ, **dbt_environment(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         return subprocess.run(
             [str(dbt), *args, "--project-dir", str(self.dbt), "--profiles-dir", str(self.dbt)],
-            env=env, capture_output=True, text=True, timeout=600, cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=self.root,
         )
 
 
@@ -104,9 +116,18 @@ FAIR_HEADER = ["Réf. foire", "Intitulé", "Date début", "Exposants", "Chiffre 
 
 
 def fair_rows(count: int = 12) -> list[list]:
-    return [[f"F-2026-{i:03d}", f"Foire régionale n°{i}", dt.datetime(2026, 3, i + 1), 10 + i,
-             f"{12 + i} 500,50", ["Fès", "Meknès", "Taza"][i % 3], f"contact{i}@example.ma"]
-            for i in range(1, count + 1)]
+    return [
+        [
+            f"F-2026-{i:03d}",
+            f"Foire régionale n°{i}",
+            dt.datetime(2026, 3, i + 1),
+            10 + i,
+            f"{12 + i} 500,50",
+            ["Fès", "Meknès", "Taza"][i % 3],
+            f"contact{i}@example.ma",
+        ]
+        for i in range(1, count + 1)
+    ]
 
 
 # -- the issue's "done when" ---------------------------------------------------------------------
@@ -115,8 +136,9 @@ def test_new_sources_load_and_their_staging_models_build(project, warehouse, tmp
     generated tests load the samples, and `dbt build` of the new staging models passes."""
     anapec = project.new("anapec", "insertions", ANAPEC)
     cri = project.new("cri", "projets", CRI)
-    fairs = project.new("chambre", "foires", write_workbook(tmp_path / "chambre_foires_20261130.xlsx",
-                                                            FAIR_HEADER, fair_rows()))
+    fairs = project.new(
+        "chambre", "foires", write_workbook(tmp_path / "chambre_foires_20261130.xlsx", FAIR_HEADER, fair_rows())
+    )
 
     # the definitions load with the others, as the loader and Dagster read them
     tables = {d.table for d in load_definitions(project.sources)}
@@ -132,7 +154,9 @@ def test_new_sources_load_and_their_staging_models_build(project, warehouse, tmp
     build = project.run_dbt("build", "--select", *models, url=warehouse.warehouse_url)
     assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
     # three views, and not_null + unique on each key
-    totals = re.search(r"PASS=(\d+)\s+WARN=(\d+)\s+ERROR=(\d+)\s+SKIP=(\d+)(?:\s+NO-OP=\d+)?\s+TOTAL=(\d+)", build.stdout)
+    totals = re.search(
+        r"PASS=(\d+)\s+WARN=(\d+)\s+ERROR=(\d+)\s+SKIP=(\d+)(?:\s+NO-OP=\d+)?\s+TOTAL=(\d+)", build.stdout
+    )
     assert totals, build.stdout[-2000:]
     passed, _, errors, skipped, total = map(int, totals.groups())
     assert (errors, skipped) == (0, 0) and passed == total >= 9
@@ -140,19 +164,28 @@ def test_new_sources_load_and_their_staging_models_build(project, warehouse, tmp
     assert query(warehouse, "select count(*) from staging.stg_anapec__insertions")[0][0] == ANAPEC_ROWS
     assert query(warehouse, "select count(*) from staging.stg_cri__projets")[0][0] == CRI_ROWS
     assert query(warehouse, "select count(*) from staging.stg_chambre__foires")[0][0] == 12
-    row = query(warehouse, """select n_dossier, province_code, montant_de_l_aide_mad, date_d_insertion,
+    row = query(
+        warehouse,
+        """select n_dossier, province_code, montant_de_l_aide_mad, date_d_insertion,
                                      snapshot_date, source_file_name
-                              from staging.stg_anapec__insertions where n_dossier = 'ANP-FM-2026-0001'""")[0]
+                              from staging.stg_anapec__insertions where n_dossier = 'ANP-FM-2026-0001'""",
+    )[0]
     assert row.province_code == "03.231"  # Fès
     assert str(row.montant_de_l_aide_mad) == "175638.06"
     assert row.date_d_insertion == dt.date(2025, 3, 11)
     assert row.snapshot_date == dt.date(2026, 11, 1)
     assert row.source_file_name == ANAPEC.name
     # personal data stays in the raw layer
-    staged = {r[0] for r in query(warehouse, """select column_name from information_schema.columns
+    staged = {
+        r[0]
+        for r in query(
+            warehouse,
+            """select column_name from information_schema.columns
                                                  where table_schema = 'staging'
                                                    and table_name in ('stg_anapec__insertions', 'stg_cri__projets',
-                                                                      'stg_chambre__foires')""")}
+                                                                      'stg_chambre__foires')""",
+        )
+    }
     assert not {"telephone_employeur", "porteur_telephone", "e_mail"} & staged
     assert {"porteur_ice", "montant_investissement_mad", "partenaires", "chiffre_d_affaires_mad"} <= staged
 
@@ -166,9 +199,17 @@ def test_scaffolded_definition_sql_and_yaml(project):
     assert definition.key == ("n_dossier",)
     types = {c.name: c.type for c in definition.columns}
     assert types == {
-        "n_dossier": "text", "date_d_insertion": "date", "province_code": "province", "commune": "text",
-        "programme": "text", "employeur": "text", "secteur_d_activite": "text", "beneficiaires": "int",
-        "dont_femmes": "int", "montant_de_l_aide_mad": "amount", "telephone_employeur": "text",
+        "n_dossier": "text",
+        "date_d_insertion": "date",
+        "province_code": "province",
+        "commune": "text",
+        "programme": "text",
+        "employeur": "text",
+        "secteur_d_activite": "text",
+        "beneficiaires": "int",
+        "dont_femmes": "int",
+        "montant_de_l_aide_mad": "amount",
+        "telephone_employeur": "text",
         "observations": "text",
     }
     assert [c.name for c in definition.columns if c.personal] == ["telephone_employeur"]
@@ -218,9 +259,19 @@ def test_regenerating_the_gx_project_keeps_a_scaffolded_source_suite(project):
     before = {p.name for p in (gx_dir / "expectations").glob("*.json")}
 
     done = subprocess.run(
-        [sys.executable, "-m", "orchestration.quality", "--sources", str(project.sources),
-         "--expectations", str(project.expectations)],
-        capture_output=True, text=True, timeout=300, cwd=project.root,
+        [
+            sys.executable,
+            "-m",
+            "orchestration.quality",
+            "--sources",
+            str(project.sources),
+            "--expectations",
+            str(project.expectations),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=project.root,
     )
     assert done.returncode == 0, done.stderr
     assert f"GX project written to {gx_dir}" in done.stdout
@@ -231,7 +282,10 @@ def test_regenerating_the_gx_project_keeps_a_scaffolded_source_suite(project):
     assert rules == [(e["meta"]["rule"], e["type"], e["severity"], e["kwargs"]) for e in scaffolded["expectations"]]
     assert regenerated["meta"] == scaffolded["meta"]
     assert {k: scaffolded["meta"][k] for k in ("asset_key", "table", "key_columns")} == {
-        "asset_key": "raw/anapec__insertions", "table": "raw.anapec__insertions", "key_columns": ["n_dossier"]}
+        "asset_key": "raw/anapec__insertions",
+        "table": "raw.anapec__insertions",
+        "key_columns": ["n_dossier"],
+    }
     assert [r[0] for r in rules][:4] == ["not_empty", "volume_not_dropping", "n_dossier_present", "n_dossier_unique"]
     for folder in ("validation_definitions", "checkpoints"):
         assert (gx_dir / folder / "raw_anapec__insertions.json").is_file()
@@ -261,8 +315,9 @@ def test_json_sample_records_nested_paths_and_types(project):
 
 def test_a_new_kind_of_a_known_provider_is_added_to_its_dbt_yaml(project, tmp_path):
     before = (project.dbt / "models" / "staging" / "chambre" / "_chambre__sources.yml").read_text(encoding="utf-8")
-    result = project.new("chambre", "foires", write_workbook(tmp_path / "chambre_foires_20261130.xlsx",
-                                                             FAIR_HEADER, fair_rows()))
+    result = project.new(
+        "chambre", "foires", write_workbook(tmp_path / "chambre_foires_20261130.xlsx", FAIR_HEADER, fair_rows())
+    )
     d = result.definition
     assert d.format == "xlsx" and d.sheets == ("Foires",) and d.header_first_column == "Réf. foire"
     assert d.footer_first_column is not None and d.footer_first_column.search("Total")
@@ -338,11 +393,11 @@ def bad_delivery(folder: Path) -> Path:
         return ";".join(fields)
 
     bad = [
-        rows[2],                                                         # line 26: exact duplicate
-        changed(rows[3], c0="ANP-FM-2026-0101", c9="beaucoup"),          # line 27: amount
-        changed(rows[4], c0=""),                                         # line 28: no key
-        changed(rows[5], c0="ANP-FM-2026-0102", c2="Rabat"),             # line 29: province
-        changed(rows[6], c6="Autre secteur"),                            # line 30: same key, other values
+        rows[2],  # line 26: exact duplicate
+        changed(rows[3], c0="ANP-FM-2026-0101", c9="beaucoup"),  # line 27: amount
+        changed(rows[4], c0=""),  # line 28: no key
+        changed(rows[5], c0="ANP-FM-2026-0102", c2="Rabat"),  # line 29: province
+        changed(rows[6], c6="Autre secteur"),  # line 30: same key, other values
     ]
     path = folder / "anapec_insertions_202612.csv"
     path.write_bytes(("\r\n".join([header, *rows, *bad]) + "\r\n").encode("cp1256"))
@@ -363,7 +418,9 @@ def test_check_says_in_advance_what_landing_does(project, warehouse, tmp_path):
     assert "clé manquante" in reasons and "province hors de la région" in reasons and "même clé" in reasons
     text = report.format()
     assert "rien n'est écrit dans l'entrepôt" in text and "Statut : serait chargé" in text
-    assert "Lignes qui seraient écartées : 4" in text and "ligne 27 : Montant de l'aide (DH) : montant illisible" in text
+    assert (
+        "Lignes qui seraient écartées : 4" in text and "ligne 27 : Montant de l'aide (DH) : montant illisible" in text
+    )
     assert "0622633920" not in text  # the preview leaves personal columns out
     assert report.exit_code == 1
     # nothing was written to the warehouse
@@ -374,10 +431,15 @@ def test_check_says_in_advance_what_landing_does(project, warehouse, tmp_path):
     incoming.mkdir(parents=True)
     shutil.copyfile(delivery, incoming / delivery.name)
     outcome = Lander(warehouse, admin_url(warehouse), sources_dir=project.sources).land_file(
-        incoming / delivery.name, "anapec")
+        incoming / delivery.name, "anapec"
+    )
     assert outcome.status == "loaded"
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected, outcome.rows_duplicate) == (
-        report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_duplicate)
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_rejected,
+        report.rows_duplicate,
+    )
     assert outcome.set_aside == report.set_aside
 
 
@@ -395,8 +457,9 @@ def test_check_a_file_that_would_be_rejected_or_is_unknown(project, tmp_path):
     assert report.status == "no_definition" and report.exit_code == 3
     assert "tadamon source new anapec" in report.error
 
-    report = check_file("ministere", SOURCES_DIR / "ministere" / "samples" / "MOUAZARA_FM_20261031.xlsx",
-                        sources_dir=project.sources)
+    report = check_file(
+        "ministere", SOURCES_DIR / "ministere" / "samples" / "MOUAZARA_FM_20261031.xlsx", sources_dir=project.sources
+    )
     assert report.status == "would_load" and report.rows_rejected == 1
     assert "montant négatif : '-15000'" in report.format()
 
@@ -406,7 +469,9 @@ def test_detection_on_the_project_samples_finds_the_real_definitions():
     """Drafts from the project's own samples agree with the hand-written definitions on layout,
     types and key (names differ: the scaffold cannot guess English names)."""
     for definition in load_definitions(SOURCES_DIR):
-        sample = next(p for p in (SOURCES_DIR / definition.provider / "samples").iterdir() if definition.matches(p.name))
+        sample = next(
+            p for p in (SOURCES_DIR / definition.provider / "samples").iterdir() if definition.matches(p.name)
+        )
         table = read_sample(sample)
         assert table.format == definition.format
         if definition.format == "json":
@@ -441,9 +506,10 @@ def test_names_and_patterns():
     assert snake_case("Intitulé du projet") == "intitule_du_projet"
     assert snake_case("رمز المشروع") == ""
     taken: set[str] = set()
-    assert [safe_column_name(n, i, taken) for i, n in enumerate(["date", "date", "", "montant_raw", "select",
-                                                                  "2024_total", "x" * 60], start=1)] == [
-        "date", "date_2", "col_3", "montant_raw_text", "select_value", "col_2024_total", "x" * 41]
+    assert [
+        safe_column_name(n, i, taken)
+        for i, n in enumerate(["date", "date", "", "montant_raw", "select", "2024_total", "x" * 60], start=1)
+    ] == ["date", "date_2", "col_3", "montant_raw_text", "select_value", "col_2024_total", "x" * 41]
     for title in ("Téléphone", "TEL", "E-mail", "CIN", "contact.telephone", "الهاتف", "رقم البطاقة الوطنية للرئيس"):
         assert looks_personal(title), title
     for title in ("Hôtel", "Intitulé", "Nombre de contacts", "Province", "Montant"):
@@ -463,8 +529,12 @@ def test_command_line(project, capsys):
 
     parser = argparse.ArgumentParser(prog="tadamon")
     add_source_commands(parser.add_subparsers(dest="command", required=True))
-    dirs = {"sources_dir": project.sources, "dbt_dir": project.dbt, "expectations_dir": project.expectations,
-            "tests_dir": project.tests}
+    dirs = {
+        "sources_dir": project.sources,
+        "dbt_dir": project.dbt,
+        "expectations_dir": project.expectations,
+        "tests_dir": project.tests,
+    }
 
     args = parser.parse_args(["source", "new", "anapec", "insertions", "--sample", str(ANAPEC)])
     assert args.func(argparse.Namespace(**vars(args), **dirs)) == 0
@@ -509,8 +579,9 @@ def test_generated_code_encodes_what_it_embeds(project, name):
     comment, _, body = sql.partition("-#}")
     assert "#}" not in comment and "{{" not in comment and "{%" not in comment
     assert "run_query" not in body and "{#" not in body
-    module = render.test_module(definition, name, 'Path("/x")', {"rows_read": 1, "rows_loaded": 1,
-                                                                 "rows_rejected": 0, "rows_duplicate": 0})
+    module = render.test_module(
+        definition, name, 'Path("/x")', {"rows_read": 1, "rows_loaded": 1, "rows_rejected": 0, "rows_duplicate": 0}
+    )
     tree = ast.parse(module)
     calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     assert not any("system" in c for c in calls), calls

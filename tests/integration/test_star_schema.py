@@ -123,58 +123,113 @@ def test_every_truth_record_maps_to_exactly_one_organisation(truth, source_map, 
 # An association is written (source, receipt, province) because receipts repeat across provinces.
 SAME_ORGANISATION = [
     # register number written differently by every provider (FES/2000/0018, FES-2000-18, ...)
-    [("ministere_register", "FES/2000/0018"), ("ministere_mouazara", "MZ-2020-FM-0025"),
-     ("wilaya_indh", "INDH-P3-FES-2019-045"), ("chambre_adherents", "CA-FM-000116")],
-    [("ministere_register", "SEF/2024/0001"), ("ministere_mouazara", "MZ-2024-FM-0007"),
-     ("wilaya_indh", "INDH-P3-SEF-2023-050"), ("chambre_adherents", "CA-FM-000047")],
+    [
+        ("ministere_register", "FES/2000/0018"),
+        ("ministere_mouazara", "MZ-2020-FM-0025"),
+        ("wilaya_indh", "INDH-P3-FES-2019-045"),
+        ("chambre_adherents", "CA-FM-000116"),
+    ],
+    [
+        ("ministere_register", "SEF/2024/0001"),
+        ("ministere_mouazara", "MZ-2024-FM-0007"),
+        ("wilaya_indh", "INDH-P3-SEF-2023-050"),
+        ("chambre_adherents", "CA-FM-000047"),
+    ],
     # register number + name matches (Cooperative Al Amal de Lait / Alamal / تعاونية الأمل للحليب)
-    [("ministere_register", "FES/2016/0002"), ("ministere_mouazara", "MZ-2025-FM-0045"),
-     ("wilaya_indh", "INDH-P3-FES-2026-109"), ("chambre_adherents", "CA-FM-000080")],
+    [
+        ("ministere_register", "FES/2016/0002"),
+        ("ministere_mouazara", "MZ-2025-FM-0045"),
+        ("wilaya_indh", "INDH-P3-FES-2026-109"),
+        ("chambre_adherents", "CA-FM-000080"),
+    ],
     # ICE only on the chamber side, register number on the register side
-    [("ministere_register", "FES/2021/0001"), ("chambre_adherents", "CA-FM-000251"),
-     ("ministere_mouazara", "MZ-2024-FM-0033")],
+    [
+        ("ministere_register", "FES/2021/0001"),
+        ("chambre_adherents", "CA-FM-000251"),
+        ("ministere_mouazara", "MZ-2024-FM-0033"),
+    ],
     [("ministere_register", "MKN/2002/0003"), ("chambre_adherents", "CA-FM-000081")],
     [("ministere_register", "FES/2014/0005"), ("chambre_adherents", "CA-FM-000128")],
     # INDH holder without number, matched on the Arabic name, province and commune
     [("ministere_register", "TAZ/2012/0003"), ("wilaya_indh", "INDH-P3-TAZ-2023-044")],
-    [("ministere_register", "MYQ/2008/0001"), ("ministere_mouazara", "MZ-2021-FM-0078"),
-     ("wilaya_indh", "INDH-P3-MYQ-2024-093")],
-    [("ministere_register", "IFR/2011/0001"), ("wilaya_indh", "INDH-P3-IFR-2018-133"),
-     ("chambre_adherents", "CA-FM-000123")],
+    [
+        ("ministere_register", "MYQ/2008/0001"),
+        ("ministere_mouazara", "MZ-2021-FM-0078"),
+        ("wilaya_indh", "INDH-P3-MYQ-2024-093"),
+    ],
+    [
+        ("ministere_register", "IFR/2011/0001"),
+        ("wilaya_indh", "INDH-P3-IFR-2018-133"),
+        ("chambre_adherents", "CA-FM-000123"),
+    ],
     [("ministere_register", "FES/2017/0003"), ("wilaya_indh", "INDH-P3-FES-2017-098")],
     # Coopérative Al Atlas de Bois / تعاونيه الأطلس للخشب / Coopérative El Atlas de Bois
-    [("ministere_register", "MKN/2011/0001"), ("ministere_mouazara", "MZ-2020-FM-0036"),
-     ("wilaya_indh", "INDH-P3-MKN-2026-134"), ("chambre_adherents", "CA-FM-000052")],
+    [
+        ("ministere_register", "MKN/2011/0001"),
+        ("ministere_mouazara", "MZ-2020-FM-0036"),
+        ("wilaya_indh", "INDH-P3-MKN-2026-134"),
+        ("chambre_adherents", "CA-FM-000052"),
+    ],
     # Arrahma Dhissa: chamber and Mouazara without number, same spelling and commune as the register
-    [("ministere_register", "MKN/2002/0001"), ("chambre_adherents", "CA-FM-000005"),
-     ("ministere_mouazara", "MZ-2025-FM-0080")],
+    [
+        ("ministere_register", "MKN/2002/0001"),
+        ("chambre_adherents", "CA-FM-000005"),
+        ("ministere_mouazara", "MZ-2025-FM-0080"),
+    ],
     # Mouazara copies the register's exact spelling ('COOP Arrahma'); other 'Arrahma' exist in Meknès
     [("ministere_register", "MKN/2007/0001"), ("ministere_mouazara", "MZ-2023-FM-0011")],
     # associations: receipt number (301/1998, ٢٠٢/٢٠٠٩ ...) + province
     [(("wilaya_associations", "2009/202", "03.061")), ("ministere_mouazara", "MZ-2022-FM-0061")],
-    [("wilaya_associations", "1998/301", "03.131"), ("ministere_mouazara", "MZ-2021-FM-0040"),
-     ("ministere_mouazara", "MZ-2025-FM-0070"), ("wilaya_indh", "INDH-P3-BLM-2022-115")],
-    [("wilaya_associations", "2018/201", "03.061"), ("ministere_mouazara", "MZ-2023-FM-0052"),
-     ("chambre_adherents", "CA-FM-000168")],
-    [("wilaya_associations", "2021/302", "03.061"), ("wilaya_indh", "INDH-P3-MKN-2019-035"),
-     ("chambre_adherents", "CA-FM-000214")],
-    [("wilaya_associations", "2021/1", "03.171"), ("wilaya_indh", "INDH-P3-HAJ-2024-058"),
-     ("wilaya_indh", "INDH-P3-HAJ-2019-063"), ("chambre_adherents", "CA-FM-000175")],
+    [
+        ("wilaya_associations", "1998/301", "03.131"),
+        ("ministere_mouazara", "MZ-2021-FM-0040"),
+        ("ministere_mouazara", "MZ-2025-FM-0070"),
+        ("wilaya_indh", "INDH-P3-BLM-2022-115"),
+    ],
+    [
+        ("wilaya_associations", "2018/201", "03.061"),
+        ("ministere_mouazara", "MZ-2023-FM-0052"),
+        ("chambre_adherents", "CA-FM-000168"),
+    ],
+    [
+        ("wilaya_associations", "2021/302", "03.061"),
+        ("wilaya_indh", "INDH-P3-MKN-2019-035"),
+        ("chambre_adherents", "CA-FM-000214"),
+    ],
+    [
+        ("wilaya_associations", "2021/1", "03.171"),
+        ("wilaya_indh", "INDH-P3-HAJ-2024-058"),
+        ("wilaya_indh", "INDH-P3-HAJ-2019-063"),
+        ("chambre_adherents", "CA-FM-000175"),
+    ],
     # Arabic-only association register row vs Latin-only chamber member (transliterated name + commune)
     [("wilaya_associations", "1998/102", "03.531"), ("chambre_adherents", "CA-FM-000193")],
     [("wilaya_associations", "2024/1", "03.271"), ("chambre_adherents", "CA-FM-000184")],
     [("wilaya_associations", "2004/202", "03.451"), ("chambre_adherents", "CA-FM-000223")],
-    [("wilaya_associations", "2002/101", "03.451"), ("chambre_adherents", "CA-FM-000162"),
-     ("wilaya_indh", "INDH-P3-SEF-2021-006")],
-    [("wilaya_associations", "2019/301", "03.231"), ("ministere_mouazara", "MZ-2020-FM-0030"),
-     ("chambre_adherents", "CA-FM-000160")],
-    [("wilaya_associations", "1999/2", "03.271"), ("wilaya_indh", "INDH-P3-IFR-2024-047"),
-     ("chambre_adherents", "CA-FM-000245")],
+    [
+        ("wilaya_associations", "2002/101", "03.451"),
+        ("chambre_adherents", "CA-FM-000162"),
+        ("wilaya_indh", "INDH-P3-SEF-2021-006"),
+    ],
+    [
+        ("wilaya_associations", "2019/301", "03.231"),
+        ("ministere_mouazara", "MZ-2020-FM-0030"),
+        ("chambre_adherents", "CA-FM-000160"),
+    ],
+    [
+        ("wilaya_associations", "1999/2", "03.271"),
+        ("wilaya_indh", "INDH-P3-IFR-2024-047"),
+        ("chambre_adherents", "CA-FM-000245"),
+    ],
     [("wilaya_associations", "1999/304", "03.061"), ("chambre_adherents", "CA-FM-000232")],
     # Izourane Thar Es-Souk: five records, three writings, one without any number
-    [("wilaya_associations", "1998/1", "03.531"), ("ministere_mouazara", "MZ-2022-FM-0079"),
-     ("ministere_mouazara", "MZ-2022-FM-0016"), ("wilaya_indh", "INDH-P3-TAO-2024-019"),
-     ("chambre_adherents", "CA-FM-000189")],
+    [
+        ("wilaya_associations", "1998/1", "03.531"),
+        ("ministere_mouazara", "MZ-2022-FM-0079"),
+        ("ministere_mouazara", "MZ-2022-FM-0016"),
+        ("wilaya_indh", "INDH-P3-TAO-2024-019"),
+        ("chambre_adherents", "CA-FM-000189"),
+    ],
     # holder name without the legal-form word (الهدى للزليج فاس)
     [("wilaya_associations", "2018/106", "03.231"), ("ministere_mouazara", "MZ-2024-FM-0068")],
 ]
@@ -235,9 +290,7 @@ def test_no_false_merge_and_recall(resolved_truth):
         if a["org"] != b["org"]
     ]
     true_pairs = sum(len(ids) * (len(ids) - 1) // 2 for ids in by_truth.values())
-    found_pairs = sum(
-        1 for ids in by_truth.values() for a, b in itertools.combinations(ids, 2) if a == b
-    )
+    found_pairs = sum(1 for ids in by_truth.values() for a, b in itertools.combinations(ids, 2) if a == b)
     recall = found_pairs / true_pairs if true_pairs else 1.0
     print(
         f"\nentity resolution: {len(by_organisation)} organisations for {len(by_truth)} true ones; "

@@ -14,7 +14,8 @@ ORCHESTRATION = Path(__file__).resolve().parents[2] / "orchestration"
 def test_no_module_but_asset_keys_builds_a_key_by_hand():
     builders = [
         f"{path.relative_to(ORCHESTRATION.parent)}:{number}"
-        for path in ORCHESTRATION.rglob("*.py") if path.name != "asset_keys.py"
+        for path in ORCHESTRATION.rglob("*.py")
+        if path.name != "asset_keys.py"
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if re.search(r"AssetKey\(\s*\[", line)
     ]

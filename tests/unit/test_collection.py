@@ -25,8 +25,13 @@ sys.exit(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "tests"]
 
 def test_the_suite_is_collected_from_a_clean_checkout_without_a_dbt_manifest(tmp_path):
     missing = tmp_path / "no-target"
-    result = subprocess.run([sys.executable, "-c", COLLECT_WITHOUT_MANIFEST, str(missing)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECT_WITHOUT_MANIFEST, str(missing)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "error" not in result.stdout.splitlines()[-1], result.stdout[-3000:]
     assert " tests collected" in result.stdout.splitlines()[-1]

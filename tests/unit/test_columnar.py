@@ -16,12 +16,21 @@ from orchestration.ingest.parsers.cells import ParseError
 from orchestration.ingest.parsers.identifiers import REGISTER_CITY_CODES
 from orchestration.ingest.rows import raw_text
 
-TYPES = ["text", "int", "date", "amount", "ice", "receipt_number", "register_number", "org_identifier",
-         "province", "bool"]
+TYPES = [
+    "text",
+    "int",
+    "date",
+    "amount",
+    "ice",
+    "receipt_number",
+    "register_number",
+    "org_identifier",
+    "province",
+    "bool",
+]
 
 # Characters the providers' cells are made of, and those that trip parsers up.
-ALPHABET = ("0123456789٠١٢٣٤٥٦٧٨٩/-.,; DHdhsMAFESKNTZRCfe?\u00a0\u202f\u2009\u066b\u066c\u200f\u200e\t\x1c"
-            "فاسمكنةىأـ")
+ALPHABET = "0123456789٠١٢٣٤٥٦٧٨٩/-.,; DHdhsMAFESKNTZRCfe?\u00a0\u202f\u2009\u066b\u066c\u200f\u200e\t\x1cفاسمكنةىأـ"
 noise = st.text(alphabet=ALPHABET, max_size=14)
 digits = st.from_regex(r"[0-9]{1,7}", fullmatch=True)
 year = st.integers(1890, 2110).map(str)
@@ -31,15 +40,39 @@ space = st.sampled_from(["", " ", "  ", "\u00a0", "\u202f", "\u200f", "\t"])
 @st.composite
 def shaped(draw):
     """Writings close to the contract's, then a little damage now and then."""
-    shape = draw(st.sampled_from([
-        "{d}", "{d},{f}", "{d}.{f}", "{g} {t},{f} DH", "{g}\u00a0{t}\u00a0{t},{f}", "{g}\u202f{t} MAD",
-        "{dd}/{mm}/{y}", "{y}-{mm}-{dd}", "{y}/{d}", "{d}/{y}", "{c}/{y}/{d}", "{c}-{y}-{d}", "RC {c} {d}",
-        "{d}/{y}/{c}", "-{d}", "{y}/{y}", "0000-01-01", "{dd}/{mm}/0000", "{d}{d}{d}",
-    ]))
+    shape = draw(
+        st.sampled_from(
+            [
+                "{d}",
+                "{d},{f}",
+                "{d}.{f}",
+                "{g} {t},{f} DH",
+                "{g}\u00a0{t}\u00a0{t},{f}",
+                "{g}\u202f{t} MAD",
+                "{dd}/{mm}/{y}",
+                "{y}-{mm}-{dd}",
+                "{y}/{d}",
+                "{d}/{y}",
+                "{c}/{y}/{d}",
+                "{c}-{y}-{d}",
+                "RC {c} {d}",
+                "{d}/{y}/{c}",
+                "-{d}",
+                "{y}/{y}",
+                "0000-01-01",
+                "{dd}/{mm}/0000",
+                "{d}{d}{d}",
+            ]
+        )
+    )
     text = shape.format(
-        d=draw(digits), f=draw(st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
-        g=draw(st.from_regex(r"[0-9]{1,4}", fullmatch=True)), t=draw(st.from_regex(r"[0-9]{3}", fullmatch=True)),
-        dd=draw(st.integers(0, 32)), mm=draw(st.integers(0, 13)), y=draw(year),
+        d=draw(digits),
+        f=draw(st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
+        g=draw(st.from_regex(r"[0-9]{1,4}", fullmatch=True)),
+        t=draw(st.from_regex(r"[0-9]{3}", fullmatch=True)),
+        dd=draw(st.integers(0, 32)),
+        mm=draw(st.integers(0, 13)),
+        y=draw(year),
         c=draw(st.sampled_from(sorted(REGISTER_CITY_CODES) + ["fes", "XYZ"])),
     )
     return draw(space) + text + draw(space)
@@ -80,19 +113,25 @@ def test_fast_path_parses_every_cell_as_the_python_parsers(column_type, values):
 
 
 def test_common_writings_are_read_without_python_and_the_rest_with_it():
-    amounts = parse_column(Column(name="a", type="amount", title="Montant"),
-                           ["1 250 000,00 DH", "33959,4", "-15000", "١٢٣٫٤٠", "  ", None])
+    amounts = parse_column(
+        Column(name="a", type="amount", title="Montant"), ["1 250 000,00 DH", "33959,4", "-15000", "١٢٣٫٤٠", "  ", None]
+    )
     assert [a[0] for a in amounts] == ["1250000.00", "33959.4", None, "123.40", None, None]
     assert amounts[2][2] == "Montant : montant négatif : '-15000'"
     assert amounts[4][3] is None  # only spaces: no raw text, as in the row-by-row loader
-    receipts = parse_column(Column(name="r", type="receipt_number", title="Récépissé"),
-                            ["2019/0123", "123/2019", "٢٠١٩/٧", "2019"])
+    receipts = parse_column(
+        Column(name="r", type="receipt_number", title="Récépissé"), ["2019/0123", "123/2019", "٢٠١٩/٧", "2019"]
+    )
     assert [r[0] for r in receipts] == ["2019/123", "2019/123", "2019/7", None]
     assert receipts[3][2] == "Récépissé : numéro de récépissé illisible : '2019'"
-    identifiers = parse_column(Column(name="i", type="org_identifier", title="Id"),
-                               ["FES/2015/0123", "382/2003", "rc fès 12"])
-    assert [(i[0], i[1]) for i in identifiers] == [("FES/2015/0123", "register"), ("2003/382", "receipt"),
-                                                   ("RC FES 12", "rc")]
+    identifiers = parse_column(
+        Column(name="i", type="org_identifier", title="Id"), ["FES/2015/0123", "382/2003", "rc fès 12"]
+    )
+    assert [(i[0], i[1]) for i in identifiers] == [
+        ("FES/2015/0123", "register"),
+        ("2003/382", "receipt"),
+        ("RC FES 12", "rc"),
+    ]
 
 
 def test_block_reader_keeps_at_most_a_few_blocks_in_memory_and_hands_over_errors():
@@ -139,8 +178,7 @@ def test_ahead_closes_the_generator_it_runs_when_stopped():
 
     def items():
         try:
-            for n in range(100):
-                yield n
+            yield from range(100)
         finally:
             closed.append(True)
 

@@ -34,26 +34,47 @@ COLUMNS = (
 
 
 def definition(key: tuple[str, ...]) -> SourceDefinition:
-    return SourceDefinition(provider="check", name="cells", description="", file_pattern=re.compile("x"),
-                            format="json", semantics="snapshot", key=key, columns=COLUMNS, records="rows")
+    return SourceDefinition(
+        provider="check",
+        name="cells",
+        description="",
+        file_pattern=re.compile("x"),
+        format="json",
+        semantics="snapshot",
+        key=key,
+        columns=COLUMNS,
+        records="rows",
+    )
 
 
 # What python-calamine and orjson give: text, floats (every number of a workbook), ints, booleans,
 # dates and datetimes, nested arrays and objects; a few values repeat so that duplicates and key
 # conflicts happen.
-numbers = st.one_of(st.floats(min_value=-1e7, max_value=1e12, allow_nan=False), st.integers(-10, 10**13),
-                    st.sampled_from([0.0, -0.0, 1.0, 12.5, 1250000.0, 1, 0, True, False]))
-dates = st.one_of(st.dates(dt.date(1890, 1, 1), dt.date(2110, 1, 1)),
-                  st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2030, 1, 1)))
-nested = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=3)),
-                      lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                              st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
-                      max_leaves=6)
-cell = st.one_of(shaped(), st.sampled_from(["", " ", "FES/2015/0123", "Fès", "فاس", "2019/12", "x"]), st.none(),
-                 numbers, dates, nested)
+numbers = st.one_of(
+    st.floats(min_value=-1e7, max_value=1e12, allow_nan=False),
+    st.integers(-10, 10**13),
+    st.sampled_from([0.0, -0.0, 1.0, 12.5, 1250000.0, 1, 0, True, False]),
+)
+dates = st.one_of(
+    st.dates(dt.date(1890, 1, 1), dt.date(2110, 1, 1)), st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2030, 1, 1))
+)
+nested = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=3)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
+    max_leaves=6,
+)
+cell = st.one_of(
+    shaped(),
+    st.sampled_from(["", " ", "FES/2015/0123", "Fès", "فاس", "2019/12", "x"]),
+    st.none(),
+    numbers,
+    dates,
+    nested,
+)
 # a reader gives the cells in the definition's order; a JSON column holds what JSON can
 row = st.fixed_dictionaries({c.name: nested if c.type == "json" else cell for c in COLUMNS}).map(
-    lambda r: {c.name: r[c.name] for c in COLUMNS})
+    lambda r: {c.name: r[c.name] for c in COLUMNS}
+)
 
 
 def fast_rows(definition: SourceDefinition, rows: list[dict]):
@@ -75,10 +96,14 @@ def same(column: Column, fast: str, expected) -> bool:
 
 
 @settings(max_examples=120, deadline=None)
-@given(rows=st.lists(row, max_size=12).flatmap(
-    lambda rows: st.lists(st.sampled_from(rows), max_size=4).map(lambda copies: rows + copies) if rows
-    else st.just(rows)),
-       key=st.sampled_from([("ref",), ("holder",), ("signed_on", "province")]))
+@given(
+    rows=st.lists(row, max_size=12).flatmap(
+        lambda rows: (
+            st.lists(st.sampled_from(rows), max_size=4).map(lambda copies: rows + copies) if rows else st.just(rows)
+        )
+    ),
+    key=st.sampled_from([("ref",), ("holder",), ("signed_on", "province")]),
+)
 def test_fast_path_accounts_for_every_row_as_the_row_loader(rows, key):
     source = definition(key)
     result, copied = fast_rows(source, rows)
@@ -92,29 +117,74 @@ def test_fast_path_accounts_for_every_row_as_the_row_loader(rows, key):
             assert same(column, fast, want), (line, name, fast, want)
     aside = [(line, kind, reason) for line, kind, _, reason, _, _ in expected if kind != "loaded"]
     assert result.set_aside == aside
-    assert result.raw_rows == [json.dumps(json_safe(values), ensure_ascii=False, default=str)
-                               for _, kind, _, _, values, _ in expected if kind != "loaded"]
+    assert result.raw_rows == [
+        json.dumps(json_safe(values), ensure_ascii=False, default=str)
+        for _, kind, _, _, values, _ in expected
+        if kind != "loaded"
+    ]
     assert (result.rows_read, result.rows_loaded) == (len(rows), len(loaded))
     assert (result.rows_rejected, result.rows_duplicate) == (
-        sum(k == "rejected" for _, k, _ in aside), sum(k == "duplicate" for _, k, _ in aside))
+        sum(k == "rejected" for _, k, _ in aside),
+        sum(k == "duplicate" for _, k, _ in aside),
+    )
 
 
 def test_numbers_dates_and_nested_values_are_read_as_the_row_loader_reads_them():
     rows = [
-        {"ref": "A", "holder": "FES/2015/0123", "province": "Fès", "cost": 1250.5, "members": 8.0,
-         "signed_on": dt.date(2021, 11, 6), "ice": 1689701119297.0, "active": True, "details": [{"a": 1}]},
-        {"ref": "B", "holder": None, "province": "Fès", "cost": -3.0, "members": 2.5, "signed_on": 44000.0,
-         "ice": None, "active": 1, "details": None},
-        {"ref": "A", "holder": None, "province": "Fès", "cost": 0.0, "members": 1, "signed_on": None,
-         "ice": None, "active": None, "details": None},
-        {"ref": "C", "holder": None, "province": "Fès", "cost": -0.0, "members": 1, "signed_on": None,
-         "ice": None, "active": None, "details": None},
+        {
+            "ref": "A",
+            "holder": "FES/2015/0123",
+            "province": "Fès",
+            "cost": 1250.5,
+            "members": 8.0,
+            "signed_on": dt.date(2021, 11, 6),
+            "ice": 1689701119297.0,
+            "active": True,
+            "details": [{"a": 1}],
+        },
+        {
+            "ref": "B",
+            "holder": None,
+            "province": "Fès",
+            "cost": -3.0,
+            "members": 2.5,
+            "signed_on": 44000.0,
+            "ice": None,
+            "active": 1,
+            "details": None,
+        },
+        {
+            "ref": "A",
+            "holder": None,
+            "province": "Fès",
+            "cost": 0.0,
+            "members": 1,
+            "signed_on": None,
+            "ice": None,
+            "active": None,
+            "details": None,
+        },
+        {
+            "ref": "C",
+            "holder": None,
+            "province": "Fès",
+            "cost": -0.0,
+            "members": 1,
+            "signed_on": None,
+            "ice": None,
+            "active": None,
+            "details": None,
+        },
     ]
     result, copied = fast_rows(definition(("ref",)), rows)
     assert [c[0] for c in copied] == ["$.rows[0]", "$.rows[3]"]
     first = dict(zip([n for n, _, _ in table_columns(definition(("ref",)))], copied[0][2:]))
     assert (first["cost"], first["members"], first["signed_on"], first["ice"]) == (
-        "1250.50", "8", "2021-11-06", "001689701119297")
+        "1250.50",
+        "8",
+        "2021-11-06",
+        "001689701119297",
+    )
     assert json.loads(first["details"]) == [{"a": 1}]
     assert result.set_aside == [
         ("$.rows[1]", "rejected", "Coût : montant négatif : '-3'; Membres : nombre non entier : '2.5'"),

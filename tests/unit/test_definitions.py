@@ -60,14 +60,19 @@ def test_the_valid_definition_parses():
 
 def test_every_project_definition_loads():
     assert {d.table for d in load_definitions(SOURCES_DIR)} >= {
-        "ministere__register", "ministere__mouazara", "wilaya__associations", "wilaya__indh_agr",
-        "chambre__adherents", "chambre__formations",
+        "ministere__register",
+        "ministere__mouazara",
+        "wilaya__associations",
+        "wilaya__indh_agr",
+        "chambre__adherents",
+        "chambre__formations",
     }
 
 
 def test_unknown_type_names_the_line_the_type_and_the_choices():
-    text = VALID.replace("{name: amount_mad, title: Montant (DH), type: amount}",
-                         "{name: amount_mad, title: Montant (DH), type: money}")
+    text = VALID.replace(
+        "{name: amount_mad, title: Montant (DH), type: amount}", "{name: amount_mad, title: Montant (DH), type: money}"
+    )
     message = error_of(text)
     assert message.startswith(f"{PATH}:{line_of(text, 'type: money')}: ")
     assert "unknown type 'money'" in message and "amount_mad" in message
@@ -76,8 +81,10 @@ def test_unknown_type_names_the_line_the_type_and_the_choices():
 
 
 def test_unknown_type_in_block_style_points_at_the_type_line():
-    text = VALID.replace("  - {name: amount_mad, title: Montant (DH), type: amount}\n",
-                         "  - name: amount_mad\n    title: Montant (DH)\n    type: integer\n")
+    text = VALID.replace(
+        "  - {name: amount_mad, title: Montant (DH), type: amount}\n",
+        "  - name: amount_mad\n    title: Montant (DH)\n    type: integer\n",
+    )
     message = error_of(text)
     assert message.startswith(f"{PATH}:{line_of(text, 'type: integer')}: ")
     assert "did you mean 'int'" in message
@@ -117,8 +124,9 @@ def test_sql_reserved_word_is_refused_as_a_column_name():
     assert "reserved by SQL" in message and "order_value" in message
 
 
-@pytest.mark.parametrize("field,bad", [("name", "y'; drop table raw.x__y; --"), ("provider", 'wil"aya'),
-                                       ("name", "Y"), ("provider", "x y")])
+@pytest.mark.parametrize(
+    "field,bad", [("name", "y'; drop table raw.x__y; --"), ("provider", 'wil"aya'), ("name", "Y"), ("provider", "x y")]
+)
 def test_unsafe_table_name(field, bad):
     text = VALID.replace(f"{field}: {'y' if field == 'name' else 'x'}\n", f"{field}: {bad!r}\n", 1)
     message = error_of(text)
@@ -186,9 +194,14 @@ def test_delimiter_and_encodings_are_checked():
 
 
 def test_identifier_kind_column_clash():
-    text = VALID.replace("{name: code, title: Code, type: text, required: true}",
-                         "{name: holder, title: Code, type: org_identifier, required: true}").replace(
-        "key: [code]", "key: [holder]").replace("{name: phone,", "{name: holder_kind,")
+    text = (
+        VALID.replace(
+            "{name: code, title: Code, type: text, required: true}",
+            "{name: holder, title: Code, type: org_identifier, required: true}",
+        )
+        .replace("key: [code]", "key: [holder]")
+        .replace("{name: phone,", "{name: holder_kind,")
+    )
     assert "clashes with the identifier kind" in error_of(text)
 
 

@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "orchestration"
 
+
 # circles known and owned elsewhere, each named with where it is; the main tests leave them out and
 # `test_a_known_circle_is_gone` fails (strict xfail) once one is broken, so its entry gets removed
 def _module_name(path: Path) -> str:
@@ -123,7 +124,8 @@ def test_no_circle_between_modules():
     graph = {m: set(targets) for m, targets in edges.items()}
     circles = _circles(graph)
     assert not circles, "import circles between modules:\n" + "\n".join(
-        _describe(c, edges, lambda m: m) for c in circles)
+        _describe(c, edges, lambda m: m) for c in circles
+    )
 
 
 def test_no_circle_between_packages():
@@ -135,7 +137,8 @@ def test_no_circle_between_packages():
                 graph[_unit(module)].add(_unit(target))
     circles = _circles(graph)
     assert not circles, "import circles between packages of orchestration/:\n" + "\n".join(
-        _describe(c, edges, _unit) for c in circles)
+        _describe(c, edges, _unit) for c in circles
+    )
 
 
 def test_the_walk_sees_function_level_imports():

@@ -8,15 +8,24 @@ from orchestration.warehouse.mart_keys import ForeignKey, foreign_keys
 
 
 def model(name, pk):
-    return {"resource_type": "model", "name": name,
-            "columns": {pk: {"constraints": [{"type": "not_null"}, {"type": "primary_key"}]}, "other_id": {}}}
+    return {
+        "resource_type": "model",
+        "name": name,
+        "columns": {pk: {"constraints": [{"type": "not_null"}, {"type": "primary_key"}]}, "other_id": {}},
+    }
 
 
 def relationship(model_name, column, to, field, severity="ERROR"):
-    return {"resource_type": "test", "name": f"relationships_{model_name}_{column}",
-            "attached_node": f"model.p.{model_name}", "config": {"severity": severity},
-            "test_metadata": {"name": "relationships",
-                              "kwargs": {"column_name": column, "to": f"ref('{to}')", "field": field}}}
+    return {
+        "resource_type": "test",
+        "name": f"relationships_{model_name}_{column}",
+        "attached_node": f"model.p.{model_name}",
+        "config": {"severity": severity},
+        "test_metadata": {
+            "name": "relationships",
+            "kwargs": {"column_name": column, "to": f"ref('{to}')", "field": field},
+        },
+    }
 
 
 def manifest(*tests):
@@ -31,11 +40,14 @@ def test_a_blocking_relationship_to_a_primary_key_is_a_foreign_key():
     assert keys[0].name == "fct_b_a_key_fkey"
 
 
-@pytest.mark.parametrize("test", [
-    relationship("fct_b", "a_key", "dim_a", "a_key", severity="warn"),   # a warning does not block
-    relationship("fct_b", "other_id", "dim_a", "other_id"),              # not the primary key
-    relationship("fct_b", "a_key", "dim_elsewhere", "a_key"),            # not a published table
-])
+@pytest.mark.parametrize(
+    "test",
+    [
+        relationship("fct_b", "a_key", "dim_a", "a_key", severity="warn"),  # a warning does not block
+        relationship("fct_b", "other_id", "dim_a", "other_id"),  # not the primary key
+        relationship("fct_b", "a_key", "dim_elsewhere", "a_key"),  # not a published table
+    ],
+)
 def test_other_relationships_are_not_keys(test):
     assert foreign_keys(manifest(test), ["dim_a", "fct_b"]) == []
 

@@ -41,7 +41,7 @@ def arabic(text: str) -> str:
 
 def group_thousands(digits: str, sep: str) -> str:
     head = len(digits) % 3 or 3
-    groups = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return sep.join(groups)
 
 
@@ -433,7 +433,7 @@ def test_valid_ice_round_trips(ice):
 @given(valid_ices(), st.integers(min_value=0, max_value=14), st.integers(min_value=1, max_value=9))
 def test_changing_one_digit_breaks_the_ice_check(ice, position, shift):
     digit = (int(ice[position]) + shift) % 10
-    changed = ice[:position] + str(digit) + ice[position + 1:]
+    changed = ice[:position] + str(digit) + ice[position + 1 :]
     assert not stdnum_ice.is_valid(changed)
     # the change moves the remainder off 0; only a landing on 1 (the other convention) passes
     assert ice_is_valid(changed) == (int(changed) % 97 == 1)
@@ -674,7 +674,9 @@ def test_parse_province(raw, code):
     assert parse_province(raw) == code
 
 
-@pytest.mark.parametrize("raw", ["Casablanca", "Rabat", "الرباط", "Fès-Meknès", "Préfecture de", "03.999", "MA-CAS", 3.231])
+@pytest.mark.parametrize(
+    "raw", ["Casablanca", "Rabat", "الرباط", "Fès-Meknès", "Préfecture de", "03.999", "MA-CAS", 3.231]
+)
 def test_parse_province_outside_region(raw):
     with pytest.raises(ParseError, match="hors de la région"):
         parse_province(raw)
@@ -688,7 +690,7 @@ def test_province_outside_region_message():
 
 def test_provinces_come_from_the_project_seed():
     expected = Path(provinces.__file__).resolve().parents[3] / "dbt_project/seeds/reference/provinces.csv"
-    assert provinces.PROVINCES_CSV == expected
+    assert expected == provinces.PROVINCES_CSV
     assert expected.is_file()
 
 

@@ -7,18 +7,21 @@ from decimal import Decimal
 
 import pytest
 
+from orchestration.report import texts
+from orchestration.report.figures import FIGURES
 from orchestration.report.labels import label, label_column
 from orchestration.report.numbers import date, number, percent, value_of_column
 from orchestration.report.queries import figure_sql, marts_read, query_names
-from orchestration.report.figures import FIGURES
-from orchestration.report import texts
 
 
-@pytest.mark.parametrize("lang, digits, expected", [
-    ("fr", "western", "42\u202f692\u202f245"),
-    ("ar", "western", "42,692,245"),
-    ("ar", "arabic-indic", "٤٢٬٦٩٢٬٢٤٥"),
-])
+@pytest.mark.parametrize(
+    "lang, digits, expected",
+    [
+        ("fr", "western", "42\u202f692\u202f245"),
+        ("ar", "western", "42,692,245"),
+        ("ar", "arabic-indic", "٤٢٬٦٩٢٬٢٤٥"),
+    ],
+)
 def test_numbers_in_each_writing(lang, digits, expected):
     assert number(Decimal("42692245.40"), lang, digits) == expected
 
@@ -31,7 +34,9 @@ def test_rates_dates_years_and_codes():
     assert value_of_column("year", 2021, "fr") == "2021"
     assert value_of_column("starts_on", "2026-10-14", "fr") == "14/10/2026"
     # codes and file names keep their Latin digits in every edition
-    assert value_of_column("file_name", "wilaya_indh_agr_202610.csv", "ar", "arabic-indic") == "wilaya_indh_agr_202610.csv"
+    assert (
+        value_of_column("file_name", "wilaya_indh_agr_202610.csv", "ar", "arabic-indic") == "wilaya_indh_agr_202610.csv"
+    )
     with pytest.raises(ValueError, match="unknown digits"):
         number(1, "ar", "roman")
 

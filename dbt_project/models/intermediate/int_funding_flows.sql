@@ -37,11 +37,23 @@ mouazara_flows as (
     from mouazara_projects as projects
     cross join lateral (
         values
-            ('MTAESS', 'commitment', projects.ministry_grant_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
-            ('CRFM', 'commitment', projects.region_cofinancing_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
-            ('HOLDER', 'commitment', projects.holder_contribution_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
-            ('MTAESS', 'disbursement', projects.disbursed_mad,
-                coalesce(projects.last_disbursed_on, projects.agreement_on, projects.snapshot_date))
+        ('MTAESS', 'commitment', projects.ministry_grant_mad, coalesce(projects.agreement_on, projects.snapshot_date)),
+        (
+            'CRFM',
+            'commitment',
+            projects.region_cofinancing_mad,
+            coalesce(projects.agreement_on, projects.snapshot_date)
+        ),
+        (
+            'HOLDER',
+            'commitment',
+            projects.holder_contribution_mad,
+            coalesce(projects.agreement_on, projects.snapshot_date)
+        ),
+        (
+            'MTAESS', 'disbursement', projects.disbursed_mad,
+            coalesce(projects.last_disbursed_on, projects.agreement_on, projects.snapshot_date)
+        )
     ) as flows (institution_code, flow_type, amount_mad, flow_date)
 ),
 
@@ -62,10 +74,25 @@ indh_flows as (
     from indh_projects as projects
     cross join lateral (
         values
-            ('WILAYA_INDH', 'commitment', projects.indh_contribution_mad, coalesce(projects.approved_on, projects.snapshot_date)),
-            ('PARTNERS', 'commitment', projects.partners_contribution_mad, coalesce(projects.approved_on, projects.snapshot_date)),
-            ('HOLDER', 'commitment', projects.holder_contribution_mad, coalesce(projects.approved_on, projects.snapshot_date)),
-            ('WILAYA_INDH', 'disbursement', projects.disbursed_mad, projects.snapshot_date)
+        (
+            'WILAYA_INDH',
+            'commitment',
+            projects.indh_contribution_mad,
+            coalesce(projects.approved_on, projects.snapshot_date)
+        ),
+        (
+            'PARTNERS',
+            'commitment',
+            projects.partners_contribution_mad,
+            coalesce(projects.approved_on, projects.snapshot_date)
+        ),
+        (
+            'HOLDER',
+            'commitment',
+            projects.holder_contribution_mad,
+            coalesce(projects.approved_on, projects.snapshot_date)
+        ),
+        ('WILAYA_INDH', 'disbursement', projects.disbursed_mad, projects.snapshot_date)
     ) as flows (institution_code, flow_type, amount_mad, flow_date)
 )
 

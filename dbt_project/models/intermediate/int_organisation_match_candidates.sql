@@ -42,19 +42,23 @@ candidate_unit_links as (
         ) as names_contradict
     from match_keys as left_record
     inner join match_keys as right_record
-        on right_record.match_key = left_record.match_key
-        and right_record.organisation_type = left_record.organisation_type
-        and right_record.province_code = left_record.province_code
-        and right_record.unit_id <> left_record.unit_id
-    where not left_record.is_strong
-      -- never link two units identified by different identifiers of the same kind
-      and not (left_record.unit_kind = right_record.unit_kind and left_record.unit_kind <> 'record')
-      -- both communes known in comparable form (reference list, or the same script) and different
-      and not coalesce(
+        on
+            right_record.match_key = left_record.match_key
+            and right_record.organisation_type = left_record.organisation_type
+            and right_record.province_code = left_record.province_code
+            and right_record.unit_id <> left_record.unit_id
+    where
+        not left_record.is_strong
+        -- never link two units identified by different identifiers of the same kind
+        and not (left_record.unit_kind = right_record.unit_kind and left_record.unit_kind <> 'record')
+        -- both communes known in comparable form (reference list, or the same script) and different
+        and not coalesce(
             left_record.commune_match_key <> right_record.commune_match_key
-            and (left_record.commune_key_kind = 'ref'
-                 or right_record.commune_key_kind = 'ref'
-                 or left_record.commune_key_kind = right_record.commune_key_kind),
+            and (
+                left_record.commune_key_kind = 'ref'
+                or right_record.commune_key_kind = 'ref'
+                or left_record.commune_key_kind = right_record.commune_key_kind
+            ),
             false
         )
     group by 1, 2, 3, 4
@@ -79,16 +83,20 @@ contradicting_unit_pairs as (
     inner join unit_communes as left_commune
         on left_commune.unit_id = candidate_unit_links.left_unit_id
     inner join unit_communes as right_commune
-        on right_commune.unit_id = candidate_unit_links.right_unit_id
-        and right_commune.commune_match_key <> left_commune.commune_match_key
-        and (left_commune.commune_key_kind = 'ref'
-             or right_commune.commune_key_kind = 'ref'
-             or left_commune.commune_key_kind = right_commune.commune_key_kind)
+        on
+            right_commune.unit_id = candidate_unit_links.right_unit_id
+            and right_commune.commune_match_key <> left_commune.commune_match_key
+            and (
+                left_commune.commune_key_kind = 'ref'
+                or right_commune.commune_key_kind = 'ref'
+                or left_commune.commune_key_kind = right_commune.commune_key_kind
+            )
 )
 
 select candidate_unit_links.*
 from candidate_unit_links
 left join contradicting_unit_pairs
-    on contradicting_unit_pairs.left_unit_id = candidate_unit_links.left_unit_id
-    and contradicting_unit_pairs.right_unit_id = candidate_unit_links.right_unit_id
+    on
+        contradicting_unit_pairs.left_unit_id = candidate_unit_links.left_unit_id
+        and contradicting_unit_pairs.right_unit_id = candidate_unit_links.right_unit_id
 where contradicting_unit_pairs.left_unit_id is null

@@ -16,32 +16,34 @@ weak_edges as (
     -- between weak units a transliterated name is not enough without the same commune
     select left_unit_id, right_unit_id
     from unit_links
-    where not right_is_strong
-      and (exact_key or same_commune)
+    where
+        not right_is_strong
+        and (exact_key or same_commune)
 ),
 
 {#- connected components of the weak units: min-label propagation with pointer jumping for a few
     rounds, then an exact closure over the (small) graph of the labels still linked -#}
 {%- set rounds = 6 %}
+
 weak_labels_0 as (
     select unit_id, unit_id as label from units where not is_strong
 ),
 {%- for i in range(1, rounds + 1) %}
 
-weak_propagated_{{ i }} as (
-    select weak_labels.unit_id, least(weak_labels.label, min(neighbour.label)) as label
-    from weak_labels_{{ i - 1 }} as weak_labels
-    left join weak_edges on weak_edges.left_unit_id = weak_labels.unit_id
-    left join weak_labels_{{ i - 1 }} as neighbour on neighbour.unit_id = weak_edges.right_unit_id
-    group by weak_labels.unit_id, weak_labels.label
-),
+    weak_propagated_{{ i }} as (
+        select weak_labels.unit_id, least(weak_labels.label, min(neighbour.label)) as label
+        from weak_labels_{{ i - 1 }} as weak_labels
+        left join weak_edges on weak_edges.left_unit_id = weak_labels.unit_id
+        left join weak_labels_{{ i - 1 }} as neighbour on neighbour.unit_id = weak_edges.right_unit_id
+        group by weak_labels.unit_id, weak_labels.label
+    ),
 
-weak_labels_{{ i }} as (
+    weak_labels_{{ i }} as (
     -- pointer jumping: take the label of one's label
-    select weak_propagated.unit_id, least(weak_propagated.label, label_of_label.label) as label
-    from weak_propagated_{{ i }} as weak_propagated
-    inner join weak_propagated_{{ i }} as label_of_label on label_of_label.unit_id = weak_propagated.label
-),
+        select weak_propagated.unit_id, least(weak_propagated.label, label_of_label.label) as label
+        from weak_propagated_{{ i }} as weak_propagated
+        inner join weak_propagated_{{ i }} as label_of_label on label_of_label.unit_id = weak_propagated.label
+    ),
 {%- endfor %}
 
 label_edges as (
@@ -54,12 +56,13 @@ label_edges as (
 
 label_reach as (
     with recursive walk (label, reached_label) as (
-        select distinct label, label from weak_labels_{{ rounds }}
+        select distinct label, label from weak_labels_{{ rounds }}  -- noqa: AL08
         union
         select walk.label, label_edges.right_label
         from walk
         inner join label_edges on label_edges.left_label = walk.reached_label
     )
+
     select label, min(reached_label) as component from walk group by label
 ),
 
@@ -85,12 +88,13 @@ cluster_candidates as (
         -- the same commune first, then names that do not contradict each other, then the very
         -- same spelling (a provider copying the register's name)
         bool_or(unit_links.same_commune)::int * 4
-            + bool_or(not unit_links.names_contradict)::int * 2
-            + bool_or(unit_links.same_spelling)::int as evidence
+        + bool_or(not unit_links.names_contradict)::int * 2
+        + bool_or(unit_links.same_spelling)::int as evidence
     from weak_clusters
     inner join unit_links
-        on unit_links.left_unit_id = weak_clusters.unit_id
-        and unit_links.right_is_strong
+        on
+            unit_links.left_unit_id = weak_clusters.unit_id
+            and unit_links.right_is_strong
     group by 1, 2
 ),
 

@@ -21,13 +21,15 @@ select distinct
     match_units.commune_match_key,
     split_part(match_units.commune_match_key, ':', 1) as commune_key_kind
 from match_units
-cross join lateral (
-    values
+cross join
+    lateral (
+        values
         ('L:' || match_units.name_key_latin),
         ('A:' || match_units.name_key_arabic),
         ('S:' || match_units.name_skeleton_latin),
         ('S:' || match_units.name_skeleton_arabic)
-) as match_keys (match_key)
-where match_keys.match_key is not null
-  and match_units.organisation_type is not null
-  and match_units.province_code is not null
+    ) as match_keys (match_key)
+where
+    match_keys.match_key is not null
+    and match_units.organisation_type is not null
+    and match_units.province_code is not null

@@ -70,11 +70,12 @@ record_best_name_link as (
         bool_or(coalesce(left_record.commune_match_key = right_record.commune_match_key, false)) as same_commune
     from clustered_match_keys as left_record
     inner join clustered_match_keys as right_record
-        on right_record.cluster_id = left_record.cluster_id
-        and right_record.match_key = left_record.match_key
-        and right_record.organisation_type = left_record.organisation_type
-        and right_record.province_code = left_record.province_code
-        and right_record.unit_id <> left_record.unit_id
+        on
+            right_record.cluster_id = left_record.cluster_id
+            and right_record.match_key = left_record.match_key
+            and right_record.organisation_type = left_record.organisation_type
+            and right_record.province_code = left_record.province_code
+            and right_record.unit_id <> left_record.unit_id
     group by 1
 )
 
@@ -87,13 +88,14 @@ select
     anchored_records.province_code,
     case
         when anchored_records.organisation_record_key = anchored_records.anchor_record_key then 'anchor'
-        when anchored_records.record_anchor = anchored_records.anchor then
-            case anchored_records.identifier_priority
-                when 1 then 'register_number'
-                when 2 then 'receipt_number'
-                when 3 then 'rc_number'
-                else 'ice'
-            end
+        when anchored_records.record_anchor = anchored_records.anchor
+            then
+                case anchored_records.identifier_priority
+                    when 1 then 'register_number'
+                    when 2 then 'receipt_number'
+                    when 3 then 'rc_number'
+                    else 'ice'
+                end
         when anchored_records.joined_by_ice then 'ice'
         when record_best_name_link.same_commune then 'name_province_commune'
         when record_best_name_link.same_commune is not null then 'name_province'

@@ -25,7 +25,8 @@ with register_records as (
         source_file_name,
         source_line,
         source_line_number
-    from ({{ latest_row_of_each_key(ref('stg_ministere__cooperative_snapshots'), ['register_number']) }}) as cooperatives
+    from
+        ({{ latest_row_of_each_key(ref('stg_ministere__cooperative_snapshots'), ['register_number']) }}) as cooperatives
 ),
 
 association_records as (
@@ -47,7 +48,9 @@ association_records as (
         source_file_name,
         source_line,
         source_line_number
-    from ({{ latest_row_of_each_key(ref('stg_wilaya__association_snapshots'), ['receipt_number', 'province_code']) }}) as associations
+    from
+        ({{ latest_row_of_each_key(ref('stg_wilaya__association_snapshots'), ['receipt_number', 'province_code']) }})
+            as associations
 ),
 
 mouazara_holders as (
@@ -120,10 +123,14 @@ chamber_members as (
 
 all_records as (
     select * from register_records
-    union all select * from association_records
-    union all select * from mouazara_holders
-    union all select * from indh_holders
-    union all select * from chamber_members
+    union all
+    select * from association_records
+    union all
+    select * from mouazara_holders
+    union all
+    select * from indh_holders
+    union all
+    select * from chamber_members
 ),
 
 geography as (
@@ -150,8 +157,9 @@ termed_records as (
         (
             select min(name_terms.term_code)
             from name_terms
-            where position(' de ' || name_terms.latin_key || ' ' in ' ' || keyed_records.name_key_latin || ' ') > 0
-               or position(' ' || name_terms.arabic_key || ' ' in ' ' || keyed_records.name_key_arabic || ' ') > 0
+            where
+                position(' de ' || name_terms.latin_key || ' ' in ' ' || keyed_records.name_key_latin || ' ') > 0
+                or position(' ' || name_terms.arabic_key || ' ' in ' ' || keyed_records.name_key_arabic || ' ') > 0
         ) as name_term
     from keyed_records
 ),
@@ -165,22 +173,29 @@ conformed_communes as (
         geography.commune_name_fr as conformed_commune
     from keyed_records
     inner join geography
-        on geography.province_code = keyed_records.province_code
-        and (
-            keyed_records.commune_text_key in (geography.commune_key_fr, geography.commune_key_ar)
-            -- a Windows-1256 export writes '?' for the letters it cannot hold (ڭ in ڭيكو)
-            or (keyed_records.commune like '%?%'
-                and geography.commune_name_ar like replace(keyed_records.commune, '?', '_'))
-        )
-    order by keyed_records.source_system, keyed_records.source_record_id, keyed_records.province_code,
+        on
+            geography.province_code = keyed_records.province_code
+            and (
+                keyed_records.commune_text_key in (geography.commune_key_fr, geography.commune_key_ar)
+                -- a Windows-1256 export writes '?' for the letters it cannot hold (ڭ in ڭيكو)
+                or (
+                    keyed_records.commune like '%?%'
+                    and geography.commune_name_ar like replace(keyed_records.commune, '?', '_')
+                )
+            )
+    order by
+        keyed_records.source_system, keyed_records.source_record_id, keyed_records.province_code,
         geography.commune_name_fr
 )
 
 select
     keyed_records.source_system
-        || '|' || keyed_records.source_record_id
-        || case when keyed_records.source_system = 'wilaya_associations'
-                then '|' || keyed_records.province_code else '' end as organisation_record_key,
+    || '|' || keyed_records.source_record_id
+    || case
+        when keyed_records.source_system = 'wilaya_associations'
+            then '|' || keyed_records.province_code
+        else ''
+    end as organisation_record_key,
     keyed_records.source_system,
     keyed_records.source_record_id,
     keyed_records.organisation_type,
@@ -216,6 +231,7 @@ select
     keyed_records.source_line_number
 from termed_records as keyed_records
 left join conformed_communes
-    on conformed_communes.source_system = keyed_records.source_system
-    and conformed_communes.source_record_id = keyed_records.source_record_id
-    and conformed_communes.province_code = keyed_records.province_code
+    on
+        conformed_communes.source_system = keyed_records.source_system
+        and conformed_communes.source_record_id = keyed_records.source_record_id
+        and conformed_communes.province_code = keyed_records.province_code

@@ -78,7 +78,11 @@ snapshot_rows as (
         {{ surrogate_key(['all_rows.name_fr', 'all_rows.name_ar', 'all_rows.ice', 'all_rows.sector',
                           'all_rows.province_code', 'all_rows.commune', 'all_rows.founded_on',
                           'all_rows.members_total', 'all_rows.members_women', 'all_rows.status']) }} as row_state
-    from (select * from register_rows union all select * from association_rows) as all_rows
+    from (
+        select * from register_rows
+        union all
+        select * from association_rows
+    ) as all_rows
     left join unit_organisations on unit_organisations.unit_id = all_rows.unit_id
 ),
 
@@ -95,23 +99,28 @@ organisation_timelines as (
         snapshots.source_file_name,
         coalesce(snapshot_rows.row_state, 'absent') as row_state
     from (
-        select organisation_id, history_source, min(snapshot_date) as first_snapshot_date
-        from snapshot_rows
-        group by organisation_id, history_source
+        select
+            seen_rows.organisation_id,
+            seen_rows.history_source,
+            min(seen_rows.snapshot_date) as first_snapshot_date
+        from snapshot_rows as seen_rows
+        group by seen_rows.organisation_id, seen_rows.history_source
     ) as first_seen
     inner join snapshots
-        on snapshots.history_source = first_seen.history_source
-        and snapshots.snapshot_date >= first_seen.first_snapshot_date
+        on
+            snapshots.history_source = first_seen.history_source
+            and snapshots.snapshot_date >= first_seen.first_snapshot_date
     left join snapshot_rows
-        on snapshot_rows.organisation_id = first_seen.organisation_id
-        and snapshot_rows.source_load_id = snapshots.source_load_id
+        on
+            snapshot_rows.organisation_id = first_seen.organisation_id
+            and snapshot_rows.source_load_id = snapshots.source_load_id
 ),
 
 state_changes as (
     select
         organisation_timelines.*,
         lag(row_state) over timeline as previous_state,
-        case when lag(row_state) over timeline is distinct from row_state then 1 else 0 end as opens_version
+        case when (lag(row_state) over timeline is distinct from row_state) then 1 else 0 end as opens_version
     from organisation_timelines
     window timeline as (partition by organisation_id order by snapshot_date)
 ),
@@ -164,9 +173,10 @@ present_versions as (
         snapshot_rows.history_source as attributes_source
     from states
     inner join snapshot_rows
-        on snapshot_rows.organisation_id = states.organisation_id
-        and snapshot_rows.row_state = states.row_state
-        and snapshot_rows.snapshot_date = states.valid_from
+        on
+            snapshot_rows.organisation_id = states.organisation_id
+            and snapshot_rows.row_state = states.row_state
+            and snapshot_rows.snapshot_date = states.valid_from
     left join organisations on organisations.organisation_id = states.organisation_id
     where states.row_state <> 'absent'
     order by states.organisation_id, states.state_number, snapshot_rows.source_load_id desc
@@ -200,9 +210,12 @@ history_rows as (
         attributes.attributes_source
     from states
     inner join present_versions as attributes
-        on attributes.organisation_id = states.organisation_id
-        and attributes.state_number = case when states.row_state = 'absent' then states.state_number - 1
-                                           else states.state_number end
+        on
+            attributes.organisation_id = states.organisation_id
+            and attributes.state_number = case
+                when states.row_state = 'absent' then states.state_number - 1
+                else states.state_number
+            end
 ),
 
 single_versions as (
@@ -245,11 +258,12 @@ changed_columns as (
     -- what a version changed, compared with the version before it
     select
         all_versions.*,
-        case when all_versions.version_reason in ('changed', 'returned') then nullif(concat_ws(', ',
+        case when all_versions.version_reason in ('changed', 'returned') then nullif(concat_ws(
+            ', ',
             {%- for column in ['name_fr', 'name_ar', 'ice', 'sector', 'province_code', 'commune', 'founded_on',
                                'members_total', 'members_women', 'status'] %}
-            case when {{ column }} is distinct from lag({{ column }}) over versions then '{{ column }}' end
-            {%- if not loop.last %},{% endif %}
+                case when {{ column }} is distinct from lag({{ column }}) over versions then '{{ column }}' end
+                {%- if not loop.last %},{% endif %}
             {%- endfor %}
         ), '') end as changed_columns
     from all_versions

@@ -27,19 +27,27 @@ ranked_records as (
 select
     organisation_id,
     min(anchor) as anchor,
-    (array_agg(organisation_type order by source_priority, organisation_record_key)
-        filter (where organisation_type is not null))[1] as organisation_type,
-    (array_agg(name_fr order by source_priority, organisation_record_key) filter (where name_fr is not null))[1] as name_fr,
-    (array_agg(name_ar order by source_priority, organisation_record_key) filter (where name_ar is not null))[1] as name_ar,
+    (
+        array_agg(organisation_type order by source_priority, organisation_record_key)
+        filter (where organisation_type is not null)
+    )[1] as organisation_type,
+    (array_agg(name_fr order by source_priority, organisation_record_key) filter (where name_fr is not null))[1]
+        as name_fr,
+    (array_agg(name_ar order by source_priority, organisation_record_key) filter (where name_ar is not null))[1]
+        as name_ar,
     min(register_number) as register_number,
     min(association_receipt) as association_receipt,
     min(association_receipt_province) as association_receipt_province,
     min(rc_number) as rc_number,
     (array_agg(ice order by source_priority, organisation_record_key) filter (where ice is not null))[1] as ice,
-    (array_agg(province_code order by source_priority, organisation_record_key)
-        filter (where province_code is not null))[1] as province_code,
-    (array_agg(coalesce(conformed_commune, commune) order by source_priority, organisation_record_key)
-        filter (where commune is not null))[1] as commune,
+    (
+        array_agg(province_code order by source_priority, organisation_record_key)
+        filter (where province_code is not null)
+    )[1] as province_code,
+    (
+        array_agg(coalesce(conformed_commune, commune) order by source_priority, organisation_record_key)
+        filter (where commune is not null)
+    )[1] as commune,
     {{ period_to_date('min(first_loaded_period)') }} as first_seen_on,
     count(*) as source_records,
     string_agg(distinct source_system, ', ' order by source_system) as source_systems

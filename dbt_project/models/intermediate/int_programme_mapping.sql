@@ -28,7 +28,7 @@ mapped_items as (
     -- every project ever delivered (dim_project keeps the ones a later snapshot dropped)
     from ({{ latest_row_of_each_key(ref('stg_ministere__mouazara_project_snapshots'), ['project_ref']) }}) as projects
     union all
-    select 'wilaya_indh', project_code, 'project', programme, phase, programme
+    select 'wilaya_indh', project_code, 'project', programme, phase, programme  -- noqa: AL08
     from {{ ref('stg_wilaya__indh_projects') }}
     union all
     select 'chambre_sessions', session_id, 'session', programme, null, null
@@ -45,11 +45,16 @@ select
     (
         select programme_aliases.programme_code
         from programme_aliases
-        where programme_aliases.source_system = mapped_items.source_system
-          and (programme_aliases.source_value = '*'
-               or programme_aliases.value_key = {{ normalize_place_name('mapped_items.programme_as_delivered') }})
-          and (programme_aliases.phase_key is null
-               or programme_aliases.phase_key = {{ normalize_place_name('mapped_items.phase_as_delivered') }})
+        where
+            programme_aliases.source_system = mapped_items.source_system
+            and (
+                programme_aliases.source_value = '*'
+                or programme_aliases.value_key = {{ normalize_place_name('mapped_items.programme_as_delivered') }}
+            )
+            and (
+                programme_aliases.phase_key is null
+                or programme_aliases.phase_key = {{ normalize_place_name('mapped_items.phase_as_delivered') }}
+            )
         -- the most specific alias wins: a named value before '*', a phase before none
         order by (programme_aliases.source_value = '*'), (programme_aliases.phase_key is null)
         limit 1
@@ -57,8 +62,9 @@ select
     (
         select axis_mapping.axis_code
         from axis_mapping
-        where axis_mapping.source_system = mapped_items.source_system
-          and axis_mapping.value_key = {{ normalize_place_name('mapped_items.axis_as_delivered') }}
+        where
+            axis_mapping.source_system = mapped_items.source_system
+            and axis_mapping.value_key = {{ normalize_place_name('mapped_items.axis_as_delivered') }}
         limit 1
     ) as axis_code
 from mapped_items

@@ -17,9 +17,15 @@ select
     extract(week from calendar_date)::int as iso_week,
     to_char(calendar_date, 'YYYY-MM') as year_month,
     extract(year from calendar_date)::int || '-Q' || extract(quarter from calendar_date)::int as year_quarter,
-    (array['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
-           'octobre', 'novembre', 'décembre'])[extract(month from calendar_date)::int] as month_name_fr,
-    (array['يناير', 'فبراير', 'مارس', 'أبريل', 'ماي', 'يونيو', 'يوليوز', 'غشت', 'شتنبر', 'أكتوبر',
-           'نونبر', 'دجنبر'])[extract(month from calendar_date)::int] as month_name_ar,
+    (array[
+        'janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
+        'octobre', 'novembre', 'décembre'
+    ])[extract(month from calendar_date
+    )::int] as month_name_fr,
+    (array[
+        'يناير', 'فبراير', 'مارس', 'أبريل', 'ماي', 'يونيو', 'يوليوز', 'غشت', 'شتنبر', 'أكتوبر',
+        'نونبر', 'دجنبر'
+    ])[extract(month from calendar_date
+    )::int] as month_name_ar,
     extract(isodow from calendar_date) in (6, 7) as is_weekend
 from calendar

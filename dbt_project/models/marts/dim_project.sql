@@ -119,11 +119,13 @@ select
     axes.name_ar as axis_ar
 from projects
 left join holders
-    on holders.source_system = projects.source_system
-    and holders.source_record_id = projects.project_ref
+    on
+        holders.source_system = projects.source_system
+        and holders.source_record_id = projects.project_ref
 left join programme_mapping
-    on programme_mapping.source_system = projects.source_system
-    and programme_mapping.source_record_id = projects.project_ref
+    on
+        programme_mapping.source_system = projects.source_system
+        and programme_mapping.source_record_id = projects.project_ref
 {{ join_place('projects.province_code', 'projects.commune', 'place') }}
 {{ join_label('project_status', 'projects.status', 'status') }}
 left join {{ ref('programmes') }} as programmes on programmes.programme_code = programme_mapping.programme_code

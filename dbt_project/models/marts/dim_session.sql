@@ -20,7 +20,7 @@ select
         select string_agg(partner.value, ', ' order by partner.ordinality)
         from jsonb_array_elements_text(
             case when jsonb_typeof(sessions.partners) = 'array' then sessions.partners else '[]'::jsonb end
-        ) with ordinality as partner(value, ordinality)
+        ) with ordinality as partner (value, ordinality)
     ) as partners,
     sessions.source_file_name,
     sessions.source_line,
@@ -35,8 +35,9 @@ select
     programmes.name_ar as programme_ar
 from {{ ref('stg_chambre__sessions') }} as sessions
 left join {{ ref('int_programme_mapping') }} as programme_mapping
-    on programme_mapping.source_system = 'chambre_sessions'
-    and programme_mapping.source_record_id = sessions.session_id
+    on
+        programme_mapping.source_system = 'chambre_sessions'
+        and programme_mapping.source_record_id = sessions.session_id
 {{ join_place('sessions.province_code', 'null::text', 'place') }}
 left join {{ ref('labels') }} as session_type_value
     on session_type_value.label_set = 'session_type' and session_type_value.source_value = sessions.session_type

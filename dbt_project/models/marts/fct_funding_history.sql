@@ -44,11 +44,13 @@ observations as (
     from funding_keys
     inner join mouazara_snapshots on mouazara_snapshots.known_on >= funding_keys.first_known_on
     left join flows
-        on flows.funding_key = funding_keys.funding_key
-        and flows.known_on = mouazara_snapshots.known_on
+        on
+            flows.funding_key = funding_keys.funding_key
+            and flows.known_on = mouazara_snapshots.known_on
     where funding_keys.source_system = 'ministere_mouazara'
     union all
-    select flows.funding_key, flows.known_on, case when flows.is_flow then flows.amount_mad end, flows.flow_date,
+    select
+        flows.funding_key, flows.known_on, case when flows.is_flow then flows.amount_mad end, flows.flow_date,
         flows.source_file_name
     from flows
     inner join funding_keys on funding_keys.funding_key = flows.funding_key
@@ -65,7 +67,7 @@ states as (
 changes as (
     select
         states.*,
-        case when lag(state) over timeline is distinct from state then 1 else 0 end as opens_version
+        case when (lag(state) over timeline is distinct from state) then 1 else 0 end as opens_version
     from states
     window timeline as (partition by funding_key order by known_on)
 ),

@@ -33,14 +33,15 @@ project_values as (
         projects.source_file_name,
         projects.source_line
     from mouazara_projects as projects
-    cross join lateral (
-        values
+    cross join
+        lateral (
+            values
             ('JOBS_KEPT', projects.jobs_kept),
             ('JOBS_CREATED', projects.jobs_created),
             ('BENEFICIARIES', projects.beneficiaries),
             ('BENEFICIARIES_WOMEN', projects.beneficiaries_women),
             ('BENEFICIARIES_DISABLED', projects.beneficiaries_disabled)
-    ) as measures (indicator_code, value)
+        ) as measures (indicator_code, value)
     union all
     select
         'wilaya_indh',
@@ -54,11 +55,11 @@ project_values as (
     from indh_projects as projects
     cross join lateral (
         values
-            ('JOBS_CREATED', projects.jobs_created),
-            ('BENEFICIARIES', projects.beneficiaries),
-            ('BENEFICIARIES_WOMEN', projects.beneficiaries_women),
-            ('BENEFICIARIES_DISABLED', projects.beneficiaries_disabled),
-            ('BENEFICIARIES_YOUNG', projects.beneficiaries_young)
+        ('JOBS_CREATED', projects.jobs_created),
+        ('BENEFICIARIES', projects.beneficiaries),
+        ('BENEFICIARIES_WOMEN', projects.beneficiaries_women),
+        ('BENEFICIARIES_DISABLED', projects.beneficiaries_disabled),
+        ('BENEFICIARIES_YOUNG', projects.beneficiaries_young)
     ) as measures (indicator_code, value)
 ),
 
@@ -77,11 +78,13 @@ project_outcomes as (
         projects.geography_key
     from project_values
     inner join {{ ref('dim_project') }} as projects
-        on projects.source_system = project_values.source_system
-        and projects.project_ref = project_values.project_ref
+        on
+            projects.source_system = project_values.source_system
+            and projects.project_ref = project_values.project_ref
     left join {{ ref('dim_organisation') }} as organisations
-        on organisations.organisation_id = projects.organisation_id
-        and organisations.is_latest_version
+        on
+            organisations.organisation_id = projects.organisation_id
+            and organisations.is_latest_version
     where project_values.value is not null
 ),
 
@@ -96,9 +99,10 @@ register_values as (
         snapshots.source_file_name,
         snapshots.source_line
     from {{ ref('stg_ministere__cooperative_snapshots') }} as snapshots
-    cross join lateral (
-        values ('MEMBERS', snapshots.members_total), ('MEMBERS_WOMEN', snapshots.members_women)
-    ) as measures (indicator_code, value)
+    cross join
+        lateral (
+            values ('MEMBERS', snapshots.members_total), ('MEMBERS_WOMEN', snapshots.members_women)
+        ) as measures (indicator_code, value)
     union all
     select
         'wilaya_associations',
@@ -132,10 +136,11 @@ register_outcomes as (
     from register_values
     left join unit_organisations on unit_organisations.unit_id = register_values.unit_id
     inner join {{ ref('dim_organisation') }} as organisations
-        on organisations.organisation_id
+        on
+            organisations.organisation_id
             = coalesce(unit_organisations.organisation_id, 'ORG-' || left(md5(register_values.unit_id), 12))
-        and register_values.snapshot_date >= organisations.valid_from
-        and register_values.snapshot_date < coalesce(organisations.valid_to, date '9999-12-31')
+            and register_values.snapshot_date >= organisations.valid_from
+            and register_values.snapshot_date < coalesce(organisations.valid_to, date '9999-12-31')
     where register_values.value is not null
 ),
 

@@ -30,8 +30,9 @@ member_figures as (
         sales.sales_mad
     from participants
     full outer join sales
-        on sales.session_id = participants.session_id
-        and sales.member_id = participants.member_id
+        on
+            sales.session_id = participants.session_id
+            and sales.member_id = participants.member_id
 ),
 
 member_organisations as (
@@ -55,7 +56,8 @@ organisation_figures as (
 )
 
 select
-    {{ surrogate_key(['organisation_figures.organisation_id', 'organisation_figures.session_id']) }} as participation_key,
+    {{ surrogate_key(['organisation_figures.organisation_id', 'organisation_figures.session_id']) }}
+        as participation_key,
     organisations.organisation_key,
     sessions.session_key,
     {{ date_key('sessions.starts_on') }} as date_key,
@@ -68,5 +70,6 @@ select
 from organisation_figures
 inner join {{ ref('dim_session') }} as sessions on sessions.session_id = organisation_figures.session_id
 inner join {{ ref('dim_organisation') }} as organisations
-    on organisations.organisation_id = organisation_figures.organisation_id
-    and organisations.is_latest_version
+    on
+        organisations.organisation_id = organisation_figures.organisation_id
+        and organisations.is_latest_version

@@ -53,14 +53,27 @@ def generate(out: Path, scale: float | int | str = "sample", seed: int = 42, del
     writer.indh()
     writer.adherents()
     sessions, participations, sales = writer.formations()
-    orgs_now = {kind: sum(1 for o in world.orgs if o.kind == kind and o.month <= delivery)
-                for kind in ("coop", "assoc", "gie")}
+    orgs_now = {
+        kind: sum(1 for o in world.orgs if o.kind == kind and o.month <= delivery) for kind in ("coop", "assoc", "gie")
+    }
     result = GeneratedDelivery(
-        out=out, scale=label, seed=seed, delivery=delivery,
-        organisations={"cooperatives": orgs_now["coop"], "associations": orgs_now["assoc"], "gie": orgs_now["gie"],
-                       "total": sum(orgs_now.values())},
-        files=writer.files, bad_rows=writer.bad, rule_violations=writer.violations, duplicates=writer.duplicates,
-        sessions=sessions, participations=participations, sales=sales,
+        out=out,
+        scale=label,
+        seed=seed,
+        delivery=delivery,
+        organisations={
+            "cooperatives": orgs_now["coop"],
+            "associations": orgs_now["assoc"],
+            "gie": orgs_now["gie"],
+            "total": sum(orgs_now.values()),
+        },
+        files=writer.files,
+        bad_rows=writer.bad,
+        rule_violations=writer.violations,
+        duplicates=writer.duplicates,
+        sessions=sessions,
+        participations=participations,
+        sales=sales,
     )
     result.seconds = round(time.perf_counter() - started, 2)
     truth = result.to_json()

@@ -9,8 +9,15 @@ import random
 from orchestration.bench.generate.delivery_files import DeliveryFiles, identifier_writing, province_writing
 from orchestration.bench.generate.files import Plant, write_json
 from orchestration.bench.generate.vocabulary import CORES, CRAFTS, OUTSIDE_PROVINCES, PRODUCTS
-from orchestration.bench.generate.writings import (S_ADH, S_SES, arabic_variant, ice_with_check, random_date,
-                                                   record_rng, wrong_check)
+from orchestration.bench.generate.writings import (
+    S_ADH,
+    S_SES,
+    arabic_variant,
+    ice_with_check,
+    random_date,
+    record_rng,
+    wrong_check,
+)
 
 
 class ChamberFiles(DeliveryFiles):
@@ -29,32 +36,51 @@ class ChamberFiles(DeliveryFiles):
             if org is None:
                 core = CORES[rng.randrange(len(CORES))]
                 name = f"{rng.choice(['Atelier', 'Entreprise', 'Maison'])} {rng.choice(core[1])}"
-                record = dict(id_adherent=ident, type="entreprise_artisanale", raison_sociale=name,
-                              raison_sociale_ar=(f"مقاولة {core[0]}" if rng.random() < 0.5 else None),
-                              num_immatriculation=None, ice=None)
+                record = dict(
+                    id_adherent=ident,
+                    type="entreprise_artisanale",
+                    raison_sociale=name,
+                    raison_sociale_ar=(f"مقاولة {core[0]}" if rng.random() < 0.5 else None),
+                    num_immatriculation=None,
+                    ice=None,
+                )
             else:
                 share = 0.45 if org.kind == "coop" else 0.3
                 record = dict(
-                    id_adherent=ident, type="cooperative" if org.kind == "coop" else "association",
+                    id_adherent=ident,
+                    type="cooperative" if org.kind == "coop" else "association",
                     raison_sociale=org.name_fr(rng, k),
-                    raison_sociale_ar=(arabic_variant(org.name_ar(k), rng, "تعاونية" if org.kind == "coop" else "جمعية")
-                                       if rng.random() < 0.7 else None),
-                    num_immatriculation=identifier_writing(org, rng, arabic_digits=True) if rng.random() < share else None,
-                    ice=org.ice if rng.random() < 0.8 else None)
+                    raison_sociale_ar=(
+                        arabic_variant(org.name_ar(k), rng, "تعاونية" if org.kind == "coop" else "جمعية")
+                        if rng.random() < 0.7
+                        else None
+                    ),
+                    num_immatriculation=identifier_writing(org, rng, arabic_digits=True)
+                    if rng.random() < share
+                    else None,
+                    ice=org.ice if rng.random() < 0.8 else None,
+                )
             if i in bad_ice:
                 record["ice"] = wrong_check(record["ice"] or ice_with_check("0098765432101"))
                 self.violations.append({"file": "adherents", "record": ident, "why": "ICE with a wrong check"})
                 violations += 1
             men = rng.randint(0, 12)
             record.update(
-                metier=(PRODUCTS[org.product][2] if org and org.product is not None and PRODUCTS[org.product][2]
-                        and rng.random() < 0.5 else rng.choice(CRAFTS)),
-                province=province_writing(m.province, rng), commune=m.commune[0] if rng.random() < 0.9 else None,
+                metier=(
+                    PRODUCTS[org.product][2]
+                    if org and org.product is not None and PRODUCTS[org.product][2] and rng.random() < 0.5
+                    else rng.choice(CRAFTS)
+                ),
+                province=province_writing(m.province, rng),
+                commune=m.commune[0] if rng.random() < 0.9 else None,
                 date_adhesion=random_date(rng, dt.date(2015, 1, 1), self.chamber_date).isoformat()
-                if m.month == 0 else self.chamber_date.isoformat(),
+                if m.month == 0
+                else self.chamber_date.isoformat(),
                 effectif={"hommes": men, "femmes": rng.randint(0 if men else 1, 15)},
-                contact={"telephone": f"05{rng.randint(10000000, 99999999)}",
-                         "email": f"contact{m.number}@example.ma" if rng.random() < 0.2 else None},
+                contact={
+                    "telephone": f"05{rng.randint(10000000, 99999999)}",
+                    "email": f"contact{m.number}@example.ma" if rng.random() < 0.2 else None,
+                },
                 actif=rng.random() < 0.93,
             )
             records.append(record)
@@ -69,11 +95,14 @@ class ChamberFiles(DeliveryFiles):
             outside["id_adherent"] = f"CA-FM-9{j + 1:05d}"
             outside["province"] = plant.rng.choice(OUTSIDE_PROVINCES[0])
             records.append(outside)
-            self.bad.append({"file": "adherents", "record": outside["id_adherent"],
-                             "why": "province outside the region"})
+            self.bad.append(
+                {"file": "adherents", "record": outside["id_adherent"], "why": "province outside the region"}
+            )
         name = f"chambre_adherents_{self.chamber_date:%Y%m%d}.json"
-        write_json(self._folder("chambre") / name,
-                    {"export_date": self.chamber_date.isoformat(), "region": "Fès-Meknès", "adherents": records})
+        write_json(
+            self._folder("chambre") / name,
+            {"export_date": self.chamber_date.isoformat(), "region": "Fès-Meknès", "adherents": records},
+        )
         return self._file("chambre", name, "adherents", "json", len(records), 2 * plant.count, 0, violations)
 
     def formations(self) -> tuple[int, int, int]:
@@ -88,8 +117,10 @@ class ChamberFiles(DeliveryFiles):
         participations = sales = 0
         for s in sessions:
             ident = f"S-{s.year}-{s.number:0{width}d}"
-            participants = [{"id_adherent": f"CA-FM-{m.number:06d}", "nb_participants": nb, "dont_femmes": w,
-                             "dont_psh": psh} for m, nb, w, psh in s.participants]
+            participants = [
+                {"id_adherent": f"CA-FM-{m.number:06d}", "nb_participants": nb, "dont_femmes": w, "dont_psh": psh}
+                for m, nb, w, psh in s.participants
+            ]
             if s.uid == corrected and participants:
                 participants[0] = dict(participants[0], nb_participants=participants[0]["nb_participants"] + 1)
             ventes = [{"id_adherent": f"CA-FM-{m.number:06d}", "chiffre_affaires_dh": amount} for m, amount in s.sales]

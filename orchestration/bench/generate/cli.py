@@ -25,17 +25,23 @@ def print_history(truth: dict, out: Path) -> None:
         refused = [f["path"] for f in night["files"] if f["status"] == "rejected"]
         corrected = [f["path"] for f in night["files"] if f["supersedes"]]
         events = night["expected"]["register_events"]
-        print(f"  {night['folder']}: {len(night['files'])} files"
-              + (f", refused as out of order: {', '.join(refused)}" if refused else "")
-              + (f", corrected re-send: {', '.join(corrected)}" if corrected else "")
-              + f"; register: {len(events['struck_off'])} struck off, {len(events['returned'])} back, "
-                f"{len(events['renamed'])} renamed, {len(events['status_changed'])} status changes")
+        print(
+            f"  {night['folder']}: {len(night['files'])} files"
+            + (f", refused as out of order: {', '.join(refused)}" if refused else "")
+            + (f", corrected re-send: {', '.join(corrected)}" if corrected else "")
+            + f"; register: {len(events['struck_off'])} struck off, {len(events['returned'])} back, "
+            f"{len(events['renamed'])} renamed, {len(events['status_changed'])} status changes"
+        )
 
 
 def print_summary(result: GeneratedDelivery) -> None:
-    print(f"{result.organisations['total']} organisations (scale {result.scale}, seed {result.seed}, "
-          f"delivery {result.delivery}) in {result.seconds} s -> {result.out}")
+    print(
+        f"{result.organisations['total']} organisations (scale {result.scale}, seed {result.seed}, "
+        f"delivery {result.delivery}) in {result.seconds} s -> {result.out}"
+    )
     for f in result.files:
-        print(f"  {f.path}: {f.data_rows} rows ({f.rejected} bad, {f.duplicates} duplicate, "
-              f"{f.violations} rule violations){' ' + f.encoding if f.encoding else ''}, {f.bytes:,} bytes")
+        print(
+            f"  {f.path}: {f.data_rows} rows ({f.rejected} bad, {f.duplicates} duplicate, "
+            f"{f.violations} rule violations){' ' + f.encoding if f.encoding else ''}, {f.bytes:,} bytes"
+        )
     print(f"  sessions: {result.sessions}, participations: {result.participations}, sales: {result.sales}")

@@ -64,12 +64,23 @@ class DeliveryFiles:
             rows.append(list(twin))
             self.duplicates.append({"file": label, "record": twin[0]})
 
-    def _file(self, provider, name, source, fmt, rows, rejected, dups, violations, encoding=None,
-              content=None) -> FileTruth:
+    def _file(
+        self, provider, name, source, fmt, rows, rejected, dups, violations, encoding=None, content=None
+    ) -> FileTruth:
         path = self.out / provider / name
-        truth = FileTruth(provider=provider, file=name, source=source, format=fmt, data_rows=rows,
-                          rejected=rejected, duplicates=dups, violations=violations, encoding=encoding,
-                          bytes=path.stat().st_size, period=re.search(r"_(\d{6,8})[ .]", name).group(1),
-                          content=content or {})
+        truth = FileTruth(
+            provider=provider,
+            file=name,
+            source=source,
+            format=fmt,
+            data_rows=rows,
+            rejected=rejected,
+            duplicates=dups,
+            violations=violations,
+            encoding=encoding,
+            bytes=path.stat().st_size,
+            period=re.search(r"_(\d{6,8})[ .]", name).group(1),
+            content=content or {},
+        )
         self.files.append(truth)
         return truth

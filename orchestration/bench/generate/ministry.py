@@ -5,22 +5,65 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orchestration.bench.generate.delivery_files import (DeliveryFiles, amounts_text, identifier_writing,
-                                                         province_writing)
+from orchestration.bench.generate.delivery_files import (
+    DeliveryFiles,
+    amounts_text,
+    identifier_writing,
+    province_writing,
+)
 from orchestration.bench.generate.files import Plant, write_xlsx
 from orchestration.bench.generate.truth import FileTruth
 from orchestration.bench.generate.vocabulary import MZ_STATUS_OPEN, PRODUCTS, VOLETS
-from orchestration.bench.generate.writings import (S_MZ, S_REG, arabic_variant, date_cell, ice_with_check, random_date,
-                                                   record_rng, wrong_check, xlsx_amount)
+from orchestration.bench.generate.writings import (
+    S_MZ,
+    S_REG,
+    arabic_variant,
+    date_cell,
+    ice_with_check,
+    random_date,
+    record_rng,
+    wrong_check,
+    xlsx_amount,
+)
 
-REGISTER_HEADER = ["N° Immatriculation", "ICE", "Dénomination", "Dénomination arabe", "Secteur", "Branche",
-                   "Date de constitution", "Préfecture/Province", "Commune", "Adhérents", "dont Femmes",
-                   "Capital (DH)", "Situation"]
-MOUAZARA_HEADER = ["Réf. projet", "Édition", "Porteur", "Type porteur", "N° Immatriculation / Récépissé", "Province",
-                   "Intitulé du projet", "Volet", "Coût total (DH)", "Subvention Ministère (DH)",
-                   "Cofinancement Région (DH)", "Apport porteur (DH)", "Date convention", "Montant décaissé (DH)",
-                   "Date dernier décaissement", "Statut", "Emplois maintenus", "Emplois créés", "Bénéficiaires",
-                   "dont Femmes", "dont PSH"]
+REGISTER_HEADER = [
+    "N° Immatriculation",
+    "ICE",
+    "Dénomination",
+    "Dénomination arabe",
+    "Secteur",
+    "Branche",
+    "Date de constitution",
+    "Préfecture/Province",
+    "Commune",
+    "Adhérents",
+    "dont Femmes",
+    "Capital (DH)",
+    "Situation",
+]
+MOUAZARA_HEADER = [
+    "Réf. projet",
+    "Édition",
+    "Porteur",
+    "Type porteur",
+    "N° Immatriculation / Récépissé",
+    "Province",
+    "Intitulé du projet",
+    "Volet",
+    "Coût total (DH)",
+    "Subvention Ministère (DH)",
+    "Cofinancement Région (DH)",
+    "Apport porteur (DH)",
+    "Date convention",
+    "Montant décaissé (DH)",
+    "Date dernier décaissement",
+    "Statut",
+    "Emplois maintenus",
+    "Emplois créés",
+    "Bénéficiaires",
+    "dont Femmes",
+    "dont PSH",
+]
 
 
 class MinistryFiles(DeliveryFiles):
@@ -39,7 +82,7 @@ class MinistryFiles(DeliveryFiles):
         phone = self.file_rng.random() < 0.2 and k > 0  # the ministry sometimes adds a column
         rows: list[list] = []
         violations = 0
-        for i, org in enumerate(coops):
+        for org in coops:
             rng = record_rng(seed, S_REG, org.uid)
             ice = org.ice
             if org.uid in bad_ice:
@@ -55,10 +98,19 @@ class MinistryFiles(DeliveryFiles):
                 self.violations.append({"file": "register", "record": org.register, "why": "women > members"})
                 violations += 1
             row = [
-                org.register, ice_cell, org.name_fr(rng, k), arabic_variant(org.name_ar(k), rng, "تعاونية"),
-                org.sector, org.branch, date_cell(org.founded, rng, excel=True), province_writing(org, rng),
-                org.commune[0] if rng.random() < 0.95 else None, org.members_at(k), women,
-                xlsx_amount(org.capital, rng), org.status_at(k),
+                org.register,
+                ice_cell,
+                org.name_fr(rng, k),
+                arabic_variant(org.name_ar(k), rng, "تعاونية"),
+                org.sector,
+                org.branch,
+                date_cell(org.founded, rng, excel=True),
+                province_writing(org, rng),
+                org.commune[0] if rng.random() < 0.95 else None,
+                org.members_at(k),
+                women,
+                xlsx_amount(org.capital, rng),
+                org.status_at(k),
             ]
             if phone:
                 row.append(f"05{rng.randint(10000000, 99999999)}")
@@ -80,9 +132,11 @@ class MinistryFiles(DeliveryFiles):
         data_rows = len(rows)
         total = ["Total", None, f"{data_rows} coopératives"] + [None] * (len(REGISTER_HEADER) - 3 + phone)
         extra_title = self.file_rng.random() < 0.3
-        titles = ["Ministère du Tourisme, de l'Artisanat et de l'Économie Sociale et Solidaire",
-                  "Extrait du registre des coopératives — Région Fès-Meknès",
-                  f"Arrêté au : {self.ministry_date:%d/%m/%Y}"]
+        titles = [
+            "Ministère du Tourisme, de l'Artisanat et de l'Économie Sociale et Solidaire",
+            "Extrait du registre des coopératives — Région Fès-Meknès",
+            f"Arrêté au : {self.ministry_date:%d/%m/%Y}",
+        ]
         if extra_title:
             titles.append("Source : registre central des coopératives")
         titles.append(None)
@@ -94,9 +148,21 @@ class MinistryFiles(DeliveryFiles):
         for org in coops:
             if org.status_at(k) == "Active":
                 active[org.province_code] = active.get(org.province_code, 0) + 1
-        return self._file("ministere", name, "register", "xlsx", data_rows, 2 * n_bad, plant.count, violations,
-                          content={"cooperatives": len(coops), "active_by_province": dict(sorted(active.items())),
-                                   "numbers": [o.register for o in coops]})
+        return self._file(
+            "ministere",
+            name,
+            "register",
+            "xlsx",
+            data_rows,
+            2 * n_bad,
+            plant.count,
+            violations,
+            content={
+                "cooperatives": len(coops),
+                "active_by_province": dict(sorted(active.items())),
+                "numbers": [o.register for o in coops],
+            },
+        )
 
     # -- ministry: Mouazara projects -------------------------------------------------------------
     def mouazara(self) -> None:
@@ -148,8 +214,11 @@ class MinistryFiles(DeliveryFiles):
                 disbursed = round(grant * rng.uniform(0.2, 0.8), 2)
             else:
                 disbursed = 0
-            last = (random_date(rng, signed, min(signed + dt.timedelta(days=400), self.ministry_date))
-                    if disbursed else None)
+            last = (
+                random_date(rng, signed, min(signed + dt.timedelta(days=400), self.ministry_date))
+                if disbursed
+                else None
+            )
             if i in over_paid:
                 disbursed = round(grant + rng.uniform(1000, 12000), 2)
                 last = last or signed
@@ -157,18 +226,37 @@ class MinistryFiles(DeliveryFiles):
                 violations += 1
             beneficiaries = rng.randint(10, 120)
             women = int(beneficiaries * rng.random())
-            name = (arabic_variant(org.name_ar(k), rng, "تعاونية" if org.kind == "coop" else "جمعية")
-                    if rng.random() < 0.3 else org.name_fr(rng, k))
+            name = (
+                arabic_variant(org.name_ar(k), rng, "تعاونية" if org.kind == "coop" else "جمعية")
+                if rng.random() < 0.3
+                else org.name_fr(rng, k)
+            )
             volet = rng.choice(VOLETS)
-            rows.append([
-                ref, f"{edition} ({p.year})", name, "Coopérative" if org.kind == "coop" else "Association",
-                identifier_writing(org, rng, arabic_digits=True) if rng.random() < 0.8 else None,
-                province_writing(org, rng), f"{rng.choice(VOLETS)} — {rng.choice(PRODUCTS)[1]}", volet,
-                xlsx_amount(cost, rng), xlsx_amount(grant, rng), xlsx_amount(region, rng),
-                xlsx_amount(contribution, rng), date_cell(signed, rng, excel=True), xlsx_amount(disbursed, rng),
-                date_cell(last, rng, excel=True) if last else None, status, rng.randint(0, 12), rng.randint(0, 8),
-                beneficiaries, women, rng.randint(0, max(0, beneficiaries // 10)),
-            ])
+            rows.append(
+                [
+                    ref,
+                    f"{edition} ({p.year})",
+                    name,
+                    "Coopérative" if org.kind == "coop" else "Association",
+                    identifier_writing(org, rng, arabic_digits=True) if rng.random() < 0.8 else None,
+                    province_writing(org, rng),
+                    f"{rng.choice(VOLETS)} — {rng.choice(PRODUCTS)[1]}",
+                    volet,
+                    xlsx_amount(cost, rng),
+                    xlsx_amount(grant, rng),
+                    xlsx_amount(region, rng),
+                    xlsx_amount(contribution, rng),
+                    date_cell(signed, rng, excel=True),
+                    xlsx_amount(disbursed, rng),
+                    date_cell(last, rng, excel=True) if last else None,
+                    status,
+                    rng.randint(0, 12),
+                    rng.randint(0, 8),
+                    beneficiaries,
+                    women,
+                    rng.randint(0, max(0, beneficiaries // 10)),
+                ]
+            )
         for j in range(plant.count):
             bad = list(rows[plant.rng.randrange(len(rows))])
             bad[0] = f"MZ-BAD-{j + 1:04d}"
@@ -176,8 +264,20 @@ class MinistryFiles(DeliveryFiles):
             rows.append(bad)
             self.bad.append({"file": "mouazara", "record": bad[0], "why": "negative subsidy"})
         name = f"MOUAZARA_FM_{self.ministry_date:%Y%m%d}.xlsx"
-        titles = ["Programme Mouazara — projets de la Région Fès-Meknès", f"Situation au {self.ministry_date:%d/%m/%Y}",
-                  None]
+        titles = [
+            "Programme Mouazara — projets de la Région Fès-Meknès",
+            f"Situation au {self.ministry_date:%d/%m/%Y}",
+            None,
+        ]
         write_xlsx(self._folder("ministere") / name, "Projets", titles, MOUAZARA_HEADER, rows, merge_to="H")
-        return self._file("ministere", name, "mouazara", "xlsx", len(rows), plant.count, 0, violations,
-                          content={"projects": len(projects), "committed": amounts_text(committed)})
+        return self._file(
+            "ministere",
+            name,
+            "mouazara",
+            "xlsx",
+            len(rows),
+            plant.count,
+            0,
+            violations,
+            content={"projects": len(projects), "committed": amounts_text(committed)},
+        )

@@ -85,14 +85,17 @@ def _history_expectations(world: World, in_force: dict[str, dict[str, FileTruth]
         events["struck_off"] = sorted(set(previous.content["numbers"]) - now)
         events["returned"] = sorted((now & seen_before) - set(previous.content["numbers"]))
         events["renamed"] = sorted(n for n in kept if by_number[n].core_at(before) != by_number[n].core_at(after))
-        events["status_changed"] = sorted(n for n in kept
-                                          if by_number[n].status_at(before) != by_number[n].status_at(after))
-        events["members_changed"] = sorted(n for n in kept
-                                           if by_number[n].members_at(before) != by_number[n].members_at(after))
+        events["status_changed"] = sorted(
+            n for n in kept if by_number[n].status_at(before) != by_number[n].status_at(after)
+        )
+        events["members_changed"] = sorted(
+            n for n in kept if by_number[n].members_at(before) != by_number[n].members_at(after)
+        )
     expected["register_events"] = events
     mouazara = [in_force["mouazara"][p] for p in sorted(in_force["mouazara"])]
     expected["mouazara_dropped_now"] = sorted(
-        {r for f in mouazara[:-1] for r in f.content["committed"]} - set(mouazara[-1].content["committed"]))
+        {r for f in mouazara[:-1] for r in f.content["committed"]} - set(mouazara[-1].content["committed"])
+    )
     return expected
 
 
@@ -130,27 +133,52 @@ def generate_history(out: Path, scale: float | int | str = "sample", seed: int =
                 writer.formations()
                 truth = writer.files[-1]
             else:
-                truth = {"mouazara": writer.mouazara, "associations": writer.associations, "indh_agr": writer.indh,
-                         "adherents": writer.adherents}[source]()
+                truth = {
+                    "mouazara": writer.mouazara,
+                    "associations": writer.associations,
+                    "indh_agr": writer.indh,
+                    "adherents": writer.adherents,
+                }[source]()
             files.append((truth, variant))
         delivered = []
         # the loader takes the files of a folder in name order
         for truth, variant in sorted(files, key=lambda f: (f[0].provider, f[0].file)):
             periods = in_force[truth.source]
             status, superseded = "loaded", None
-            if (truth.source in SNAPSHOT_SOURCES and truth.period not in periods and periods
-                    and truth.period < max(periods)):
+            if (
+                truth.source in SNAPSHOT_SOURCES
+                and truth.period not in periods
+                and periods
+                and truth.period < max(periods)
+            ):
                 status = "rejected"
             else:
                 if truth.period in periods:
                     superseded = periods[truth.period].path
                 periods[truth.period] = truth
-            delivered.append({"path": truth.path, "source": truth.source, "period": truth.period, "variant": variant,
-                              "status": status, "supersedes": superseded, "data_rows": truth.data_rows,
-                              "rejected": truth.rejected, "duplicates": truth.duplicates})
+            delivered.append(
+                {
+                    "path": truth.path,
+                    "source": truth.source,
+                    "period": truth.period,
+                    "variant": variant,
+                    "status": status,
+                    "supersedes": superseded,
+                    "data_rows": truth.data_rows,
+                    "rejected": truth.rejected,
+                    "duplicates": truth.duplicates,
+                }
+            )
         last_month = max(month for _, month, _ in night)
-        nights.append({"night": number, "folder": folder.name, "month": last_month, "files": delivered,
-                       "expected": _history_expectations(world, in_force, last_month)})
+        nights.append(
+            {
+                "night": number,
+                "folder": folder.name,
+                "month": last_month,
+                "files": delivered,
+                "expected": _history_expectations(world, in_force, last_month),
+            }
+        )
     truth = {"scale": label, "seed": seed, "months": months, "nights": nights}
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return truth

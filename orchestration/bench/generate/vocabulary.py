@@ -78,30 +78,77 @@ CORES = [
 # Syllables of synthesized place names (douars, tribes): Arabic and a Latin transliteration. With the
 # cores above they give the long tail of real names: many "Al Amal", and thousands of names of a
 # douar or a tribe, as in the registers.
-SYLLABLES = [("تا", "ta"), ("ما", "ma"), ("زي", "zi"), ("رو", "rou"), ("كا", "ka"), ("لا", "la"), ("بو", "bou"),
-             ("سي", "si"), ("نو", "nou"), ("دا", "da"), ("غا", "gha"), ("مو", "mou"), ("حا", "ha"), ("فو", "fou"),
-             ("را", "ra"), ("وا", "oua"), ("يو", "you"), ("شا", "cha"), ("قو", "kou"), ("جا", "ja"), ("عين", "ain"),
-             ("بني", "beni"), ("تي", "ti")]
+SYLLABLES = [
+    ("تا", "ta"),
+    ("ما", "ma"),
+    ("زي", "zi"),
+    ("رو", "rou"),
+    ("كا", "ka"),
+    ("لا", "la"),
+    ("بو", "bou"),
+    ("سي", "si"),
+    ("نو", "nou"),
+    ("دا", "da"),
+    ("غا", "gha"),
+    ("مو", "mou"),
+    ("حا", "ha"),
+    ("فو", "fou"),
+    ("را", "ra"),
+    ("وا", "oua"),
+    ("يو", "you"),
+    ("شا", "cha"),
+    ("قو", "kou"),
+    ("جا", "ja"),
+    ("عين", "ain"),
+    ("بني", "beni"),
+    ("تي", "ti"),
+]
 ENDINGS = [("ت", "t"), ("ن", "ne"), ("ر", "r"), ("ل", "l"), ("س", "s"), ("", ""), ("ين", "ine"), ("ة", "a")]
 # name patterns: (Arabic template, French template, weight); {w} the distinctive word, {p} the activity
 NAME_PATTERNS = [
-    ("{w}", "{w}", 35),                                         # a common core: الأمل, Al Amal
+    ("{w}", "{w}", 35),  # a common core: الأمل, Al Amal
     ("دوار {w} للتنمية", "Douar {w} pour le développement", 30),  # a douar's development association
-    ("آيت {w}", "Aït {w}", 15),                                 # a tribe
-    ("{w}", "{w}", 20),                                         # a place word as the distinctive word
+    ("آيت {w}", "Aït {w}", 15),  # a tribe
+    ("{w}", "{w}", 20),  # a place word as the distinctive word
 ]
 # (Arabic with its preposition, French, craft of the chamber)
 PRODUCTS = [
-    ("للزربية", "Tapis", "tapis"), ("للنحاس", "Dinanderie", "dinanderie"), ("للخشب", "Bois", "bois"),
-    ("للأعشاب الطبية", "Plantes médicinales", None), ("للتين", "Figues", None), ("للفخار", "Poterie", "poterie"),
-    ("للزليج", "Zellige", "zellige"), ("للجلد", "Cuir", "maroquinerie"), ("للعسل", "Miel", None),
-    ("للكسكس", "Couscous", None), ("للحليب", "Lait", None), ("للنسيج", "Tissage", "tissage"),
-    ("للطرز", "Broderie", "broderie"), ("لزيت الزيتون", "Huile d'olive", None),
+    ("للزربية", "Tapis", "tapis"),
+    ("للنحاس", "Dinanderie", "dinanderie"),
+    ("للخشب", "Bois", "bois"),
+    ("للأعشاب الطبية", "Plantes médicinales", None),
+    ("للتين", "Figues", None),
+    ("للفخار", "Poterie", "poterie"),
+    ("للزليج", "Zellige", "zellige"),
+    ("للجلد", "Cuir", "maroquinerie"),
+    ("للعسل", "Miel", None),
+    ("للكسكس", "Couscous", None),
+    ("للحليب", "Lait", None),
+    ("للنسيج", "Tissage", "tissage"),
+    ("للطرز", "Broderie", "broderie"),
+    ("لزيت الزيتون", "Huile d'olive", None),
 ]
-CRAFTS = ["tapis", "zellige", "dinanderie", "maroquinerie", "bois", "poterie", "tissage", "broderie",
-          "couture traditionnelle"]
-SECTORS = [("Agriculture", 45), ("Artisanat", 22), ("Denrées alimentaires", 8), ("Services", 6),
-           ("Plantes aromatiques et médicinales", 5), ("Habitat", 4), ("Tourisme", 3), ("Forêt", 2)]
+CRAFTS = [
+    "tapis",
+    "zellige",
+    "dinanderie",
+    "maroquinerie",
+    "bois",
+    "poterie",
+    "tissage",
+    "broderie",
+    "couture traditionnelle",
+]
+SECTORS = [
+    ("Agriculture", 45),
+    ("Artisanat", 22),
+    ("Denrées alimentaires", 8),
+    ("Services", 6),
+    ("Plantes aromatiques et médicinales", 5),
+    ("Habitat", 4),
+    ("Tourisme", 3),
+    ("Forêt", 2),
+]
 COOP_STATUS = [("Active", 87), ("En veille", 7), ("Dissoute", 3), ("En liquidation", 3)]
 ASSOC_STATUS = [("نشيطة", 84), ("غير نشيطة", 13), ("منحلة", 3)]
 ASSOC_FIELDS = ["تنمية محلية", "فلاحة", "صناعة تقليدية", "المرأة", "الإعاقة", "تعليم", "ثقافة", "بيئة", "رياضة"]
@@ -113,11 +160,21 @@ INDH_PROGRAMMES = ["برنامج محاربة الهشاشة", "برنامج ت�
 INDH_STATUS = [("منجز", 63), ("في طور الإنجاز", 31), ("متوقف", 6)]
 SESSION_TYPES = [("formation", 60), ("salon", 26), ("rencontre", 14)]
 THEMES = ["qualité", "export", "gestion", "ESS", "numérique", "commercialisation"]
-PROGRAMMES = [("Mouazara", 22), ("Programme Mouazara", 19), ("PDR 2016-2021", 19), (None, 16), ("PDR 2022-2027", 10),
-              ("Autonomisation économique des femmes", 10),
-              ("Inclusion économique des personnes en situation de handicap", 4)]
-PLACES = ["Salle communale, Sefrou", "Chambre d'Artisanat, Taza", "Maison de l'artisan, Meknès",
-          "Complexe des artisans, Fès"]
+PROGRAMMES = [
+    ("Mouazara", 22),
+    ("Programme Mouazara", 19),
+    ("PDR 2016-2021", 19),
+    (None, 16),
+    ("PDR 2022-2027", 10),
+    ("Autonomisation économique des femmes", 10),
+    ("Inclusion économique des personnes en situation de handicap", 4),
+]
+PLACES = [
+    "Salle communale, Sefrou",
+    "Chambre d'Artisanat, Taza",
+    "Maison de l'artisan, Meknès",
+    "Complexe des artisans, Fès",
+]
 PARTNERS = ["Ministère", "Wilaya", "Conseil de la Région", "Chambre d'Artisanat", "INDH", "ODCO"]
 SESSION_TITLES_AR = {"formation": "دورة تكوينية", "salon": "معرض", "rencontre": "لقاء تواصلي"}
 

@@ -7,18 +7,65 @@ import datetime as dt
 
 from orchestration.bench.generate.delivery_files import DeliveryFiles, amounts_text, identifier_writing
 from orchestration.bench.generate.files import Plant, write_csv
-from orchestration.bench.generate.vocabulary import (ASSOC_FIELDS, FIRST_NAMES, INDH_PROGRAMMES, INDH_STATUS,
-                                                     LAST_NAMES, OUTSIDE_PROVINCES, PRODUCTS, PROVINCES)
-from orchestration.bench.generate.writings import (S_INDH, S_JAM, arabic_variant, csv_amount, date_cell, random_date,
-                                                   record_rng, weighted)
+from orchestration.bench.generate.vocabulary import (
+    ASSOC_FIELDS,
+    FIRST_NAMES,
+    INDH_PROGRAMMES,
+    INDH_STATUS,
+    LAST_NAMES,
+    OUTSIDE_PROVINCES,
+    PRODUCTS,
+    PROVINCES,
+)
+from orchestration.bench.generate.writings import (
+    S_INDH,
+    S_JAM,
+    arabic_variant,
+    csv_amount,
+    date_cell,
+    random_date,
+    record_rng,
+    weighted,
+)
 
-JAMIYAT_HEADER = ["رقم الوصل النهائي", "تاريخ الوصل", "اسم الجمعية", "الاسم بالفرنسية", "العمالة أو الإقليم",
-                  "الجماعة", "مجال النشاط", "تاريخ التأسيس", "عدد المنخرطين", "اسم الرئيس",
-                  "رقم البطاقة الوطنية للرئيس", "الهاتف", "الوضعية"]
-INDH_HEADER = ["رمز المشروع", "البرنامج", "المرحلة", "العمالة أو الإقليم", "الجماعة", "حامل المشروع",
-               "الصفة القانونية", "رقم التسجيل", "عنوان المشروع", "الكلفة الإجمالية", "مساهمة المبادرة",
-               "مساهمة الشركاء", "مساهمة حامل المشروع", "تاريخ المصادقة", "المبلغ المصروف", "الحالة",
-               "مناصب الشغل المحدثة", "عدد المستفيدين", "منهم نساء", "منهم أشخاص في وضعية إعاقة", "منهم شباب"]
+JAMIYAT_HEADER = [
+    "رقم الوصل النهائي",
+    "تاريخ الوصل",
+    "اسم الجمعية",
+    "الاسم بالفرنسية",
+    "العمالة أو الإقليم",
+    "الجماعة",
+    "مجال النشاط",
+    "تاريخ التأسيس",
+    "عدد المنخرطين",
+    "اسم الرئيس",
+    "رقم البطاقة الوطنية للرئيس",
+    "الهاتف",
+    "الوضعية",
+]
+INDH_HEADER = [
+    "رمز المشروع",
+    "البرنامج",
+    "المرحلة",
+    "العمالة أو الإقليم",
+    "الجماعة",
+    "حامل المشروع",
+    "الصفة القانونية",
+    "رقم التسجيل",
+    "عنوان المشروع",
+    "الكلفة الإجمالية",
+    "مساهمة المبادرة",
+    "مساهمة الشركاء",
+    "مساهمة حامل المشروع",
+    "تاريخ المصادقة",
+    "المبلغ المصروف",
+    "الحالة",
+    "مناصب الشغل المحدثة",
+    "عدد المستفيدين",
+    "منهم نساء",
+    "منهم أشخاص في وضعية إعاقة",
+    "منهم شباب",
+]
 
 
 class WilayaFiles(DeliveryFiles):
@@ -36,14 +83,23 @@ class WilayaFiles(DeliveryFiles):
         for org in assocs:
             rng = record_rng(seed, S_JAM, org.uid)
             _, _, _, _, arabic = PROVINCES[org.province]
-            rows.append([
-                org.receipt, org.ident_date.strftime("%d/%m/%Y"), arabic_variant(org.name_ar(k), rng, "جمعية"),
-                org.name_fr(rng, k) if rng.random() < 0.5 else None, rng.choice(arabic), org.commune[1],
-                ASSOC_FIELDS[org.uid % len(ASSOC_FIELDS)], date_cell(org.founded, rng, excel=False), org.members_at(k),
-                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                f"{rng.choice('ABCDGKLZ')}{rng.randint(100000, 999999)}", f"06{rng.randint(10000000, 99999999)}",
-                org.status_at(k),
-            ])
+            rows.append(
+                [
+                    org.receipt,
+                    org.ident_date.strftime("%d/%m/%Y"),
+                    arabic_variant(org.name_ar(k), rng, "جمعية"),
+                    org.name_fr(rng, k) if rng.random() < 0.5 else None,
+                    rng.choice(arabic),
+                    org.commune[1],
+                    ASSOC_FIELDS[org.uid % len(ASSOC_FIELDS)],
+                    date_cell(org.founded, rng, excel=False),
+                    org.members_at(k),
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    f"{rng.choice('ABCDGKLZ')}{rng.randint(100000, 999999)}",
+                    f"06{rng.randint(10000000, 99999999)}",
+                    org.status_at(k),
+                ]
+            )
         n = len(assocs)
         for j, t in enumerate(sorted(plant.positions(n))):
             missing = list(rows[t])
@@ -58,10 +114,18 @@ class WilayaFiles(DeliveryFiles):
         self._plant_twins(rows, n, plant, "associations")
         name = f"wilaya_jamiyat_{self.wilaya_period}.csv"
         count = write_csv(self._folder("wilaya") / name, JAMIYAT_HEADER, rows, encoding)
-        return self._file("wilaya", name, "associations", "csv", count, 2 * plant.count, plant.count, 0,
-                          encoding="utf-8-sig" if utf8 else "cp1256",
-                          content={"associations": len(assocs),
-                                   "receipts": [f"{o.receipt}@{o.province_code}" for o in assocs]})
+        return self._file(
+            "wilaya",
+            name,
+            "associations",
+            "csv",
+            count,
+            2 * plant.count,
+            plant.count,
+            0,
+            encoding="utf-8-sig" if utf8 else "cp1256",
+            content={"associations": len(assocs), "receipts": [f"{o.receipt}@{o.province_code}" for o in assocs]},
+        )
 
     def indh(self) -> None:
         seed, k = self.seed, self.delivery
@@ -101,16 +165,31 @@ class WilayaFiles(DeliveryFiles):
             beneficiaries = rng.randint(5, 45)
             women = rng.randint(0, beneficiaries)
             name = arabic_variant(org.name_ar(k), rng, legal[org.kind])
-            rows.append([
-                code, rng.choice(INDH_PROGRAMMES), "الثانية" if p.year <= 2018 else "الثالثة",
-                rng.choice(PROVINCES[org.province][4]), org.commune[1], name, legal[org.kind],
-                identifier_writing(org, rng, arabic_digits=utf8) if rng.random() < 0.45 else None,
-                f"مشروع {PRODUCTS[rng.randrange(len(PRODUCTS))][0][1:]}",
-                csv_amount(cost, rng, utf8), csv_amount(indh, rng, utf8), csv_amount(partners, rng, utf8),
-                csv_amount(holder, rng, utf8), date_cell(approved, rng, excel=False),
-                csv_amount(disbursed, rng, utf8), status, rng.randint(0, 12), beneficiaries, women,
-                rng.randint(0, 3), rng.randint(0, beneficiaries),
-            ])
+            rows.append(
+                [
+                    code,
+                    rng.choice(INDH_PROGRAMMES),
+                    "الثانية" if p.year <= 2018 else "الثالثة",
+                    rng.choice(PROVINCES[org.province][4]),
+                    org.commune[1],
+                    name,
+                    legal[org.kind],
+                    identifier_writing(org, rng, arabic_digits=utf8) if rng.random() < 0.45 else None,
+                    f"مشروع {PRODUCTS[rng.randrange(len(PRODUCTS))][0][1:]}",
+                    csv_amount(cost, rng, utf8),
+                    csv_amount(indh, rng, utf8),
+                    csv_amount(partners, rng, utf8),
+                    csv_amount(holder, rng, utf8),
+                    date_cell(approved, rng, excel=False),
+                    csv_amount(disbursed, rng, utf8),
+                    status,
+                    rng.randint(0, 12),
+                    beneficiaries,
+                    women,
+                    rng.randint(0, 3),
+                    rng.randint(0, beneficiaries),
+                ]
+            )
         n = len(projects)
         for j in range(plant.count):
             bad = list(rows[plant.rng.randrange(n)])
@@ -126,5 +205,15 @@ class WilayaFiles(DeliveryFiles):
         self._plant_twins(rows, n, plant, "indh")
         name = f"wilaya_indh_agr_{self.wilaya_period}.csv"
         count = write_csv(self._folder("wilaya") / name, INDH_HEADER, rows, encoding)
-        return self._file("wilaya", name, "indh_agr", "csv", count, 2 * plant.count, plant.count, violations,
-                          encoding="utf-8-sig" if utf8 else "cp1256", content={"committed": amounts_text(committed)})
+        return self._file(
+            "wilaya",
+            name,
+            "indh_agr",
+            "csv",
+            count,
+            2 * plant.count,
+            plant.count,
+            violations,
+            encoding="utf-8-sig" if utf8 else "cp1256",
+            content={"committed": amounts_text(committed)},
+        )

@@ -7,14 +7,40 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from orchestration.bench.generate.scales import (AMOUNT_CUT_SHARE, BASE_DATE, MAX_DELIVERY, MEAN_SESSION_PARTICIPANTS,
-                                                 MEMBERS_CHANGE_SHARE, MONTHLY_GROWTH, PER_ORGANISATION,
-                                                 PROJECT_DROP_SHARE, RENAME_SHARE, RETURN_SHARE, STATUS_CHANGE_SHARE,
-                                                 STRUCK_OFF_SHARE, resolve_scale)
-from orchestration.bench.generate.vocabulary import (ASSOC_FIELDS, ASSOC_STATUS, COOP_STATUS, CORES, ENDINGS,
-                                                     NAME_PATTERNS, PARTNERS, PLACES, PRODUCTS, PROGRAMMES, PROVINCES,
-                                                     SECTORS, SESSION_TITLES_AR, SESSION_TYPES, SYLLABLES, THEMES,
-                                                     communes_by_province)
+from orchestration.bench.generate.scales import (
+    AMOUNT_CUT_SHARE,
+    BASE_DATE,
+    MAX_DELIVERY,
+    MEAN_SESSION_PARTICIPANTS,
+    MEMBERS_CHANGE_SHARE,
+    MONTHLY_GROWTH,
+    PER_ORGANISATION,
+    PROJECT_DROP_SHARE,
+    RENAME_SHARE,
+    RETURN_SHARE,
+    STATUS_CHANGE_SHARE,
+    STRUCK_OFF_SHARE,
+    resolve_scale,
+)
+from orchestration.bench.generate.vocabulary import (
+    ASSOC_FIELDS,
+    ASSOC_STATUS,
+    COOP_STATUS,
+    CORES,
+    ENDINGS,
+    NAME_PATTERNS,
+    PARTNERS,
+    PLACES,
+    PRODUCTS,
+    PROGRAMMES,
+    PROVINCES,
+    SECTORS,
+    SESSION_TITLES_AR,
+    SESSION_TYPES,
+    SYLLABLES,
+    THEMES,
+    communes_by_province,
+)
 from orchestration.bench.generate.writings import ice_with_check, month_end, random_date, weighted
 
 
@@ -89,9 +115,11 @@ class Org:
         return " ".join(parts)
 
     def name_fr(self, rng: random.Random, delivery: int = 0) -> str:
-        forms = {"coop": ["Coopérative", "Coop.", "COOP", "Cooperative"],
-                 "assoc": ["Association", "Assoc.", "ASSOCIATION"],
-                 "gie": ["GIE", "Groupement d'intérêt économique"]}[self.kind]
+        forms = {
+            "coop": ["Coopérative", "Coop.", "COOP", "Cooperative"],
+            "assoc": ["Association", "Assoc.", "ASSOCIATION"],
+            "gie": ["GIE", "Groupement d'intérêt économique"],
+        }[self.kind]
         parts = [rng.choice(forms), NAME_PATTERNS[self.pattern][1].format(w=rng.choice(self.core_at(delivery)[1]))]
         if self.product is not None:
             parts.append("de " + PRODUCTS[self.product][1])
@@ -169,8 +197,9 @@ class World:
         self.assocs = [o for o in self.orgs if o.kind == "assoc"]
         self.gies = [o for o in self.orgs if o.kind == "gie"]
         holders_ma = self.coops + self.assocs
-        self.mouazara = self._projects(rng, "mouazara", round(total * PER_ORGANISATION["mouazara"]), holders_ma,
-                                       first_year=2020)
+        self.mouazara = self._projects(
+            rng, "mouazara", round(total * PER_ORGANISATION["mouazara"]), holders_ma, first_year=2020
+        )
         self.indh = self._projects(rng, "indh", round(total * PER_ORGANISATION["indh"]), self.orgs, first_year=2016)
         self.members = self._members(rng, round(total * PER_ORGANISATION["adherents"]))
         self.sessions = self._sessions(rng, max(3, round(total * PER_ORGANISATION["sessions"])))
@@ -180,6 +209,7 @@ class World:
         """What changes from one month to the next (its own generator: the first month stays the same
         bytes): organisations struck off (some come back), renamed, whose members change; Mouazara
         projects dropped from the snapshot; committed amounts that go down."""
+
         def some(items: list, share: float) -> list:
             return rng.sample(items, min(len(items), max(1, round(len(items) * share)))) if items else []
 
@@ -188,14 +218,18 @@ class World:
                 present = [o for o in register if o.in_register(month - 1) and o.month < month]
                 for index, org in enumerate(some(present, STRUCK_OFF_SHARE)):
                     # the first one of the month always comes back the next month, some others later
-                    back = month + 1 if index == 0 else (month + rng.randint(1, 2) if rng.random() < RETURN_SHARE
-                                                         else self.deliveries)
+                    back = (
+                        month + 1
+                        if index == 0
+                        else (month + rng.randint(1, 2) if rng.random() < RETURN_SHARE else self.deliveries)
+                    )
                     org.absent.update(range(month, back))
                 for org in some([o for o in present if o.rename_month is None and o.in_register(month)], RENAME_SHARE):
                     org.rename_month, org.new_core = month, self._name(rng)[0]
                 for org in some([o for o in present if o.in_register(month)], MEMBERS_CHANGE_SHARE):
-                    org.members_changes[month] = max(3, org.members_at(month - 1)
-                                                     + rng.choice([-1, 1]) * rng.randint(1, 9))
+                    org.members_changes[month] = max(
+                        3, org.members_at(month - 1) + rng.choice([-1, 1]) * rng.randint(1, 9)
+                    )
             live = [p for p in self.mouazara if p.delivered(month - 1) and p.month < month]
             for project in some(live, PROJECT_DROP_SHARE):
                 project.dropped_month = month
@@ -276,12 +310,27 @@ class World:
             sector = weighted(rng, SECTORS)
             branch = PRODUCTS[rng.randrange(len(PRODUCTS))][1] if rng.random() < 0.55 else None
         return Org(
-            uid=uid, kind=kind, month=month, province=province, commune=commune, core=core, pattern=pattern,
+            uid=uid,
+            kind=kind,
+            month=month,
+            province=province,
+            commune=commune,
+            core=core,
+            pattern=pattern,
             product=(rng.randrange(len(PRODUCTS)) if rng.random() < (0.7 if pattern in (0, 3) else 0.15) else None),
-            named_after_commune=pattern in (0, 3) and rng.random() < 0.3, founded=founded, members=members, women=min(women, members),
-            capital=rng.choice([1000, 2000, 5000, 10000, 20000, 50000, 100000]), status=status,
-            status_later=later, status_change_month=change_month, ice=ice, ident=ident, ident_date=ident_date,
-            sector=sector, branch=branch,
+            named_after_commune=pattern in (0, 3) and rng.random() < 0.3,
+            founded=founded,
+            members=members,
+            women=min(women, members),
+            capital=rng.choice([1000, 2000, 5000, 10000, 20000, 50000, 100000]),
+            status=status,
+            status_later=later,
+            status_change_month=change_month,
+            ice=ice,
+            ident=ident,
+            ident_date=ident_date,
+            sector=sector,
+            branch=branch,
         )
 
     def orgs_at(self, orgs: list[Org], delivery: int) -> list[Org]:
@@ -345,44 +394,78 @@ class World:
                     people = rng.sample(sse_members, min(250, len(sse_members)))
                     participants = [(m, 1, int(rng.random() < 0.55), 0) for m in people]
                     fields = dict(
-                        type=kind, intitule="Rencontre de communication et de formation au profit des coopératives "
+                        type=kind,
+                        intitule="Rencontre de communication et de formation au profit des coopératives "
                         "et associations de l'ESS",
                         intitule_ar="لقاء تواصلي وتكويني لفائدة التعاونيات والجمعيات العاملة في قطاع الاقتصاد "
                         "الاجتماعي والتضامني",
-                        theme="ESS", date_debut=start.isoformat(), date_fin=end.isoformat(),
-                        lieu="Palais des congrès, Complexe des artisans, Fès", province="Fès",
+                        theme="ESS",
+                        date_debut=start.isoformat(),
+                        date_fin=end.isoformat(),
+                        lieu="Palais des congrès, Complexe des artisans, Fès",
+                        province="Fès",
                         programme="PDR 2022-2027",
-                        partenaires=["Ministère", "Wilaya", "Conseil de la Région", "Chambre d'Artisanat"])
-                    out.append(Session(uid=number, month=month, number=number, year=year, participants=participants,
-                                       sales=[], fields=fields))
+                        partenaires=["Ministère", "Wilaya", "Conseil de la Région", "Chambre d'Artisanat"],
+                    )
+                    out.append(
+                        Session(
+                            uid=number,
+                            month=month,
+                            number=number,
+                            year=year,
+                            participants=participants,
+                            sales=[],
+                            fields=fields,
+                        )
+                    )
                     continue
                 kind = weighted(rng, SESSION_TYPES)
                 if month == 0:
                     start = random_date(rng, dt.date(2016, 1, 1), BASE_DATE)
                 else:
-                    start = random_date(rng, month_end(BASE_DATE, month - 1) + dt.timedelta(days=1),
-                                         month_end(BASE_DATE, month))
-                end = start + dt.timedelta(days=rng.randint(0, 4) if kind == "formation" else
-                                           rng.randint(2, 6) if kind == "salon" else 0)
+                    start = random_date(
+                        rng, month_end(BASE_DATE, month - 1) + dt.timedelta(days=1), month_end(BASE_DATE, month)
+                    )
+                end = start + dt.timedelta(
+                    days=rng.randint(0, 4) if kind == "formation" else rng.randint(2, 6) if kind == "salon" else 0
+                )
                 size = max(3, min(len(base_members), int(rng.expovariate(1 / MEAN_SESSION_PARTICIPANTS)) + 3))
                 people = rng.sample(base_members, min(size, len(base_members)))
                 participants = []
                 for m in people:
                     nb = rng.randint(1, 4)
                     participants.append((m, nb, rng.randint(0, nb), int(rng.random() < 0.15)))
-                sales = ([(m, round(rng.uniform(800, 60000), 2)) for m in people if rng.random() < 0.85]
-                         if kind == "salon" else [])
+                sales = (
+                    [(m, round(rng.uniform(800, 60000), 2)) for m in people if rng.random() < 0.85]
+                    if kind == "salon"
+                    else []
+                )
                 province = rng.randrange(len(PROVINCES))
                 fields = dict(
-                    type=kind, intitule=f"{kind.capitalize()} — {rng.choice(THEMES)}",
-                    intitule_ar=(f"{SESSION_TITLES_AR[kind]} — {rng.choice(ASSOC_FIELDS)}" if rng.random() < 0.3
-                                 else None),
-                    theme=rng.choice(THEMES), date_debut=start.isoformat(), date_fin=end.isoformat(),
-                    lieu=rng.choice(PLACES), province=rng.choice(PROVINCES[province][3]),
+                    type=kind,
+                    intitule=f"{kind.capitalize()} — {rng.choice(THEMES)}",
+                    intitule_ar=(
+                        f"{SESSION_TITLES_AR[kind]} — {rng.choice(ASSOC_FIELDS)}" if rng.random() < 0.3 else None
+                    ),
+                    theme=rng.choice(THEMES),
+                    date_debut=start.isoformat(),
+                    date_fin=end.isoformat(),
+                    lieu=rng.choice(PLACES),
+                    province=rng.choice(PROVINCES[province][3]),
                     programme=weighted(rng, PROGRAMMES),
-                    partenaires=rng.sample(PARTNERS, rng.randint(1, 3)))
-                out.append(Session(uid=number, month=month, number=number, year=start.year,
-                                   participants=participants, sales=sales, fields=fields))
+                    partenaires=rng.sample(PARTNERS, rng.randint(1, 3)),
+                )
+                out.append(
+                    Session(
+                        uid=number,
+                        month=month,
+                        number=number,
+                        year=start.year,
+                        participants=participants,
+                        sales=sales,
+                        fields=fields,
+                    )
+                )
         return out
 
 

@@ -57,8 +57,9 @@ def _group_thousands(integer: int, sep: str) -> str:
     return sep.join(groups)
 
 
-def amount_text(value: float, rng: random.Random, *, arabic_digits: bool = True, narrow: bool = True,
-                dh_share: float = 0.35) -> str:
+def amount_text(
+    value: float, rng: random.Random, *, arabic_digits: bool = True, narrow: bool = True, dh_share: float = 0.35
+) -> str:
     """A French amount writing: `1 250 000,00`, `1 250 000,00 DH`, no-break or narrow spaces,
     sometimes Arabic-Indic digits with `٫`."""
     cents = int(round(value * 100))
@@ -99,8 +100,12 @@ def date_cell(day: dt.date, rng: random.Random, excel: bool):
 def register_writing(city: str, year: int, seq: int, rng: random.Random, arabic_digits: bool) -> str:
     """One of the ways the providers write a cooperative register number."""
     forms = [
-        f"{city}/{year}/{seq:04d}", f"{city}/{year}/{seq}", f"{seq}/{year} {city}", f"{seq}-{year}-{city}",
-        f"{city}-{year}-{seq}", f"{city} {year} {seq:04d}",
+        f"{city}/{year}/{seq:04d}",
+        f"{city}/{year}/{seq}",
+        f"{seq}/{year} {city}",
+        f"{seq}-{year}-{city}",
+        f"{city}-{year}-{seq}",
+        f"{city} {year} {seq:04d}",
     ]
     if arabic_digits and rng.random() < 0.08:
         return f"{city}/{str(year).translate(ARABIC_INDIC)}/{f'{seq:04d}'.translate(ARABIC_INDIC)}"
@@ -120,7 +125,7 @@ _HAMZA = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
 def arabic_variant(text: str, rng: random.Random, form_word: str | None) -> str:
     """The same Arabic name as another file writes it."""
     if form_word and rng.random() < 0.12 and text.startswith(form_word + " "):
-        text = text[len(form_word) + 1:]
+        text = text[len(form_word) + 1 :]
     if rng.random() < 0.25:
         text = text.translate(_HAMZA)
     if rng.random() < 0.2:

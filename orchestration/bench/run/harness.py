@@ -23,9 +23,19 @@ from orchestration.bench.run.server import BenchServer, machine_facts
 
 
 # -- one scale -----------------------------------------------------------------------------------------
-def bench_scale(server: BenchServer, scale: str, seed: int, workdir: Path, *, repeats: int, to_sql_cap: int,
-                query_runs: int, load_timeout: float, keep: bool = False,
-                parts: tuple[str, ...] = ("ingestion", "load")) -> dict:
+def bench_scale(
+    server: BenchServer,
+    scale: str,
+    seed: int,
+    workdir: Path,
+    *,
+    repeats: int,
+    to_sql_cap: int,
+    query_runs: int,
+    load_timeout: float,
+    keep: bool = False,
+    parts: tuple[str, ...] = ("ingestion", "load"),
+) -> dict:
     label = re.sub(r"[^a-z0-9]+", "_", str(scale).lower())
     folder = workdir / label
     shutil.rmtree(folder, ignore_errors=True)
@@ -35,11 +45,15 @@ def bench_scale(server: BenchServer, scale: str, seed: int, workdir: Path, *, re
     log_progress(f"{scale}: generating deliveries (seed {seed})")
     first = generate(folder / "delivery_0", scale, seed, delivery=0)
     second = generate(folder / "delivery_1", scale, seed, delivery=1) if "load" in parts else first
-    result["data"] = {"organisations": first.organisations, "generate_s": first.seconds,
-                      "files": [{"file": f.path, "rows": f.data_rows, "bytes": f.bytes, "encoding": f.encoding}
-                                for f in first.files],
-                      "rows": first.total_rows, "sessions": first.sessions, "participations": first.participations,
-                      "next_delivery_rows": second.total_rows}
+    result["data"] = {
+        "organisations": first.organisations,
+        "generate_s": first.seconds,
+        "files": [{"file": f.path, "rows": f.data_rows, "bytes": f.bytes, "encoding": f.encoding} for f in first.files],
+        "rows": first.total_rows,
+        "sessions": first.sessions,
+        "participations": first.participations,
+        "next_delivery_rows": second.total_rows,
+    }
 
     if "ingestion" in parts:
         log_progress(f"{scale}: ingestion ({first.total_rows:,} rows, {repeats} repeat(s)) and baselines")
@@ -57,9 +71,12 @@ def bench_scale(server: BenchServer, scale: str, seed: int, workdir: Path, *, re
 
     bi_password = os.environ.get("TADAMON_BI_READER_PASSWORD") or secrets.token_urlsafe(16)
     env = {
-        "TADAMON_WAREHOUSE_URL": url, "TADAMON_DATA_DIR": str(folder / "data"),
-        "DAGSTER_HOME": str(folder / "dagster_home"), "TADAMON_DAGSTER_STORAGE_URL": dagster_storage_url(url),
-        "TADAMON_BI_READER_PASSWORD": bi_password, "PYTHONUNBUFFERED": "1",
+        "TADAMON_WAREHOUSE_URL": url,
+        "TADAMON_DATA_DIR": str(folder / "data"),
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+        "TADAMON_DAGSTER_STORAGE_URL": dagster_storage_url(url),
+        "TADAMON_BI_READER_PASSWORD": bi_password,
+        "PYTHONUNBUFFERED": "1",
     }
     data = folder / "data"
     for sub in ("archive", "quarantine", "receipts", "logs"):
@@ -74,8 +91,10 @@ def bench_scale(server: BenchServer, scale: str, seed: int, workdir: Path, *, re
         log_progress(f"{scale}: tadamon run — {night}")
         nights[night] = tadamon_run(env, folder / f"run_{night}.log", load_timeout)
         status = nights[night]
-        log_progress(f"{scale}: {night}: exit {status['exit_code']}, {status['wall_s']:.1f} s, "
-             f"peak {status['peak_rss_mb']:.0f} MB, phases {status.get('phases')}")
+        log_progress(
+            f"{scale}: {night}: exit {status['exit_code']}, {status['wall_s']:.1f} s, "
+            f"peak {status['peak_rss_mb']:.0f} MB, phases {status.get('phases')}"
+        )
         if status["exit_code"] == "timeout":
             server.terminate(database)
         if night == "full" and status["exit_code"] not in (0, 1):
@@ -103,10 +122,19 @@ def bench_scale(server: BenchServer, scale: str, seed: int, workdir: Path, *, re
 
 
 # -- entry points ----------------------------------------------------------------------------------------
-def run_bench(scales: tuple[str, ...] = ("sample", "region"), out: Path | None = BENCHMARKS_MD, seed: int = 42,
-              nation: bool = False, workdir: Path | None = None, repeats: int | None = None,
-              to_sql_cap: int = 20_000, query_runs: int = 20, load_timeout: float = 600,
-              keep: bool = False, parts: tuple[str, ...] = ("ingestion", "load")) -> dict:
+def run_bench(
+    scales: tuple[str, ...] = ("sample", "region"),
+    out: Path | None = BENCHMARKS_MD,
+    seed: int = 42,
+    nation: bool = False,
+    workdir: Path | None = None,
+    repeats: int | None = None,
+    to_sql_cap: int = 20_000,
+    query_runs: int = 20,
+    load_timeout: float = 600,
+    keep: bool = False,
+    parts: tuple[str, ...] = ("ingestion", "load"),
+) -> dict:
     """Run the benchmark at these scales (plus `nation` with `nation=True`) and rewrite the results
     section of `out` (None: only print). Returns {'machine', 'results'}."""
     scales = tuple(scales) + (("nation",) if nation and "nation" not in scales else ())
@@ -124,9 +152,18 @@ def run_bench(scales: tuple[str, ...] = ("sample", "region"), out: Path | None =
         for scale in scales:
             started = time.perf_counter()
             reps = repeats if repeats is not None else (1 if scale == "nation" else 3)
-            results[str(scale)] = bench_scale(server, scale, seed, workdir, repeats=reps, to_sql_cap=to_sql_cap,
-                                              query_runs=query_runs, load_timeout=load_timeout, keep=keep,
-                                              parts=parts)
+            results[str(scale)] = bench_scale(
+                server,
+                scale,
+                seed,
+                workdir,
+                repeats=reps,
+                to_sql_cap=to_sql_cap,
+                query_runs=query_runs,
+                load_timeout=load_timeout,
+                keep=keep,
+                parts=parts,
+            )
             results[str(scale)]["bench_s"] = round(time.perf_counter() - started, 1)
             log_progress(f"{scale}: done in {results[str(scale)]['bench_s']} s")
     finally:

@@ -10,28 +10,38 @@ from pathlib import Path
 
 from orchestration.bench.generate import GeneratedDelivery
 from orchestration.bench.run.measures import env_vars
-from orchestration.bench.run.peers import (copy_baseline, definition_of, dlt_available, dlt_baseline, tabular_rows,
-                                           to_sql_baseline)
+from orchestration.bench.run.peers import (
+    copy_baseline,
+    definition_of,
+    dlt_available,
+    dlt_baseline,
+    tabular_rows,
+    to_sql_baseline,
+)
 from orchestration.bench.run.server import BenchServer
 from orchestration.settings import get_settings
 
 
-def bench_ingestion(server: BenchServer, label: str, delivery: GeneratedDelivery, workdir: Path, repeats: int,
-                    to_sql_cap: int) -> dict:
+def bench_ingestion(
+    server: BenchServer, label: str, delivery: GeneratedDelivery, workdir: Path, repeats: int, to_sql_cap: int
+) -> dict:
     """Each file landed by the project's Lander into a fresh database (median of `repeats`), and the
     CSV/XLSX baselines on the same server."""
     from orchestration.ingest.landing import Lander
     from orchestration.warehouse import dispose_engines, ensure_warehouse
 
-    per_file: dict[str, dict] = {f.path: {"file": f.path, "format": f.format, "rows": f.data_rows, "bytes": f.bytes,
-                                          "lander_s": []} for f in delivery.files}
+    per_file: dict[str, dict] = {
+        f.path: {"file": f.path, "format": f.format, "rows": f.data_rows, "bytes": f.bytes, "lander_s": []}
+        for f in delivery.files
+    }
     database = f"bench_{label}_ingest"
     for attempt in range(repeats):
         url = server.fresh_database(database)
         data_dir = workdir / f"ingest_{attempt}"
         shutil.rmtree(data_dir, ignore_errors=True)
-        with env_vars(TADAMON_WAREHOUSE_URL=url, TADAMON_DATA_DIR=str(data_dir),
-                  DAGSTER_HOME=str(workdir / "dagster_ingest")):
+        with env_vars(
+            TADAMON_WAREHOUSE_URL=url, TADAMON_DATA_DIR=str(data_dir), DAGSTER_HOME=str(workdir / "dagster_ingest")
+        ):
             settings = get_settings()
             ensure_warehouse(settings)
             lander = Lander(settings, url)
@@ -44,9 +54,15 @@ def bench_ingestion(server: BenchServer, label: str, delivery: GeneratedDelivery
                 seconds = time.perf_counter() - started
                 entry = per_file[f.path]
                 entry["lander_s"].append(seconds)
-                entry.update(status=outcome.status, rows_read=outcome.rows_read, rows_loaded=outcome.rows_loaded,
-                             rows_rejected=outcome.rows_rejected, rows_duplicate=outcome.rows_duplicate,
-                             encoding=outcome.encoding, error=outcome.error)
+                entry.update(
+                    status=outcome.status,
+                    rows_read=outcome.rows_read,
+                    rows_loaded=outcome.rows_loaded,
+                    rows_rejected=outcome.rows_rejected,
+                    rows_duplicate=outcome.rows_duplicate,
+                    encoding=outcome.encoding,
+                    error=outcome.error,
+                )
         dispose_engines()
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -112,5 +128,4 @@ def bench_ingestion(server: BenchServer, label: str, delivery: GeneratedDelivery
             item["vs_to_sql"] = item["lander_rows_per_s"] / item["to_sql_rows_per_s"]
             item["to_sql_extrapolated"] = any(e["to_sql"]["extrapolated"] for e in chosen)
         summary[fmt] = item
-    return {"files": files, "by_format": summary, "repeats": repeats, "to_sql_cap": to_sql_cap,
-            "dlt": dlt_available()}
+    return {"files": files, "by_format": summary, "repeats": repeats, "to_sql_cap": to_sql_cap, "dlt": dlt_available()}

@@ -35,13 +35,15 @@ def _run_events(env: dict[str, str], ended_at: float | None = None) -> dict:
     run was stopped (`ended_at`) counts until then."""
     import dagster as dg
 
-    with env_vars(DAGSTER_HOME=env["DAGSTER_HOME"], TADAMON_DAGSTER_STORAGE_URL=env["TADAMON_DAGSTER_STORAGE_URL"]):
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_runs(limit=1)
-            if not runs:
-                return {}
-            run = runs[0]
-            records = instance.all_logs(run.run_id)
+    with (
+        env_vars(DAGSTER_HOME=env["DAGSTER_HOME"], TADAMON_DAGSTER_STORAGE_URL=env["TADAMON_DAGSTER_STORAGE_URL"]),
+        dg.DagsterInstance.get() as instance,
+    ):
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return {}
+        run = runs[0]
+        records = instance.all_logs(run.run_id)
     events = dg.DagsterEventType
     starts: dict[str, float] = {}
     steps: dict[str, float] = {}
@@ -66,15 +68,23 @@ def _run_events(env: dict[str, str], ended_at: float | None = None) -> dict:
     for key, seconds in steps.items():
         phases[_phase_of(key)] += seconds
     run_s = (run_end - run_start) if run_start and run_end else None
-    return {"run_id": run.run_id, "status": str(run.status.value), "run_s": run_s, "steps": steps,
-            "phases": phases, "unfinished_steps": unfinished, "dbt": _dbt_results(run.run_id)}
+    return {
+        "run_id": run.run_id,
+        "status": str(run.status.value),
+        "run_s": run_s,
+        "steps": steps,
+        "phases": phases,
+        "unfinished_steps": unfinished,
+        "dbt": _dbt_results(run.run_id),
+    }
 
 
 def _running_dbt_nodes(log_text: str) -> list[str]:
     """dbt nodes started but not finished in a `tadamon run` log (what a stopped run was doing)."""
     started = re.findall(r"\d+ of \d+ START \S+ (?:\S+ )?(?:model|test|seed|snapshot) ([\w.]+)", log_text)
-    done = set(re.findall(r"\d+ of \d+ (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\S* .*?(?:model|test|seed|snapshot) ([\w.]+)",
-                          log_text))
+    done = set(
+        re.findall(r"\d+ of \d+ (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\S* .*?(?:model|test|seed|snapshot) ([\w.]+)", log_text)
+    )
     return [node for node in started if node not in done]
 
 
@@ -95,16 +105,22 @@ def _dbt_results(run_id: str, top: int = 6) -> dict | None:
         kinds[kind] = kinds.get(kind, 0) + 1
         busy += node.get("execution_time") or 0
     slowest = sorted(nodes, key=lambda n: n.get("execution_time") or 0, reverse=True)[:top]
-    return {"elapsed_s": data.get("elapsed_time"), "nodes": kinds, "node_seconds": busy,
-            "threads": (data.get("args") or {}).get("threads"),
-            "slowest": [(n["unique_id"].split(".", 2)[-1], round(n.get("execution_time") or 0, 2)) for n in slowest]}
+    return {
+        "elapsed_s": data.get("elapsed_time"),
+        "nodes": kinds,
+        "node_seconds": busy,
+        "threads": (data.get("args") or {}).get("threads"),
+        "slowest": [(n["unique_id"].split(".", 2)[-1], round(n.get("execution_time") or 0, 2)) for n in slowest],
+    }
 
 
 def _summary_numbers(log_text: str) -> dict:
     out: dict[str, Any] = {}
     patterns = {
-        "files_loaded": r"Files: (\d+) loaded", "rows_loaded": r"Rows: (\d+) loaded",
-        "rows_set_aside": r"Rows: \d+ loaded, (\d+) set aside", "checks_passed": r"Checks: (\d+) passed",
+        "files_loaded": r"Files: (\d+) loaded",
+        "rows_loaded": r"Rows: (\d+) loaded",
+        "rows_set_aside": r"Rows: \d+ loaded, (\d+) set aside",
+        "checks_passed": r"Checks: (\d+) passed",
         "checks_failed": r"Checks: \d+ passed, \d+ warnings?, (\d+) errors?",
     }
     for name, pattern in patterns.items():
@@ -123,8 +139,9 @@ def tadamon_run(env: dict[str, str], log_path: Path, timeout: float) -> dict:
     command = [sys.executable, "-m", "orchestration.cli", "run"]
     started = time.perf_counter()
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=PROJECT_ROOT)
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
+        )
         with MemorySampler(process.pid) as sampler:
             try:
                 code = process.wait(timeout=timeout)
@@ -175,7 +192,8 @@ def deliver_nothing_new(delivery: GeneratedDelivery, incoming: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(delivery.out / sent_again.path, target)
     (incoming / sent_again.provider / f"copie de {sent_again.file}").write_bytes(
-        (delivery.out / sent_again.path).read_bytes())
+        (delivery.out / sent_again.path).read_bytes()
+    )
 
 
 def deliver(delivery: GeneratedDelivery, incoming: Path) -> None:

@@ -40,9 +40,12 @@ def tabular_rows(path: Path, provider: str) -> tuple[list[list], float, str | No
 
         rows = [list(r) for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()]
     header_at = next(i for i, r in enumerate(rows) if r and normalize_title(r[0]) == wanted)
-    data = [r for r in rows[header_at + 1:]
-            if any(c not in (None, "") for c in r)
-            and not (footer is not None and isinstance(r[0], str) and footer.search(r[0]))]
+    data = [
+        r
+        for r in rows[header_at + 1 :]
+        if any(c not in (None, "") for c in r)
+        and not (footer is not None and isinstance(r[0], str) and footer.search(r[0]))
+    ]
     return data, time.perf_counter() - started, encoding
 
 
@@ -88,8 +91,12 @@ def dlt_baseline(url: str, path: Path, provider: str, workdir: Path, dataset: st
     else:
         rows, _, _ = tabular_rows(path, provider)
         data = [{f"c{i}": (None if v == "" else v) for i, v in enumerate(r)} for r in rows]
-    pipeline = dlt.pipeline(pipeline_name=dataset, pipelines_dir=str(workdir / "dlt"), dataset_name=dataset,
-                            destination=dlt.destinations.postgres(credentials=url))
+    pipeline = dlt.pipeline(
+        pipeline_name=dataset,
+        pipelines_dir=str(workdir / "dlt"),
+        dataset_name=dataset,
+        destination=dlt.destinations.postgres(credentials=url),
+    )
     info = pipeline.run(data, table_name="rows")
     seconds = time.perf_counter() - started
     from orchestration.warehouse import engine
@@ -108,8 +115,10 @@ def copy_baseline(url: str, rows: list[list], table: str) -> float:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
-                         for v in row] + [""] * (width - len(row)))
+        writer.writerow(
+            ["" if v is None else (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for v in row]
+            + [""] * (width - len(row))
+        )
     conn = engine(url).raw_connection()
     try:
         with conn.cursor() as cur:
@@ -130,8 +139,9 @@ def copy_baseline(url: str, rows: list[list], table: str) -> float:
         conn.close()
 
 
-def to_sql_baseline(url: str, path: Path, provider: str, encoding: str | None, header_at: int, cap: int,
-                     table: str) -> dict:
+def to_sql_baseline(
+    url: str, path: Path, provider: str, encoding: str | None, header_at: int, cap: int, table: str
+) -> dict:
     """pandas as a quick script uses it: read_csv/read_excel, then DataFrame.to_sql (defaults) into
     the same server; at most `cap` rows are written, the rate for the whole file is extrapolated."""
     import pandas as pd
@@ -159,5 +169,11 @@ def to_sql_baseline(url: str, path: Path, provider: str, encoding: str | None, h
     finally:
         engine.dispose()
     seconds = read_s + write_s * rows / max(written, 1)
-    return {"rows": rows, "rows_written": written, "read_s": read_s, "write_s": write_s, "seconds": seconds,
-            "extrapolated": written < rows}
+    return {
+        "rows": rows,
+        "rows_written": written,
+        "read_s": read_s,
+        "write_s": write_s,
+        "seconds": seconds,
+        "extrapolated": written < rows,
+    }

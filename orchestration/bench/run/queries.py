@@ -10,26 +10,37 @@ from orchestration.bench.run.measures import percentile
 
 # -- 4. BI queries -------------------------------------------------------------------------------------
 BI_QUERIES: list[tuple[str, str]] = [
-    ("Totals by programme (committed, paid)", """
+    (
+        "Totals by programme (committed, paid)",
+        """
         select p.programme_code, p.name_fr, f.flow_type, count(distinct f.project_key) as projects,
                sum(f.amount_mad) as amount_mad
         from marts.fct_funding f join marts.dim_programme p using (programme_key)
-        group by 1, 2, 3 order by 1, 3"""),
-    ("Totals by province and year", """
+        group by 1, 2, 3 order by 1, 3""",
+    ),
+    (
+        "Totals by province and year",
+        """
         select g.province_name_fr, d.year,
                sum(f.amount_mad) filter (where f.flow_type = 'commitment') as committed_mad,
                sum(f.amount_mad) filter (where f.flow_type = 'disbursement') as paid_mad
         from marts.fct_funding f
         join marts.dim_geography g using (geography_key) join marts.dim_date d using (date_key)
-        group by 1, 2 order by 1, 2"""),
-    ("Regional Council co-financing by programme and year", """
+        group by 1, 2 order by 1, 2""",
+    ),
+    (
+        "Regional Council co-financing by programme and year",
+        """
         select p.programme_code, d.year, sum(f.amount_mad) as amount_mad, count(*) as flows
         from marts.fct_funding f
         join marts.dim_institution i using (institution_key) join marts.dim_programme p using (programme_key)
         join marts.dim_date d using (date_key)
         where i.institution_code = 'CRFM' and f.flow_type = 'commitment'
-        group by 1, 2 order by 1, 2"""),
-    ("Women beneficiaries by axis (latest figures)", """
+        group by 1, 2 order by 1, 2""",
+    ),
+    (
+        "Women beneficiaries by axis (latest figures)",
+        """
         with latest as (
             select project_key, max(period_date) as period_date from marts.fct_outcome
             where project_key is not null group by 1)
@@ -41,38 +52,56 @@ BI_QUERIES: list[tuple[str, str]] = [
         join marts.dim_indicator i using (indicator_key)
         join marts.dim_project pr on pr.project_key = o.project_key
         join marts.dim_axis a on a.axis_code = pr.axis_code
-        group by 1, 2 order by 1"""),
-    ("Participation by session", """
+        group by 1, 2 order by 1""",
+    ),
+    (
+        "Participation by session",
+        """
         select s.session_id, s.session_type, s.starts_on, count(*) as organisations,
                sum(p.participants) as participants, sum(p.women) as women, sum(p.sales_mad) as sales_mad
         from marts.fct_participation p join marts.dim_session s using (session_key)
-        group by 1, 2, 3 order by s.starts_on desc, 1"""),
-    ("Top 20 organisations by funding committed", """
+        group by 1, 2, 3 order by s.starts_on desc, 1""",
+    ),
+    (
+        "Top 20 organisations by funding committed",
+        """
         select o.organisation_id, max(o.name_fr) as name_fr, max(o.organisation_type) as organisation_type,
                sum(f.amount_mad) as committed_mad, count(distinct f.project_key) as projects
         from marts.fct_funding f join marts.dim_organisation o using (organisation_key)
         where f.flow_type = 'commitment'
-        group by 1 order by committed_mad desc nulls last limit 20"""),
-    ("Disbursement rate by programme and province", """
+        group by 1 order by committed_mad desc nulls last limit 20""",
+    ),
+    (
+        "Disbursement rate by programme and province",
+        """
         select p.programme_code, g.province_code,
                sum(f.amount_mad) filter (where f.flow_type = 'disbursement')
                  / nullif(sum(f.amount_mad) filter (where f.flow_type = 'commitment'), 0) as paid_share
         from marts.fct_funding f
         join marts.dim_programme p using (programme_key) join marts.dim_geography g using (geography_key)
-        group by 1, 2 order by 1, 2"""),
-    ("Participation by province, year and session type", """
+        group by 1, 2 order by 1, 2""",
+    ),
+    (
+        "Participation by province, year and session type",
+        """
         select g.province_name_fr, d.year, s.session_type, sum(p.participants) as participants,
                sum(p.women) as women, sum(p.persons_with_disabilities) as disabled
         from marts.fct_participation p
         join marts.dim_session s using (session_key) join marts.dim_geography g using (geography_key)
         join marts.dim_date d using (date_key)
-        group by 1, 2, 3 order by 1, 2, 3"""),
-    ("Current organisations by province, type and sector", """
+        group by 1, 2, 3 order by 1, 2, 3""",
+    ),
+    (
+        "Current organisations by province, type and sector",
+        """
         select province_code, organisation_type, coalesce(sector, '-') as sector, count(*) as organisations,
                sum(members_total) as members, sum(members_women) as women
         from marts.dim_organisation where is_current
-        group by 1, 2, 3 order by 1, 2, 3"""),
-    ("One organisation's projects and flows (drill-down)", """
+        group by 1, 2, 3 order by 1, 2, 3""",
+    ),
+    (
+        "One organisation's projects and flows (drill-down)",
+        """
         select o.organisation_id, pr.project_ref, pr.source_system, f.flow_type, f.amount_mad, d.date
         from marts.dim_organisation o
         join marts.fct_funding f on f.organisation_key = o.organisation_key
@@ -82,7 +111,8 @@ BI_QUERIES: list[tuple[str, str]] = [
             select o2.organisation_id from marts.fct_funding f2
             join marts.dim_organisation o2 using (organisation_key)
             group by 1 order by count(*) desc, 1 limit 1)
-        order by d.date, pr.project_ref"""),
+        order by d.date, pr.project_ref""",
+    ),
 ]
 
 
@@ -92,8 +122,9 @@ def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    conn = psycopg2.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
-                            dbname=parsed.database)
+    conn = psycopg2.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database
+    )
     conn.autocommit = True
     out = []
     try:
@@ -111,10 +142,17 @@ def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
                             timings.append((time.perf_counter() - started) * 1000)
             except Exception as exc:
                 error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
-            out.append({"query": name, "rows": rows, "runs": len(timings), "error": error,
-                        "median_ms": statistics.median(timings) if timings else None,
-                        "p95_ms": percentile(timings, 0.95) if timings else None,
-                        "max_ms": max(timings) if timings else None})
+            out.append(
+                {
+                    "query": name,
+                    "rows": rows,
+                    "runs": len(timings),
+                    "error": error,
+                    "median_ms": statistics.median(timings) if timings else None,
+                    "p95_ms": percentile(timings, 0.95) if timings else None,
+                    "max_ms": max(timings) if timings else None,
+                }
+            )
     finally:
         conn.close()
     return out

@@ -23,7 +23,8 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
     lines: list[str] = []
     pg = machine.get("postgres", {})
     lines += [
-        "### Machine", "",
+        "### Machine",
+        "",
         f"- CPU: {machine.get('cpus')} cores ({machine.get('cpu', 'unknown model')}); memory: "
         f"{machine.get('memory_gb')} GB; {machine.get('platform')}",
         f"- PostgreSQL: {pg.get('version', '?').split(' on ')[0]} — {machine.get('server')}; shared_buffers "
@@ -41,22 +42,32 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
     for scale, r in results.items():
         data = r.get("data", {})
         orgs = data.get("organisations", {})
-        lines += [f"### Scale `{scale}` (run of {r.get('date')}, seed {r.get('seed')})", "",
-                  f"{orgs.get('total', 0):,} organisations ({orgs.get('cooperatives', 0):,} cooperatives, "
-                  f"{orgs.get('associations', 0):,} associations, {orgs.get('gie', 0)} GIE); "
-                  f"{data.get('rows', 0):,} rows in six files, {data.get('sessions', 0):,} sessions with "
-                  f"{data.get('participations', 0):,} participations"
-                  + (f"; the next month's delivery has {data.get('next_delivery_rows', 0):,} rows" if "nights" in r
-                     else "; ingestion only (`--parts ingestion`)")
-                  + f". Generated in {data.get('generate_s')} s.", ""]
+        lines += [
+            f"### Scale `{scale}` (run of {r.get('date')}, seed {r.get('seed')})",
+            "",
+            f"{orgs.get('total', 0):,} organisations ({orgs.get('cooperatives', 0):,} cooperatives, "
+            f"{orgs.get('associations', 0):,} associations, {orgs.get('gie', 0)} GIE); "
+            f"{data.get('rows', 0):,} rows in six files, {data.get('sessions', 0):,} sessions with "
+            f"{data.get('participations', 0):,} participations"
+            + (
+                f"; the next month's delivery has {data.get('next_delivery_rows', 0):,} rows"
+                if "nights" in r
+                else "; ingestion only (`--parts ingestion`)"
+            )
+            + f". Generated in {data.get('generate_s')} s.",
+            "",
+        ]
         ing = r.get("ingestion")
         if ing:
-            lines += ["**1. Ingestion** (median of "
-                      f"{ing['repeats']}; rows/s; loader = `Lander.land_file`: parse, check, fingerprint, archive, "
-                      "COPY, audit, receipt)", "",
-                      "| file | rows | loader rows/s | plain COPY rows/s | loader ÷ COPY | to_sql rows/s | "
-                      "loader ÷ to_sql | dlt rows/s | loader ÷ dlt | read only rows/s |",
-                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            lines += [
+                "**1. Ingestion** (median of "
+                f"{ing['repeats']}; rows/s; loader = `Lander.land_file`: parse, check, fingerprint, archive, "
+                "COPY, audit, receipt)",
+                "",
+                "| file | rows | loader rows/s | plain COPY rows/s | loader ÷ COPY | to_sql rows/s | "
+                "loader ÷ to_sql | dlt rows/s | loader ÷ dlt | read only rows/s |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            ]
             for e in ing["files"]:
                 tosql = e.get("to_sql")
                 lines.append(
@@ -67,7 +78,8 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                     + (f"{e['lander_rows_per_s'] / e['to_sql_rows_per_s']:.2f}" if e.get("to_sql_rows_per_s") else "—")
                     + f" | {fmt_rate(e.get('dlt_rows_per_s'))} | "
                     + (f"{e['lander_rows_per_s'] / e['dlt_rows_per_s']:.2f}" if e.get("dlt_rows_per_s") else "—")
-                    + f" | {fmt_rate(e.get('read_rows_per_s'))} |")
+                    + f" | {fmt_rate(e.get('read_rows_per_s'))} |"
+                )
             for fmt, s in ing["by_format"].items():
                 lines.append(
                     f"| **all {fmt.upper()}** | {s['rows']:,} | **{fmt_rate(s['lander_rows_per_s'])}** | "
@@ -77,28 +89,43 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                     + (f"**{s['vs_to_sql']:.2f}**" if "vs_to_sql" in s else "—")
                     + f" | {fmt_rate(s.get('dlt_rows_per_s'))} | "
                     + (f"**{s['vs_dlt']:.2f}**" if "vs_dlt" in s else "—")
-                    + f" | {fmt_rate(s.get('read_rows_per_s'))} |")
+                    + f" | {fmt_rate(s.get('read_rows_per_s'))} |"
+                )
             if ing.get("dlt"):
-                lines += ["", f"dlt {ing['dlt']}: one run a file, its defaults (extract, normalize, load into "
-                          "its postgres destination on the same server), fed the rows the read-only column reads "
-                          "(a JSON export's records whole: dlt unnests their arrays into child tables)."]
+                lines += [
+                    "",
+                    f"dlt {ing['dlt']}: one run a file, its defaults (extract, normalize, load into "
+                    "its postgres destination on the same server), fed the rows the read-only column reads "
+                    "(a JSON export's records whole: dlt unnests their arrays into child tables).",
+                ]
             elif "dlt" in ing:
-                lines += ["", "dlt is not installed: no dlt peer in this run (`.venv/bin/pip install -c "
-                          "constraints.txt -e '.[bench]'`; `make bench` installs it)."]
+                lines += [
+                    "",
+                    "dlt is not installed: no dlt peer in this run (`.venv/bin/pip install -c "
+                    "constraints.txt -e '.[bench]'`; `make bench` installs it).",
+                ]
             if any(e.get("to_sql", {}).get("extrapolated") for e in ing["files"]):
                 lines.append("")
-                lines.append(f"\\* to_sql wrote the first {ing['to_sql_cap']:,} rows; its rate for the whole file "
-                             "is extrapolated (read time for the whole file + write time × rows ÷ rows written).")
+                lines.append(
+                    f"\\* to_sql wrote the first {ing['to_sql_cap']:,} rows; its rate for the whole file "
+                    "is extrapolated (read time for the whole file + write time × rows ÷ rows written)."
+                )
             lines.append("")
         nights = r.get("nights")
         if nights:
-            lines += ["**2–3. The nightly load** (`tadamon run` in a child process; phases from the Dagster run's "
-                      "step events; peak = resident memory of the command's process tree: Python and dbt)", "",
-                      "| night | wall s | Dagster run s | ingest s | dbt s | quality s | publish s | "
-                      "start-up s | peak MB | rows loaded | exit |",
-                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-            names = {"full": "full load from empty", "nothing_new": "second night, nothing new (a duplicate and a rejected file)",
-                     "new_delivery": "one new delivery per provider"}
+            lines += [
+                "**2–3. The nightly load** (`tadamon run` in a child process; phases from the Dagster run's "
+                "step events; peak = resident memory of the command's process tree: Python and dbt)",
+                "",
+                "| night | wall s | Dagster run s | ingest s | dbt s | quality s | publish s | "
+                "start-up s | peak MB | rows loaded | exit |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            ]
+            names = {
+                "full": "full load from empty",
+                "nothing_new": "second night, nothing new (a duplicate and a rejected file)",
+                "new_delivery": "one new delivery per provider",
+            }
             for key, n in nights.items():
                 ph = n.get("phases") or {}
                 lines.append(
@@ -106,22 +133,29 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                     f"{fmt_s(ph.get('ingest'))} | {fmt_s(ph.get('dbt'))} | {fmt_s(ph.get('quality'))} | "
                     f"{fmt_s(ph.get('publish'))} | {fmt_s(n.get('startup_s'))} | {n['peak_rss_mb']:,.0f} | "
                     f"{n.get('rows_loaded', '—')} | {n['exit_code']}"
-                    + (f" ({n['checks_failed']} checks failed)" if n.get("checks_failed") else "") + " |")
+                    + (f" ({n['checks_failed']} checks failed)" if n.get("checks_failed") else "")
+                    + " |"
+                )
             lines.append("")
             for key, n in nights.items():
                 d = n.get("dbt")
                 if d:
                     kinds = ", ".join(f"{v} {k}s" for k, v in sorted(d["nodes"].items()))
                     slow = "; ".join(f"{name} {sec:.1f} s" for name, sec in d["slowest"][:4])
-                    lines.append(f"- {names.get(key, key)} — dbt build: {kinds}; dbt's own elapsed "
-                                 f"{fmt_s(d['elapsed_s'])} s, sum of node times {fmt_s(d['node_seconds'])} s"
-                                 + (f" ({d['threads']} threads)" if d.get("threads") else "") + f"; slowest: {slow}")
+                    lines.append(
+                        f"- {names.get(key, key)} — dbt build: {kinds}; dbt's own elapsed "
+                        f"{fmt_s(d['elapsed_s'])} s, sum of node times {fmt_s(d['node_seconds'])} s"
+                        + (f" ({d['threads']} threads)" if d.get("threads") else "")
+                        + f"; slowest: {slow}"
+                    )
             for key, n in nights.items():
                 if n["exit_code"] == "timeout":
                     running = ", ".join(n.get("running_at_timeout") or []) or "?"
-                    lines.append(f"- {names.get(key, key)} — **stopped after {n['wall_s']:.0f} s** "
-                                 f"(--load-timeout); unfinished steps: {', '.join(n.get('unfinished_steps') or []) or '?'}"
-                                 f"; dbt nodes running: {running}. Phase times count up to the stop.")
+                    lines.append(
+                        f"- {names.get(key, key)} — **stopped after {n['wall_s']:.0f} s** "
+                        f"(--load-timeout); unfinished steps: {', '.join(n.get('unfinished_steps') or []) or '?'}"
+                        f"; dbt nodes running: {running}. Phase times count up to the stop."
+                    )
             failures = [f"{k}: {n['failure']}" for k, n in nights.items() if n.get("failure")]
             if failures:
                 lines += [""] + [f"- run failure — {f}" for f in failures]
@@ -130,9 +164,13 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
         if r.get("queries_skipped"):
             lines += [f"**4. BI queries**: not run — {r['queries_skipped']}.", ""]
         if queries:
-            lines += [f"**4. BI queries** on `marts` as {r.get('queries_role', 'bi_reader')} "
-                      f"({queries[0]['runs'] or 0} timed runs after 2 warm-ups; client-side, execute + fetch)", "",
-                      "| query | rows | median ms | p95 ms |", "|---|---:|---:|---:|"]
+            lines += [
+                f"**4. BI queries** on `marts` as {r.get('queries_role', 'bi_reader')} "
+                f"({queries[0]['runs'] or 0} timed runs after 2 warm-ups; client-side, execute + fetch)",
+                "",
+                "| query | rows | median ms | p95 ms |",
+                "|---|---:|---:|---:|",
+            ]
             for q in queries:
                 if q["error"]:
                     lines.append(f"| {q['query']} | — | failed: {q['error'][:120]} | — |")
@@ -143,8 +181,9 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
         if before:
             changes = _regressions(before, r)
             if changes:
-                lines += [f"Compared with the previous run ({before.get('date')}):", ""] + \
-                         [f"- {c}" for c in changes] + [""]
+                lines += (
+                    [f"Compared with the previous run ({before.get('date')}):", ""] + [f"- {c}" for c in changes] + [""]
+                )
     return "\n".join(lines)
 
 
@@ -159,18 +198,30 @@ def _regressions(before: dict, after: dict, threshold: float = 0.2) -> list[str]
         worse = change < -threshold if higher_is_better else change > threshold
         better = change > threshold if higher_is_better else change < -threshold
         if worse or better:
-            out.append(f"{'**regression**' if worse else 'improvement'}: {name} {old:,.1f} → {new:,.1f} "
-                       f"({change:+.0%})")
+            out.append(
+                f"{'**regression**' if worse else 'improvement'}: {name} {old:,.1f} → {new:,.1f} ({change:+.0%})"
+            )
 
     for fmt in ("csv", "xlsx", "json"):
-        compare(f"{fmt} loader rows/s", before.get("ingestion", {}).get("by_format", {}).get(fmt, {}).get(
-            "lander_rows_per_s"), after.get("ingestion", {}).get("by_format", {}).get(fmt, {}).get(
-            "lander_rows_per_s"), True)
+        compare(
+            f"{fmt} loader rows/s",
+            before.get("ingestion", {}).get("by_format", {}).get(fmt, {}).get("lander_rows_per_s"),
+            after.get("ingestion", {}).get("by_format", {}).get(fmt, {}).get("lander_rows_per_s"),
+            True,
+        )
     for night in ("full", "nothing_new", "new_delivery"):
-        compare(f"{night} wall s", before.get("nights", {}).get(night, {}).get("wall_s"),
-                after.get("nights", {}).get(night, {}).get("wall_s"), False)
-        compare(f"{night} peak MB", before.get("nights", {}).get(night, {}).get("peak_rss_mb"),
-                after.get("nights", {}).get(night, {}).get("peak_rss_mb"), False)
+        compare(
+            f"{night} wall s",
+            before.get("nights", {}).get(night, {}).get("wall_s"),
+            after.get("nights", {}).get(night, {}).get("wall_s"),
+            False,
+        )
+        compare(
+            f"{night} peak MB",
+            before.get("nights", {}).get(night, {}).get("peak_rss_mb"),
+            after.get("nights", {}).get(night, {}).get("peak_rss_mb"),
+            False,
+        )
     old_q = {q["query"]: q for q in before.get("queries", [])}
     for q in after.get("queries", []):
         old = old_q.get(q["query"], {})
@@ -207,8 +258,7 @@ def write_report(path: Path, results: dict[str, dict], machine: dict, previous: 
     """Rewrite the results section of BENCHMARKS.md: this run's scales, and the previous run's
     numbers for scales not run this time (their date says so)."""
     merged = {**{k: v for k, v in previous.items() if k not in results}, **results}
-    merged = dict(sorted(merged.items(),
-                         key=lambda kv: kv[1].get("data", {}).get("organisations", {}).get("total", 0)))
+    merged = dict(sorted(merged.items(), key=lambda kv: kv[1].get("data", {}).get("organisations", {}).get("total", 0)))
     body = render_results(merged, machine, previous)
     raw = json.dumps({"machine": machine, "results": merged}, ensure_ascii=False, indent=1, default=str)
     section = f"{RESULTS_START}\n\n{body}\n{JSON_START}\n{raw}\n{JSON_END}\n\n{RESULTS_END}"

@@ -66,9 +66,11 @@ class BenchServer:
 
         engine = self._admin()
         with engine.connect() as conn:
-            conn.exec_driver_sql("select pg_terminate_backend(pid) from pg_stat_activity "
-                                 "where datname in (%(a)s, %(b)s) and pid <> pg_backend_pid()",
-                                 {"a": name, "b": dagster_database(name)})
+            conn.exec_driver_sql(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where datname in (%(a)s, %(b)s) and pid <> pg_backend_pid()",
+                {"a": name, "b": dagster_database(name)},
+            )
         engine.dispose()
 
     def facts(self) -> dict[str, str]:
@@ -76,8 +78,16 @@ class BenchServer:
         out = {}
         with engine.connect() as conn:
             out["version"] = conn.exec_driver_sql("select version()").scalar()
-            for setting in ("shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size",
-                            "max_wal_size", "synchronous_commit", "fsync", "max_parallel_workers_per_gather"):
+            for setting in (
+                "shared_buffers",
+                "work_mem",
+                "maintenance_work_mem",
+                "effective_cache_size",
+                "max_wal_size",
+                "synchronous_commit",
+                "fsync",
+                "max_parallel_workers_per_gather",
+            ):
                 out[setting] = conn.exec_driver_sql(f"show {setting}").scalar()
         engine.dispose()
         return out
@@ -94,8 +104,11 @@ class BenchServer:
 
 
 def machine_facts(server: BenchServer) -> dict[str, Any]:
-    facts: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                             "platform": platform.platform()}
+    facts: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -108,8 +121,20 @@ def machine_facts(server: BenchServer) -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
     packages = {}
-    for name in ("dagster", "dbt-core", "dbt-postgres", "dlt", "great-expectations", "openpyxl", "orjson", "pandas",
-                 "polars", "psycopg2-binary", "python-calamine", "SQLAlchemy"):
+    for name in (
+        "dagster",
+        "dbt-core",
+        "dbt-postgres",
+        "dlt",
+        "great-expectations",
+        "openpyxl",
+        "orjson",
+        "pandas",
+        "polars",
+        "psycopg2-binary",
+        "python-calamine",
+        "SQLAlchemy",
+    ):
         with contextlib.suppress(PackageNotFoundError):
             packages[name] = version(name)
     facts["packages"] = packages

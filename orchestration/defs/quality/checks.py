@@ -44,18 +44,20 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
         "failed_critical": len(outcome.critical_failures),
         "failed_warning": len(outcome.warning_failures),
         "seconds": round(outcome.seconds, 2),
-        "failed_expectations": dg.MetadataValue.json([
-            {
-                "expectation": o.expectation,
-                "severity": o.severity,
-                "description": o.description,
-                "observed_value": o.observed_value,
-                "failing_row_count": o.failing_row_count,
-                "offending_keys": o.failing_keys[:KEYS_SHOWN],
-                **({"error": o.details["exception"]} if o.details.get("exception") else {}),
-            }
-            for o in failed
-        ]),
+        "failed_expectations": dg.MetadataValue.json(
+            [
+                {
+                    "expectation": o.expectation,
+                    "severity": o.severity,
+                    "description": o.description,
+                    "observed_value": o.observed_value,
+                    "failing_row_count": o.failing_row_count,
+                    "offending_keys": o.failing_keys[:KEYS_SHOWN],
+                    **({"error": o.details["exception"]} if o.details.get("exception") else {}),
+                }
+                for o in failed
+            ]
+        ),
         "offending_keys": dg.MetadataValue.json(
             {o.expectation: o.failing_keys[:KEYS_SHOWN] for o in failed if o.failing_keys}
         ),
@@ -91,8 +93,10 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(list(suite.asset_key)),
         name=check_name(suite.name),
         blocking=suite.has_critical,
-        description=(f"Great Expectations suite `{suite.name}` ({len(suite.rules)} expectations, "
-                     f"{suite.criticals} critical) on {suite.table}; see expectations/gx/."),
+        description=(
+            f"Great Expectations suite `{suite.name}` ({len(suite.rules)} expectations, "
+            f"{suite.criticals} critical) on {suite.table}; see expectations/gx/."
+        ),
         metadata={"suite_file": f"expectations/gx/expectations/{suite.name}.json"},
     )
     def _gx_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:

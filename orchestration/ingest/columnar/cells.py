@@ -31,8 +31,14 @@ from orchestration.ingest.columnar.csv_plan import KEY_TYPES_NOT_FAST, Plan
 from orchestration.ingest.columnar.csv_reader import ColumnarCsv
 from orchestration.ingest.columnar.expressions import python_values
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.readers import (HEADER_SEARCH_ROWS, FileRejected, find_header, map_header, normalize_title,
-                                          record_value)
+from orchestration.ingest.readers import (
+    HEADER_SEARCH_ROWS,
+    FileRejected,
+    find_header,
+    map_header,
+    normalize_title,
+    record_value,
+)
 from orchestration.ingest.rejections import line_label, record_label
 from orchestration.ingest.rows import json_safe
 
@@ -45,7 +51,7 @@ class CellsPlan:
 
     reported_encoding: str | None
     missing_columns: list[str]
-    lines: list[str]               # where each data row is: "ligne 12", "$.adherents[3]"
+    lines: list[str]  # where each data row is: "ligne 12", "$.adherents[3]"
     columns: dict[str, list[Any]]  # column name -> its cell on each data row, as the reader delivered it
 
 
@@ -111,7 +117,7 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
         return None, "a key column is an amount or a boolean"
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     if _DEEP.search(data.translate(None, _NOT_BRACKETS)):
         return None, "deeply nested JSON"  # the json module may give up (its call stack) where orjson does not
     try:
@@ -179,9 +185,18 @@ class ColumnarCells(ColumnarCsv):
 
     def __init__(self, path: Path, definition: SourceDefinition, file_plan: CellsPlan):
         names = list(file_plan.columns)
-        super().__init__(path, definition, Plan("utf-8", file_plan.reported_encoding or "", 0, len(names),
-                                                {name: i for i, name in enumerate(names)},
-                                                file_plan.missing_columns))
+        super().__init__(
+            path,
+            definition,
+            Plan(
+                "utf-8",
+                file_plan.reported_encoding or "",
+                0,
+                len(names),
+                {name: i for i, name in enumerate(names)},
+                file_plan.missing_columns,
+            ),
+        )
         self.cells = file_plan
         self.unquoted = False
         self.copy_delimiter = ","
@@ -220,8 +235,11 @@ class ColumnarCells(ColumnarCsv):
         texts = [v if v.__class__ is text else None for v in values]
         classes = {values[i].__class__ for i in others}
         kind = next(iter(classes))
-        if len(classes) == 1 and kind not in (list, dict) and (
-                kind is not float or all(v == v and v != 0.0 for v in (values[i] for i in others))):
+        if (
+            len(classes) == 1
+            and kind not in (list, dict)
+            and (kind is not float or all(v == v and v != 0.0 for v in (values[i] for i in others)))
+        ):
             # one class whose values are their own identity (no -0.0, no NaN): a text cell never equals one
             objects = list(dict.fromkeys(values[i] for i in others))
             index = {v: i for i, v in enumerate(objects)}
@@ -264,8 +282,10 @@ class ColumnarCells(ColumnarCsv):
         def of(found: list) -> pl.Expr:
             return pl.lit(pl.Series(found, dtype=pl.String)).gather(index)
 
-        updates = [pl.when(other).then(of(values)).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
-                   pl.when(other).then(of(errors)).otherwise(pl.col(f"e_{name}")).alias(f"e_{name}")]
+        updates = [
+            pl.when(other).then(of(values)).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
+            pl.when(other).then(of(errors)).otherwise(pl.col(f"e_{name}")).alias(f"e_{name}"),
+        ]
         if column.type == "org_identifier":
             updates.append(pl.when(other).then(of(kinds)).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}"))
         if column.keeps_raw_text:

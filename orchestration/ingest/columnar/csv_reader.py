@@ -16,12 +16,18 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.ingest.columnar.csv_plan import Plan
-from orchestration.ingest.columnar.expressions import (ODD_EDGE, SPACE, fast_kind, fast_parts, fast_value,
-                                                       python_values)
+from orchestration.ingest.columnar.expressions import ODD_EDGE, SPACE, fast_kind, fast_parts, fast_value, python_values
 from orchestration.ingest.columnar.threads import Ahead
 from orchestration.ingest.definitions import Column, SourceDefinition
-from orchestration.ingest.rejections import (DUPLICATE_REASON, column_label, key_conflict_expr, line_label,
-                                             line_label_expr, missing_key_reason, row_reason_expr)
+from orchestration.ingest.rejections import (
+    DUPLICATE_REASON,
+    column_label,
+    key_conflict_expr,
+    line_label,
+    line_label_expr,
+    missing_key_reason,
+    row_reason_expr,
+)
 from orchestration.ingest.rows import RowCounts, json_safe
 
 BLOCK_BYTES = 8 << 20  # about 50,000 lines of a register
@@ -48,8 +54,8 @@ class ColumnarCsv:
         self.copy_delimiter = delimiter if self.unquoted else ","
         self.result = Result()
         self.key = list(definition.key)
-        self.seen_rows = None   # two 64-bit hashes of every row so far
-        self.seen_keys = None   # key values -> first line, of every loaded row so far
+        self.seen_rows = None  # two 64-bit hashes of every row so far
+        self.seen_keys = None  # key values -> first line, of every loaded row so far
 
     def copy_blocks(self) -> Iterator[bytes]:
         read = Ahead(self._blocks(), 1, "columnar-csv-read")  # the next block is read and transcoded meanwhile
@@ -94,8 +100,15 @@ class ColumnarCsv:
     def _lines(self, data: bytes):
         """One row per line, with its number: polars' CSV reader with a separator the file cannot hold
         (the plan excludes NUL bytes) splits the lines, without their CR LF, in parallel."""
-        return pl.read_csv(data, separator="\x00", has_header=False, quote_char=None, schema={"text": pl.String},
-                           empty_string_is_null=False, raise_if_empty=False)
+        return pl.read_csv(
+            data,
+            separator="\x00",
+            has_header=False,
+            quote_char=None,
+            schema={"text": pl.String},
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
 
     def _block(self, first_line: int, data: bytes) -> bytes | None:
         definition = self.definition
@@ -128,8 +141,12 @@ class ColumnarCsv:
         line itself (cut after as many cells as the header has): ten times cheaper than of the cells."""
         width = self.plan.width
         if sorted(self.plan.mapped.values()) != list(range(width)):
-            row = pl.struct([pl.col("_cells").list.get(i, null_on_oob=True).alias(f"c{i}")
-                             for i in sorted(self.plan.mapped.values())])
+            row = pl.struct(
+                [
+                    pl.col("_cells").list.get(i, null_on_oob=True).alias(f"c{i}")
+                    for i in sorted(self.plan.mapped.values())
+                ]
+            )
         elif frame.height == 0 or frame["_cells"].list.len().max() <= width:
             row = pl.col("text")
         else:
@@ -165,30 +182,47 @@ class ColumnarCsv:
         cell = {c.name: pl.col(f"s_{c.name}" if c.type == "text" else f"c_{c.name}") for c in mapped}
         parts = {c.name: fast_parts(cell[c.name], c.type) for c in mapped}
         frame = frame.with_columns(
-            [cell[c.name].str.contains(ODD_EDGE).fill_null(False).alias(f"o_{c.name}")
-             if c.type == "text" else pl.lit(False).alias(f"o_{c.name}") for c in mapped]
+            [
+                cell[c.name].str.contains(ODD_EDGE).fill_null(False).alias(f"o_{c.name}")
+                if c.type == "text"
+                else pl.lit(False).alias(f"o_{c.name}")
+                for c in mapped
+            ]
             + [(cell[c.name].is_null() | (cell[c.name] == "")).alias(f"z_{c.name}") for c in mapped]
-            + [expr.alias(f"{kind}_{name}") for name, kinds in parts.items() for kind, expr in kinds.items()])
+            + [expr.alias(f"{kind}_{name}") for name, kinds in parts.items() for kind, expr in kinds.items()]
+        )
         parts = {name: {kind: pl.col(f"{kind}_{name}") for kind in kinds} for name, kinds in parts.items()}
         plain = {c.name: ~pl.col(f"o_{c.name}") & ~pl.col(f"z_{c.name}") for c in mapped}
         values = []
         for column in mapped:
             fast = fast_value(cell[column.name], parts[column.name], column.type)
-            values.append(pl.when(plain[column.name]).then(fast).alias(f"p_{column.name}") if fast is not None
-                          else pl.lit(None, dtype=pl.String).alias(f"p_{column.name}"))
+            values.append(
+                pl.when(plain[column.name]).then(fast).alias(f"p_{column.name}")
+                if fast is not None
+                else pl.lit(None, dtype=pl.String).alias(f"p_{column.name}")
+            )
             if column.keeps_raw_text:
                 values.append(pl.when(plain[column.name]).then(pl.col(f"c_{column.name}")).alias(f"r_{column.name}"))
         nothing = pl.lit(None, dtype=pl.String)
         values += [nothing.alias(f"p_{c.name}") for c in absent]
         values += [nothing.alias(f"r_{c.name}") for c in absent if c.keeps_raw_text]
         values += [nothing.alias(f"e_{c.name}") for c in self.definition.columns]
-        values += [pl.when(plain[c.name]).then(fast_kind(parts[c.name])).alias(f"k_{c.name}")
-                   if c.name in plain else nothing.alias(f"k_{c.name}")
-                   for c in self.definition.columns if c.type == "org_identifier"]
+        values += [
+            pl.when(plain[c.name]).then(fast_kind(parts[c.name])).alias(f"k_{c.name}")
+            if c.name in plain
+            else nothing.alias(f"k_{c.name}")
+            for c in self.definition.columns
+            if c.type == "org_identifier"
+        ]
         frame = frame.with_columns(values)
         frame = frame.with_columns(
-            [(pl.col(f"o_{c.name}") | (~pl.col(f"z_{c.name}") & pl.col(f"p_{c.name}").is_null())).alias(f"q_{c.name}")
-             for c in mapped])
+            [
+                (pl.col(f"o_{c.name}") | (~pl.col(f"z_{c.name}") & pl.col(f"p_{c.name}").is_null())).alias(
+                    f"q_{c.name}"
+                )
+                for c in mapped
+            ]
+        )
         for column in self.definition.columns:
             if column.name in self.plan.mapped:
                 frame = self._resolve_in_python(frame, column)
@@ -198,11 +232,14 @@ class ColumnarCsv:
             missing_keys.append(
                 pl.when(pl.col(f"p_{name}").is_null() & pl.col(f"e_{name}").is_null())
                 .then(pl.lit(missing_key_reason(column_label(column))))
-                .otherwise(pl.col(f"e_{name}")).alias(f"e_{name}"))
+                .otherwise(pl.col(f"e_{name}"))
+                .alias(f"e_{name}")
+            )
         frame = frame.with_columns(missing_keys)
         errors = [pl.col(f"e_{c.name}") for c in self.definition.columns]
-        return frame.with_columns(pl.when(pl.any_horizontal([e.is_not_null() for e in errors]))
-                                  .then(row_reason_expr(errors)).alias("_errors"))
+        return frame.with_columns(
+            pl.when(pl.any_horizontal([e.is_not_null() for e in errors])).then(row_reason_expr(errors)).alias("_errors")
+        )
 
     def _resolve_in_python(self, frame, column: Column):
         """Cells the expressions left go to the Python parser, once per distinct text."""
@@ -214,22 +251,29 @@ class ColumnarCsv:
             return frame
         values, kinds, errors, raws = python_values(column, texts)
         if self.unquoted:
-            unwritable = [v for v in values if v is not None and (v == "" or any(c in v for c in f'{self.copy_delimiter}"\r\n'))]
+            unwritable = [
+                v for v in values if v is not None and (v == "" or any(c in v for c in f'{self.copy_delimiter}"\r\n'))
+            ]
             if unwritable:  # a defect of a parser: the loader falls back to the row-by-row path
                 raise ValueError(f"{column.name}: a parsed value cannot be written unquoted: {unwritable[0]!r}")
-        lookup = pl.DataFrame({f"c_{name}": texts, "_v": values, "_k": kinds, "_e": errors, "_r": raws},
-                              schema={f"c_{name}": pl.String, "_v": pl.String, "_k": pl.String, "_e": pl.String,
-                                      "_r": pl.String})
+        lookup = pl.DataFrame(
+            {f"c_{name}": texts, "_v": values, "_k": kinds, "_e": errors, "_r": raws},
+            schema={f"c_{name}": pl.String, "_v": pl.String, "_k": pl.String, "_e": pl.String, "_r": pl.String},
+        )
         found = frame.select(f"c_{name}").join(lookup, on=f"c_{name}", how="left", maintain_order="left")
         frame = frame.with_columns(found.drop(f"c_{name}"))  # the texts are unique: one row each, in order
-        updates = [pl.when(pl.col(f"q_{name}")).then(pl.col("_v")).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
-                   pl.when(pl.col(f"q_{name}")).then(pl.col("_e")).alias(f"e_{name}")]
+        updates = [
+            pl.when(pl.col(f"q_{name}")).then(pl.col("_v")).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
+            pl.when(pl.col(f"q_{name}")).then(pl.col("_e")).alias(f"e_{name}"),
+        ]
         if column.type == "org_identifier":
-            updates.append(pl.when(pl.col(f"q_{name}")).then(pl.col("_k")).otherwise(pl.col(f"k_{name}"))
-                           .alias(f"k_{name}"))
+            updates.append(
+                pl.when(pl.col(f"q_{name}")).then(pl.col("_k")).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}")
+            )
         if column.keeps_raw_text:
-            updates.append(pl.when(pl.col(f"q_{name}")).then(pl.col("_r")).otherwise(pl.col(f"r_{name}"))
-                           .alias(f"r_{name}"))
+            updates.append(
+                pl.when(pl.col(f"q_{name}")).then(pl.col("_r")).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}")
+            )
         return frame.with_columns(updates).drop("_v", "_k", "_e", "_r")
 
     # -- keys ------------------------------------------------------------------------------------
@@ -248,19 +292,28 @@ class ColumnarCsv:
             firsts = suspects.group_by(keys).agg(pl.col("_n").min().alias("_first"))
             if self.seen_keys is not None:
                 earlier = self.seen_keys.filter(pl.col("_kh").is_in(suspects["_kh"].implode())).drop("_kh")
-                firsts = firsts.join(earlier, on=keys, how="left").select(*keys, pl.coalesce("_seen", "_first").alias("_first"))
+                firsts = firsts.join(earlier, on=keys, how="left").select(
+                    *keys, pl.coalesce("_seen", "_first").alias("_first")
+                )
             repeats = suspects.join(firsts, on=keys).filter(pl.col("_first") != pl.col("_n"))
             first = pl.col("_n").replace_strict(repeats["_n"], repeats["_first"], default=None, return_dtype=pl.Int64)
         frame = frame.with_columns(first.alias("_first"))
         conflict = pl.col("_first").is_not_null()
         message = key_conflict_expr([pl.col(k) for k in keys], self._line_text(pl.col("_first")))
         frame = frame.with_columns(
-            pl.when(pl.col("_duplicate")).then(pl.lit("duplicate"))
-            .when(pl.col("_errors").is_not_null() | conflict).then(pl.lit("rejected"))
-            .otherwise(pl.lit("loaded")).alias("_kind"),
-            pl.when(pl.col("_duplicate")).then(pl.lit(DUPLICATE_REASON))
-            .when(pl.col("_errors").is_not_null()).then(pl.col("_errors"))
-            .when(conflict).then(message).alias("_reason"),
+            pl.when(pl.col("_duplicate"))
+            .then(pl.lit("duplicate"))
+            .when(pl.col("_errors").is_not_null() | conflict)
+            .then(pl.lit("rejected"))
+            .otherwise(pl.lit("loaded"))
+            .alias("_kind"),
+            pl.when(pl.col("_duplicate"))
+            .then(pl.lit(DUPLICATE_REASON))
+            .when(pl.col("_errors").is_not_null())
+            .then(pl.col("_errors"))
+            .when(conflict)
+            .then(message)
+            .alias("_reason"),
         )
         new = frame.select(*keys, pl.col("_n").alias("_seen"), "_kh", (candidate & ~conflict).alias("_new"))
         new = new.filter("_new").drop("_new")
@@ -282,8 +335,7 @@ class ColumnarCsv:
 
     def _copy_csv(self, frame) -> bytes | None:
         """The loaded rows as COPY reads them."""
-        out = [self._line_text(pl.col("_n")).alias("_line"),
-               pl.lit(None, dtype=pl.String).alias("_extra")]
+        out = [self._line_text(pl.col("_n")).alias("_line"), pl.lit(None, dtype=pl.String).alias("_extra")]
         for column in self.definition.columns:
             out.append(pl.col(f"p_{column.name}"))
             if column.type == "org_identifier":
@@ -295,20 +347,35 @@ class ColumnarCsv:
         if loaded.height == 0:
             return None
         buffer = io.BytesIO()
-        loaded.write_csv(buffer, include_header=False, separator=self.copy_delimiter,
-                         quote_style="never" if self.unquoted else "necessary")
+        loaded.write_csv(
+            buffer,
+            include_header=False,
+            separator=self.copy_delimiter,
+            quote_style="never" if self.unquoted else "necessary",
+        )
         return buffer.getvalue()
 
 
-def parse_column(column: Column, cells: list[str | None]) -> list[tuple[str | None, str | None, str | None, str | None]]:
+def parse_column(
+    column: Column, cells: list[str | None]
+) -> list[tuple[str | None, str | None, str | None, str | None]]:
     """One column of cells through the fast path's parsing, expressions then Python: for each cell
     (value as COPY reads it, kind of an identifier, error message, raw text). For tests and checks."""
-    definition = SourceDefinition(provider="check", name="column", description="", file_pattern=re.compile("x"),
-                                  format="csv", semantics="cumulative", key=(), columns=(column,))
+    definition = SourceDefinition(
+        provider="check",
+        name="column",
+        description="",
+        file_pattern=re.compile("x"),
+        format="csv",
+        semantics="cumulative",
+        key=(),
+        columns=(column,),
+    )
     reader = ColumnarCsv(Path("."), definition, Plan("utf-8", "utf-8", 1, 1, {column.name: 0}, []))
     reader.unquoted = False  # any cell may come here, the delimiter included; nothing is written
     frame = pl.DataFrame({f"c_{column.name}": cells}, schema={f"c_{column.name}": pl.String}).with_columns(
-        pl.lit(False).alias("_duplicate"))
+        pl.lit(False).alias("_duplicate")
+    )
     frame = reader._parse(frame)
     kinds = frame[f"k_{column.name}"] if column.type == "org_identifier" else [None] * frame.height
     raws = frame[f"r_{column.name}"] if column.keeps_raw_text else [None] * frame.height

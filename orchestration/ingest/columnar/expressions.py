@@ -64,10 +64,10 @@ def fast_value(text, parts: dict, column_type: str):
         plain = rf"{digits}{{1,15}}"
         number = rf"^(?:{plain}|{grouped})(?:[.,]{digits}{{1,2}})?$"
         return pl.when(bare.str.contains(number)).then(
-            bare.str.replace_all(r"[ \x{a0}\x{202f}\x{2009}]", "").str.replace(",", ".", literal=True))
+            bare.str.replace_all(r"[ \x{a0}\x{202f}\x{2009}]", "").str.replace(",", ".", literal=True)
+        )
     if column_type == "ice":
-        return pl.when(text.str.contains(rf"^{digits}{{1,15}}$") & text.str.contains("[1-9]")).then(
-            text.str.zfill(15))
+        return pl.when(text.str.contains(rf"^{digits}{{1,15}}$") & text.str.contains("[1-9]")).then(text.str.zfill(15))
     if column_type == "receipt_number":
         return _receipt(parts["x"])
     if column_type == "register_number":
@@ -79,8 +79,12 @@ def fast_value(text, parts: dict, column_type: str):
 
 def fast_kind(parts: dict):
     """The kind parsers.parse_org_identifier gives the two shapes fast_value reads."""
-    return (pl.when(_register(parts["y"]).is_not_null()).then(pl.lit("register"))
-            .when(_receipt(parts["x"]).is_not_null()).then(pl.lit("receipt")))
+    return (
+        pl.when(_register(parts["y"]).is_not_null())
+        .then(pl.lit("register"))
+        .when(_receipt(parts["x"]).is_not_null())
+        .then(pl.lit("receipt"))
+    )
 
 
 def _year_ok(year):
@@ -102,7 +106,8 @@ def _register(parts):
     city, year = parts.struct.field("1"), parts.struct.field("2")
     seq = parts.struct.field("3").cast(pl.Int64, strict=False)
     return pl.when(_year_ok(year) & (seq > 0)).then(
-        pl.concat_str(city, pl.lit("/"), year, pl.lit("/"), seq.cast(pl.String).str.zfill(4)))
+        pl.concat_str(city, pl.lit("/"), year, pl.lit("/"), seq.cast(pl.String).str.zfill(4))
+    )
 
 
 def python_values(column: Column, texts: list[str]) -> tuple[list, list, list, list]:

@@ -86,7 +86,7 @@ class BlockReader:
                 return b""
             self.block, self.offset = block, 0
         end = len(self.block) if size < 0 else self.offset + size
-        out = self.block[self.offset:end]
+        out = self.block[self.offset : end]
         self.offset += len(out)
         return out
 

@@ -13,10 +13,15 @@ prefectures and provinces of the region. The writings accepted are those of the 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from orchestration.ingest.parsers.identifiers import (parse_ice, parse_org_identifier, parse_receipt_number,
-                                                      parse_register_number)
+from orchestration.ingest.parsers.identifiers import (
+    parse_ice,
+    parse_org_identifier,
+    parse_receipt_number,
+    parse_register_number,
+)
 from orchestration.ingest.parsers.provinces import parse_province
 from orchestration.ingest.parsers.values import parse_amount, parse_bool, parse_date, parse_int, parse_text
 

@@ -27,7 +27,6 @@ class ParseError(ValueError):
     """A cell value that cannot be read; the message is in French."""
 
 
-
 def fail(reason: str, raw: object) -> ParseError:
     """Build the ParseError ``"<reason> : '<raw value>'"``; a whole number read from a workbook as a
     float is shown as the provider typed it (-15000, not -15000.0)."""

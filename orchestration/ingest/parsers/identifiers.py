@@ -13,9 +13,7 @@ from stdnum.ma import ice as _stdnum_ice
 from orchestration.ingest.parsers.cells import clean, fail, is_blank, number_from_cell, strip_accents
 
 #: City codes of the cooperative register in the Fès-Meknès region.
-REGISTER_CITY_CODES = frozenset(
-    {"FES", "MKN", "BLM", "HAJ", "IFR", "MYQ", "SEF", "TAO", "TAZ"}
-)
+REGISTER_CITY_CODES = frozenset({"FES", "MKN", "BLM", "HAJ", "IFR", "MYQ", "SEF", "TAO", "TAZ"})
 
 
 _ID_SEPARATORS_RE = re.compile(r"[\s/\\\-_.]+")
@@ -23,18 +21,27 @@ _ID_SEPARATORS_RE = re.compile(r"[\s/\\\-_.]+")
 # City of a trade register (RC): the tribunal's city written as a register
 # code or as a name (after accents are stripped and upper-cased).
 _RC_CITY_ALIASES = {
-    "FES": "FES", "FEZ": "FES",
-    "MKN": "MKN", "MEKNES": "MKN",
-    "BLM": "BLM", "BOULEMANE": "BLM",
-    "HAJ": "HAJ", "ELHAJEB": "HAJ",
-    "IFR": "IFR", "IFRANE": "IFR",
-    "MYQ": "MYQ", "MOULAYYACOUB": "MYQ", "MOULAYYAACOUB": "MYQ",
-    "SEF": "SEF", "SEFROU": "SEF",
-    "TAO": "TAO", "TAOUNATE": "TAO",
-    "TAZ": "TAZ", "TAZA": "TAZ",
+    "FES": "FES",
+    "FEZ": "FES",
+    "MKN": "MKN",
+    "MEKNES": "MKN",
+    "BLM": "BLM",
+    "BOULEMANE": "BLM",
+    "HAJ": "HAJ",
+    "ELHAJEB": "HAJ",
+    "IFR": "IFR",
+    "IFRANE": "IFR",
+    "MYQ": "MYQ",
+    "MOULAYYACOUB": "MYQ",
+    "MOULAYYAACOUB": "MYQ",
+    "SEF": "SEF",
+    "SEFROU": "SEF",
+    "TAO": "TAO",
+    "TAOUNATE": "TAO",
+    "TAZ": "TAZ",
+    "TAZA": "TAZ",
 }
 _RC_PREFIX_RE = re.compile(r"^R\s*\.?\s*C(?![A-Z])")
-
 
 
 def parse_ice(value: object) -> str | None:
@@ -177,7 +184,7 @@ def _trade_register(value: object) -> str | None:
     prefix = _RC_PREFIX_RE.match(text)
     if prefix is None:
         return None
-    tokens = [t for t in _ID_SEPARATORS_RE.split(text[prefix.end():]) if t]
+    tokens = [t for t in _ID_SEPARATORS_RE.split(text[prefix.end() :]) if t]
     if len(tokens) < 2:
         return None
     if tokens[-1].isdigit():

@@ -11,14 +11,10 @@ from pathlib import Path
 
 from orchestration.ingest.parsers.cells import ARABIC_DIGITS, clean, fail, is_blank, strip_accents
 
-PROVINCES_CSV = (
-    Path(__file__).resolve().parents[3] / "dbt_project/seeds/reference/provinces.csv"
-)
+PROVINCES_CSV = Path(__file__).resolve().parents[3] / "dbt_project/seeds/reference/provinces.csv"
 
 # Leading words of a province writing that carry no information.
-_PROVINCE_NOISE_WORDS = frozenset(
-    {"prefecture", "pref", "province", "prov", "de", "d", "du", "la", "عماله", "اقليم"}
-)
+_PROVINCE_NOISE_WORDS = frozenset({"prefecture", "pref", "province", "prov", "de", "d", "du", "la", "عماله", "اقليم"})
 # Other writings of a province name seen in the files (normalised keys).
 _PROVINCE_ALIASES = {
     "fez": "03.231",
@@ -30,13 +26,18 @@ _PROVINCE_ALIASES = {
 
 # Arabic normalisation: hamza forms, ta marbuta, alif maqsura, digits.
 _ARABIC_MAP = {
-    ord("أ"): "ا", ord("إ"): "ا", ord("آ"): "ا", ord("ٱ"): "ا",
-    ord("ؤ"): "و", ord("ئ"): "ي", ord("ة"): "ه", ord("ى"): "ي",
+    ord("أ"): "ا",
+    ord("إ"): "ا",
+    ord("آ"): "ا",
+    ord("ٱ"): "ا",
+    ord("ؤ"): "و",
+    ord("ئ"): "ي",
+    ord("ة"): "ه",
+    ord("ى"): "ي",
     ord("\u0640"): None,  # tatweel
     **ARABIC_DIGITS,
 }
 _ARABIC_DIACRITICS_RE = re.compile("[\u064b-\u065f\u0670]")
-
 
 
 def _province_words(text: str) -> list[str]:
@@ -55,7 +56,7 @@ def _province_key(text: str) -> str:
     return "".join(_province_words(text))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _province_index() -> dict[str, str]:
     """Matching key -> HCP province code, from the project's provinces seed."""
     index: dict[str, str] = {}

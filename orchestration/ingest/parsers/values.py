@@ -38,7 +38,6 @@ _TRUE_WORDS = frozenset({"true", "vrai", "oui", "yes", "1", "نعم"})
 _FALSE_WORDS = frozenset({"false", "faux", "non", "no", "0", "لا"})
 
 
-
 def _decimal_from_text(text: str) -> Decimal | None:
     """Read a plain number ("-1 250 000,00", "33959.4"); None if it is not one.
 
@@ -48,7 +47,7 @@ def _decimal_from_text(text: str) -> Decimal | None:
     match = _MINUS_RE.match(text)
     negative = match is not None
     if negative:
-        text = text[match.end():]
+        text = text[match.end() :]
     number = _NUMBER_RE.fullmatch(text)
     if number is None:
         return None

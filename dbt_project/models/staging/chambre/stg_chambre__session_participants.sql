@@ -11,9 +11,10 @@ with participant_entries as (
         sessions.source_file_name,
         sessions.source_line
     from {{ ref('stg_chambre__sessions') }} as sessions
-    cross join lateral jsonb_array_elements(
-        case when jsonb_typeof(sessions.participants) = 'array' then sessions.participants else '[]'::jsonb end
-    ) as entry
+    cross join
+        lateral jsonb_array_elements(
+            case when jsonb_typeof(sessions.participants) = 'array' then sessions.participants else '[]'::jsonb end
+        ) as entry
     where nullif(trim(entry ->> 'id_adherent'), '') is not null
 )
 

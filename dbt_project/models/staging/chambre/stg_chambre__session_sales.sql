@@ -8,9 +8,10 @@ with sale_entries as (
         sessions.source_file_name,
         sessions.source_line
     from {{ ref('stg_chambre__sessions') }} as sessions
-    cross join lateral jsonb_array_elements(
-        case when jsonb_typeof(sessions.sales) = 'array' then sessions.sales else '[]'::jsonb end
-    ) as entry
+    cross join
+        lateral jsonb_array_elements(
+            case when jsonb_typeof(sessions.sales) = 'array' then sessions.sales else '[]'::jsonb end
+        ) as entry
     where nullif(trim(entry ->> 'id_adherent'), '') is not null
 )
 
