@@ -11,7 +11,8 @@ from pathlib import Path
 
 from orchestration.ingest.definitions import SourceDefinition
 from orchestration.quality import project
-from orchestration.quality.raw_suites import suite_for, suite_name
+from orchestration.quality.raw_rules import suite_name
+from orchestration.quality.raw_suites import suite_for
 from orchestration.settings import EXPECTATIONS_DIR
 
 

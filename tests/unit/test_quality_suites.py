@@ -26,7 +26,8 @@ from orchestration.quality import (
 from orchestration.quality.catalog import all_suites
 from orchestration.quality.mart_suites import mart_suites
 from orchestration.quality.project import CONNECTION_ENV, GX_DIR, expectation
-from orchestration.quality.raw_suites import HAND_WRITTEN, starter_suite
+from orchestration.quality.raw_rules import starter_suite
+from orchestration.quality.raw_suites import HAND_WRITTEN
 from orchestration.quality.rows_in_force import select_source_rows
 from orchestration.settings import DBT_PROJECT_DIR
 
