@@ -185,16 +185,12 @@ def staging_sql(definition: SourceDefinition, sample_name: str) -> str:
             select.append(f"trim({name}) as {name}")
         else:
             select.append(name)
-    if definition.semantics == "snapshot":
-        select.append("{{ period_to_date('load_period') }} as snapshot_date")
-    select += [
-        "load_period as source_period",
-        "first_loaded_period",
-        "_load_id as source_load_id",
-        "_file_name as source_file_name",
-        "_line as source_line",
-        "line_number as source_line_number",
-    ]
+    # the lineage columns every staging model ends with (macros/source_lineage.sql)
+    select.append(
+        "{{ source_lineage_columns("
+        + ("" if definition.semantics == "snapshot" else "with_snapshot_date=false")
+        + ") }}"
+    )
     keys = ", ".join(repr(k) for k in definition.key)
     body = [
         *header,
@@ -202,9 +198,7 @@ def staging_sql(definition: SourceDefinition, sample_name: str) -> str:
         f"    {listed}] -%}}",
         "",
         f"with {cte} as (",
-        f"    {{{{ select_source_rows(source('raw', '{definition.table}'), '{definition.table}', "
-        f"'{definition.semantics}',",
-        f"                          [{keys}], {var}) }}}}",
+        f"    {{{{ raw_rows('{definition.table}', '{definition.semantics}', [{keys}], {var}) }}}}",
         ")",
         "",
         "select",

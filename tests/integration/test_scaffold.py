@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 import yaml
+from sqlfluff.core import FluffConfig, Linter
 
 from orchestration.defs.transform.project import dbt_environment
 from orchestration.ingest.definitions import load_definitions
@@ -28,7 +29,7 @@ from orchestration.scaffold import ScaffoldError, check_file, new_source
 from orchestration.scaffold.naming import looks_personal, safe_column_name, snake_case
 from orchestration.scaffold.render import file_pattern
 from orchestration.scaffold.sample import detect_delimiter, read_sample
-from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SOURCES_DIR
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT, SOURCES_DIR
 from orchestration.warehouse import admin_url, engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -223,7 +224,11 @@ def test_scaffolded_definition_sql_and_yaml(project):
 
     sql = result.written["staging model"].read_text(encoding="utf-8")
     assert "select *" not in sql.lower() and "telephone_employeur" not in sql.split("-#}")[1]
-    assert "select_source_rows(source('raw', 'anapec__insertions'), 'anapec__insertions', 'snapshot'" in sql
+    assert "{{ raw_rows('anapec__insertions', 'snapshot', ['n_dossier'], insertions_columns) }}" in sql
+    assert sql.rstrip().endswith("{{ source_lineage_columns() }}\nfrom latest_snapshot")
+    # the drafted model keeps the project's SQL style (.sqlfluff): `make lint` passes once it is added
+    lint = Linter(config=FluffConfig.from_path(str(PROJECT_ROOT))).lint_string(sql, fname="stg_anapec__insertions.sql")
+    assert [(v.rule_code(), v.line_no, v.desc()) for v in lint.get_violations()] == []
     models = yaml.safe_load(result.written["dbt models"].read_text(encoding="utf-8"))
     model = models["models"][0]
     assert model["name"] == "stg_anapec__insertions"
