@@ -7,8 +7,7 @@ The structural invariants (keys unique and present, columns required, every fact
 dimensions, accepted values) are dbt tests of models/marts/_marts__models.yml, shown as asset checks
 too, and not repeated here; the history's invariants (one current version per organisation, which is
 its latest; contiguous versions) are dbt_project/tests/assert_organisation_versions_contiguous.sql
-(docs/history.md). The few structural rules kept below are marked "no blocking dbt test": dbt does
-not check them, or only as a warning.
+(docs/history.md).
 """
 
 from __future__ import annotations
@@ -20,10 +19,8 @@ from orchestration.quality.rules import (
     WARNING,
     Rule,
     Suite,
-    compound_unique,
     in_set,
     not_negative,
-    not_null,
     province_in_region,
     row_count_at_least,
     rows,
@@ -31,14 +28,6 @@ from orchestration.quality.rules import (
 from orchestration.warehouse.schemas import BUILD
 
 SCHEMA = BUILD
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    column: str
-    dimension: str
-    dimension_key: str
-    required: bool = True  # a NULL is an orphan row too
 
 
 @dataclass(frozen=True)
@@ -53,24 +42,6 @@ class Mart:
         return f"{SCHEMA}.{self.name}"
 
 
-def joined(label_sql: str, fk: ForeignKey) -> Rule:
-    """Every row has its dimension row (for a required key, a NULL is an orphan too)."""
-    missing = f"{fk.column} is null or " if fk.required else f"{fk.column} is not null and "
-    return rows(
-        f"{fk.column}_in_{fk.dimension}",
-        CRITICAL,
-        f"chaque ligne a son {fk.column} dans {fk.dimension}" + ("" if fk.required else " (quand renseigné)"),
-        f"""
-        select {label_sql} as key, {fk.column} as missing_key
-        from (select * from {{batch}}) as facts
-        where {missing}not exists (
-            select 1 from {SCHEMA}.{fk.dimension} as dimension
-            where dimension.{fk.dimension_key} = facts.{fk.column})
-        """,
-        f"{fk.column} ({{missing_key}}) absent de {fk.dimension}",
-    )
-
-
 def mart_suite(mart: Mart) -> Suite:
     key_columns = mart.natural_key or (mart.key,)
     return Suite(
@@ -81,10 +52,6 @@ def mart_suite(mart: Mart) -> Suite:
         tuple(key_columns),
         (row_count_at_least(), *mart.rules),
     )
-
-
-def _fk(column: str, dimension: str, required: bool = True) -> ForeignKey:
-    return ForeignKey(column, dimension, column, required)
 
 
 PROJECT_REF = (
@@ -106,9 +73,6 @@ MARTS: tuple[Mart, ...] = (
         "organisation_key",
         ("organisation_id", "version_number"),
         (
-            compound_unique(
-                ["organisation_id", "version_number"]
-            ),  # no blocking dbt test (it has organisation_id, valid_from)
             province_in_region(),
             rows(
                 "women_not_above_members",
@@ -129,7 +93,6 @@ MARTS: tuple[Mart, ...] = (
         "project_key",
         ("source_system", "project_ref"),
         (
-            compound_unique(["source_system", "project_ref"]),  # no blocking dbt test
             province_in_region(),
             not_negative("total_cost_mad"),
             rows(
@@ -151,7 +114,6 @@ MARTS: tuple[Mart, ...] = (
         "programme_key",
         ("programme_code",),
         (
-            not_null("name_fr"),  # no blocking dbt test
             rows(
                 "years_ordered",
                 CRITICAL,
@@ -162,15 +124,14 @@ MARTS: tuple[Mart, ...] = (
             ),
         ),
     ),
-    Mart("dim_axis", "axis_key", ("axis_code",), (not_null("name_fr"),)),  # no blocking dbt test
-    Mart("dim_institution", "institution_key", ("institution_code",), (not_null("name_fr"),)),  # idem
-    Mart("dim_indicator", "indicator_key", ("indicator_code",), (not_null("name_fr"),)),  # idem
+    Mart("dim_axis", "axis_key", ("axis_code",)),
+    Mart("dim_institution", "institution_key", ("institution_code",)),
+    Mart("dim_indicator", "indicator_key", ("indicator_code",)),
     Mart(
         "dim_geography",
         "geography_key",
         ("province_code", "commune_name_fr"),
         (
-            compound_unique(["province_code", "commune_name_fr"]),  # no blocking dbt test
             province_in_region(),
             in_set("region_code", ["03"], CRITICAL, rule="region_code_is_fes_meknes"),
         ),
@@ -181,7 +142,6 @@ MARTS: tuple[Mart, ...] = (
         "session_key",
         ("session_id",),
         (
-            not_null("session_type"),  # no blocking dbt test
             province_in_region(),
             rows(
                 "ends_after_start",
@@ -198,9 +158,6 @@ MARTS: tuple[Mart, ...] = (
         "funding_key",
         (),
         (
-            # dbt's not_null on these two is a warning: a NULL is an orphan row here (blocking)
-            joined(PROJECT_REF, _fk("programme_key", "dim_programme")),
-            joined(PROJECT_REF, _fk("axis_key", "dim_axis")),
             not_negative("amount_mad"),
             rows(
                 "paid_out_not_above_committed",
@@ -224,9 +181,6 @@ MARTS: tuple[Mart, ...] = (
         "participation_key",
         (),
         (
-            # dbt checks these two keys' relationships but not that they are present
-            joined(PARTICIPATION, _fk("date_key", "dim_date")),
-            joined(PARTICIPATION, _fk("geography_key", "dim_geography")),
             *(not_negative(c) for c in ("participants", "women", "persons_with_disabilities", "sales_mad")),
             rows(
                 "participants_breakdown",

@@ -31,6 +31,8 @@ from orchestration.quality.raw_suites import HAND_WRITTEN
 from orchestration.quality.rows_in_force import select_source_rows
 from orchestration.settings import DBT_PROJECT_DIR
 
+MARTS_YAML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
+
 RAW_SUITES = {
     "raw_ministere__register",
     "raw_ministere__mouazara",
@@ -259,19 +261,7 @@ def test_every_source_has_one_suite_hand_written_or_starter():
 
 def test_mart_suites_leave_structural_invariants_to_dbt():
     """Keys, required columns, relationships and accepted values are dbt tests (models/marts/); the
-    mart suites keep the council's rules and the few a blocking dbt test does not cover."""
-    kept_structural = {
-        "marts_dim_organisation": {"organisation_id_version_number_unique"},
-        "marts_dim_project": {"source_system_project_ref_unique"},
-        "marts_dim_geography": {"province_code_commune_name_fr_unique"},
-        "marts_dim_programme": {"name_fr_present"},
-        "marts_dim_axis": {"name_fr_present"},
-        "marts_dim_institution": {"name_fr_present"},
-        "marts_dim_indicator": {"name_fr_present"},
-        "marts_dim_session": {"session_type_present"},
-        "marts_fct_funding": {"programme_key_in_dim_programme", "axis_key_in_dim_axis"},
-        "marts_fct_participation": {"date_key_in_dim_date", "geography_key_in_dim_geography"},
-    }
+    mart suites keep the council's rules only."""
     for suite in mart_suites():
         structural = {
             r.rule
@@ -285,4 +275,37 @@ def test_mart_suites_leave_structural_invariants_to_dbt():
                 and r.rule != "region_code_is_fes_meknes"
             )
         }
-        assert structural == kept_structural.get(suite.name, set()), suite.name
+        assert structural == set(), suite.name
+
+
+def test_the_structural_rules_gx_used_to_keep_are_blocking_dbt_tests():
+    """The structural rules the mart suites held until dbt covered them: dbt tests at error level."""
+    models = {m["name"]: m for m in yaml.safe_load(MARTS_YAML.read_text(encoding="utf-8"))["models"]}
+
+    def blocking(tests: list) -> list:
+        return [t for t in tests if not (isinstance(t, dict) and "warn" in json.dumps(t))]
+
+    for model, column in [
+        ("dim_programme", "name_fr"),
+        ("dim_axis", "name_fr"),
+        ("dim_institution", "name_fr"),
+        ("dim_indicator", "name_fr"),
+        ("dim_session", "session_type"),
+        ("fct_funding", "programme_key"),
+        ("fct_funding", "axis_key"),
+        ("fct_participation", "date_key"),
+        ("fct_participation", "geography_key"),
+    ]:
+        tests = next(c for c in models[model]["columns"] if c["name"] == column).get("data_tests", [])
+        assert "not_null" in blocking(tests), (model, column)
+    for model, columns in [
+        ("dim_organisation", ["organisation_id", "version_number"]),
+        ("dim_project", ["source_system", "project_ref"]),
+        ("dim_geography", ["province_code", "commune_name_fr"]),
+    ]:
+        combos = [
+            t["unique_combination_of_columns"]["arguments"]["combination_of_columns"]
+            for t in blocking(models[model].get("data_tests", []))
+            if "unique_combination_of_columns" in t
+        ]
+        assert columns in combos, model
