@@ -31,6 +31,11 @@ def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**missed**")
 
 
+def shortfall_or_margin(value: float, target: float, shortfall: str = "too slow", digits: int = 2) -> str:
+    """How far a measure stands from an at-least target: `2.5× too slow` below it, `1.20× margin` at or above."""
+    return f"{target / value:.1f}× {shortfall}" if value < target else f"{value / target:.{digits}f}× margin"
+
+
 def evaluate_targets(results: dict[str, dict]) -> list[dict]:
     """Each target of the issue against the measurements: met or missed, and by how much."""
     out = []
@@ -48,7 +53,7 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
                 f"{ratio:.3f} × COPY "
                 f"({fmt_rate(ing['csv']['lander_rows_per_s'])} vs {fmt_rate(ing['csv']['copy_rows_per_s'])} rows/s)",
                 ratio >= TARGETS["csv_vs_copy"],
-                f"{TARGETS['csv_vs_copy'] / ratio:.1f}× too slow" if ratio < 0.5 else f"{ratio / 0.5:.2f}× margin",
+                shortfall_or_margin(ratio, TARGETS["csv_vs_copy"]),
             )
         for entry in r.get("ingestion", {}).get("files", []):  # the ingestion issue's own criterion
             if entry["format"] == "csv" and entry["rows"] >= TARGETS["big_csv_rows"] and entry.get("copy_rows_per_s"):
@@ -59,9 +64,7 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
                     f"{ratio:.3f} × COPY ({entry['file']}, {entry['rows']:,} rows: "
                     f"{fmt_rate(entry['lander_rows_per_s'])} vs {fmt_rate(entry['copy_rows_per_s'])} rows/s)",
                     ratio >= TARGETS["csv_vs_copy"],
-                    f"{TARGETS['csv_vs_copy'] / ratio:.1f}× too slow"
-                    if ratio < TARGETS["csv_vs_copy"]
-                    else f"{ratio / TARGETS['csv_vs_copy']:.2f}× margin",
+                    shortfall_or_margin(ratio, TARGETS["csv_vs_copy"]),
                 )
         if "xlsx" in ing:
             rate = ing["xlsx"]["lander_rows_per_s"]
@@ -70,9 +73,7 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
                 scale,
                 f"{fmt_rate(rate)} rows/s ({ing['xlsx']['vs_copy']:.3f} × plain COPY)",
                 rate >= TARGETS["xlsx_rows_per_s"],
-                f"{TARGETS['xlsx_rows_per_s'] / rate:.1f}× too slow"
-                if rate < TARGETS["xlsx_rows_per_s"]
-                else f"{rate / TARGETS['xlsx_rows_per_s']:.1f}× margin",
+                shortfall_or_margin(rate, TARGETS["xlsx_rows_per_s"], digits=1),
             )
         if "json" in ing:
             rate, ratio = ing["json"]["lander_rows_per_s"], ing["json"]["vs_copy"]
@@ -81,9 +82,7 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
                 scale,
                 f"{fmt_rate(rate)} rows/s ({ratio:.3f} × plain COPY)",
                 rate >= TARGETS["json_rows_per_s"],
-                f"{TARGETS['json_rows_per_s'] / rate:.1f}× too slow"
-                if rate < TARGETS["json_rows_per_s"]
-                else f"{rate / TARGETS['json_rows_per_s']:.1f}× margin",
+                shortfall_or_margin(rate, TARGETS["json_rows_per_s"], digits=1),
             )
         for fmt in ("csv", "xlsx", "json"):
             if fmt in ing and "vs_dlt" in ing[fmt]:
@@ -93,9 +92,7 @@ def evaluate_targets(results: dict[str, dict]) -> list[dict]:
                     scale,
                     f"loader = {ratio:.2f} × dlt",
                     ratio >= TARGETS["vs_dlt"],
-                    f"{TARGETS['vs_dlt'] / ratio:.1f}× short"
-                    if ratio < TARGETS["vs_dlt"]
-                    else f"{ratio / TARGETS['vs_dlt']:.2f}× margin",
+                    shortfall_or_margin(ratio, TARGETS["vs_dlt"], shortfall="short"),
                 )
         if ing and not r.get("ingestion", {}).get("dlt"):
             add(
