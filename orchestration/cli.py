@@ -319,7 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--rebuild",
         action="store_true",
-        help="rebuild, check and publish the marts even when nothing is new since the last publication",
+        help="rebuild every model from every load (no incremental step), check and publish the marts, "
+        "even when nothing is new since the last publication",
     )
     run.set_defaults(func=cmd_run)
 

@@ -48,6 +48,14 @@ def _console(log_level: str) -> dict:
     return {"loggers": {"console": {"config": {"log_level": log_level}}}}
 
 
+def _run_config(log_level: str, rebuild: bool) -> dict:
+    """The console's level, and for `--rebuild` a full build of the incremental models."""
+    config = _console(log_level)
+    if rebuild:
+        config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
+    return config
+
+
 def nothing_new(settings: Settings, url: str) -> bool:
     """No load and no change to the models or checks since the last publication, and no waiting file
     that would load: a night of duplicates and rejected files only records their receipts and checks
@@ -112,7 +120,11 @@ def run_load(
         try:
             with recovery.watched_run(instance) as watch:
                 result = execute_job(
-                    instance, job, run_config=_console(log_level), tags=recovery.run_tags(), on_event=on_event
+                    instance,
+                    job,
+                    run_config=_run_config(log_level, rebuild),
+                    tags=recovery.run_tags(),
+                    on_event=on_event,
                 )
         except Exception as exc:
             if not recovery.database_lost(exc):

@@ -11,8 +11,13 @@ left join {{ ref('int_labels') }} as {{ alias }}
 
 
 {#- The dim_geography row of a place: the commune when the reference list knows it (by its French or
-    Arabic name, matched by normalize_place_name), else the province; no row outside the region. -#}
+    Arabic name, matched by normalize_place_name), else the province; no row outside the region.
+    The name is normalised once per row (`<alias>_name`), not once per candidate commune: the
+    normalisation is a chain of regular expressions, the comparison an equality. -#}
 {% macro join_place(province_expression, commune_expression, alias) -%}
+left join lateral (
+    select {{ normalize_place_name(commune_expression) }} as commune_key
+) as {{ alias }}_name on true
 left join lateral (
     select
         geography.geography_key,
@@ -25,7 +30,7 @@ left join lateral (
     where geography.province_code = {{ province_expression }}
       and (
           geography.commune_name_fr is null
-          or {{ normalize_place_name(commune_expression) }} in (geography.commune_key_fr, geography.commune_key_ar)
+          or {{ alias }}_name.commune_key in (geography.commune_key_fr, geography.commune_key_ar)
       )
     order by geography.commune_name_fr is null
     limit 1

@@ -15,7 +15,7 @@
 
 
 {#- The rows in force of a raw table (select_source_rows), named once: raw.<raw_table>, whose files
-    audit.load_file records under the same name. -#}
-{% macro raw_rows(raw_table, semantics, key_columns, columns) -%}
-    {{ select_source_rows(source('raw', raw_table), raw_table, semantics, key_columns, columns) }}
+    audit.load_file records under the same name; `loads` as in select_source_rows. -#}
+{% macro raw_rows(raw_table, semantics, key_columns, columns, loads=none) -%}
+    {{ select_source_rows(source('raw', raw_table), raw_table, semantics, key_columns, columns, loads) }}
 {%- endmacro %}

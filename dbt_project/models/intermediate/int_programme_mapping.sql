@@ -2,7 +2,7 @@
     programme_aliases and axis_mapping seeds. Values are compared on a key that ignores case,
     accents, punctuation and spaces. An unmapped value leaves programme_code or axis_code null
     (reported by a warn test): add it to the seed. -#}
-with programme_aliases as (
+with programme_aliases as materialized (
     select
         source_system,
         source_value,
@@ -12,7 +12,7 @@ with programme_aliases as (
     from {{ ref('programme_aliases') }}
 ),
 
-axis_mapping as (
+axis_mapping as materialized (
     select source_system, {{ normalize_place_name('source_value') }} as value_key, axis_code
     from {{ ref('axis_mapping') }}
 ),
@@ -33,27 +33,37 @@ mapped_items as (
     union all
     select 'chambre_sessions', session_id, 'session', programme, null, null
     from {{ ref('stg_chambre__sessions') }}
+),
+
+-- the keys once per item: the normalisation is a chain of regular expressions, the lookups equalities
+keyed_items as materialized (
+    select
+        mapped_items.*,
+        {{ normalize_place_name('mapped_items.programme_as_delivered') }} as programme_key,
+        {{ normalize_place_name('mapped_items.phase_as_delivered') }} as phase_key,
+        {{ normalize_place_name('mapped_items.axis_as_delivered') }} as axis_key
+    from mapped_items
 )
 
 select
-    mapped_items.source_system,
-    mapped_items.source_record_id,
-    mapped_items.item_type,
-    mapped_items.programme_as_delivered,
-    mapped_items.phase_as_delivered,
-    mapped_items.axis_as_delivered,
+    keyed_items.source_system,
+    keyed_items.source_record_id,
+    keyed_items.item_type,
+    keyed_items.programme_as_delivered,
+    keyed_items.phase_as_delivered,
+    keyed_items.axis_as_delivered,
     (
         select programme_aliases.programme_code
         from programme_aliases
         where
-            programme_aliases.source_system = mapped_items.source_system
+            programme_aliases.source_system = keyed_items.source_system
             and (
                 programme_aliases.source_value = '*'
-                or programme_aliases.value_key = {{ normalize_place_name('mapped_items.programme_as_delivered') }}
+                or programme_aliases.value_key = keyed_items.programme_key
             )
             and (
                 programme_aliases.phase_key is null
-                or programme_aliases.phase_key = {{ normalize_place_name('mapped_items.phase_as_delivered') }}
+                or programme_aliases.phase_key = keyed_items.phase_key
             )
         -- the most specific alias wins: a named value before '*', a phase before none
         order by (programme_aliases.source_value = '*'), (programme_aliases.phase_key is null)
@@ -63,8 +73,8 @@ select
         select axis_mapping.axis_code
         from axis_mapping
         where
-            axis_mapping.source_system = mapped_items.source_system
-            and axis_mapping.value_key = {{ normalize_place_name('mapped_items.axis_as_delivered') }}
+            axis_mapping.source_system = keyed_items.source_system
+            and axis_mapping.value_key = keyed_items.axis_key
         limit 1
     ) as axis_code
-from mapped_items
+from keyed_items

@@ -13,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform.full_refresh import full_refresh_reason
 from orchestration.defs.transform.layers import layer_of
 from orchestration.defs.transform.project import dbt_environment, dbt_project, parsed_manifest
 from orchestration.warehouse import schemas
@@ -38,19 +39,30 @@ class TadamonTranslator(DagsterDbtTranslator):
         return schemas.BUILD if layer == "marts" else layer
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False  # rebuild the incremental models from every load (`tadamon run --rebuild`)
+
+
 @dbt_assets(
     manifest=parsed_manifest(),
     project=dbt_project,
     dagster_dbt_translator=TadamonTranslator(),
     pool="warehouse_transform",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
+):
     with retry_when_transient(context):
         url = warehouse.url()
+        why = full_refresh_reason(url, asked=config.full_refresh)
     os.environ.update(dbt_environment(url))
     # dbt's unit tests check the SQL, not the night's data: `make test` runs them
     # (tests/integration/test_dbt_unit_tests.py), the nightly build does not
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if why:
+        context.log.info(f"full rebuild of the incremental models: {why}")
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:

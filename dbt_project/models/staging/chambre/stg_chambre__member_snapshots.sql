@@ -6,7 +6,7 @@
     'joined_on', 'members_men', 'members_women', 'is_active'] -%}
 
 with all_snapshots as (
-    {{ raw_rows('chambre__adherents', 'history', ['member_id'], member_columns) }}
+    {{ history_rows('chambre__adherents', ['member_id'], member_columns) }}
 )
 
 select

@@ -5,7 +5,7 @@
     'capital_mad', 'status'] -%}
 
 with all_snapshots as (
-    {{ raw_rows('ministere__register', 'history', ['register_number'], register_columns) }}
+    {{ history_rows('ministere__register', ['register_number'], register_columns) }}
 )
 
 select

@@ -8,7 +8,7 @@
     'beneficiaries_women', 'beneficiaries_disabled'] -%}
 
 with all_snapshots as (
-    {{ raw_rows('ministere__mouazara', 'history', ['project_ref'], mouazara_columns) }}
+    {{ history_rows('ministere__mouazara', ['project_ref'], mouazara_columns) }}
 )
 
 select

@@ -5,7 +5,7 @@
     'province_code_raw', 'commune', 'field', 'founded_on', 'members_total', 'status'] -%}
 
 with all_snapshots as (
-    {{ raw_rows('wilaya__associations', 'history', ['receipt_number', 'province_code'], association_columns) }}
+    {{ history_rows('wilaya__associations', ['receipt_number', 'province_code'], association_columns) }}
 )
 
 select

@@ -8,7 +8,7 @@
     'beneficiaries_disabled', 'beneficiaries_young'] -%}
 
 with all_deliveries as (
-    {{ raw_rows('wilaya__indh_agr', 'history', ['project_code'], indh_columns) }}
+    {{ history_rows('wilaya__indh_agr', ['project_code'], indh_columns) }}
 )
 
 select
