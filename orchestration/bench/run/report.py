@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from orchestration.bench.run.targets import evaluate_targets, fmt_rate, fmt_s, verdict
+from orchestration.bench.run.targets import NIGHT_NAMES, evaluate_targets, fmt_rate, fmt_s, verdict
 from orchestration.settings import PROJECT_ROOT
 
 BENCHMARKS_MD = PROJECT_ROOT / "BENCHMARKS.md"
@@ -121,15 +121,10 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                 "start-up s | peak MB | rows loaded | exit |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
             ]
-            names = {
-                "full": "full load from empty",
-                "nothing_new": "second night, nothing new (a duplicate and a rejected file)",
-                "new_delivery": "one new delivery per provider",
-            }
             for key, n in nights.items():
                 ph = n.get("phases") or {}
                 lines.append(
-                    f"| {names.get(key, key)} | **{fmt_s(n['wall_s'])}** | {fmt_s(n.get('run_s'))} | "
+                    f"| {NIGHT_NAMES.get(key, key)} | **{fmt_s(n['wall_s'])}** | {fmt_s(n.get('run_s'))} | "
                     f"{fmt_s(ph.get('ingest'))} | {fmt_s(ph.get('dbt'))} | {fmt_s(ph.get('quality'))} | "
                     f"{fmt_s(ph.get('publish'))} | {fmt_s(n.get('startup_s'))} | {n['peak_rss_mb']:,.0f} | "
                     f"{n.get('rows_loaded', '—')} | {n['exit_code']}"
@@ -143,7 +138,7 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                     kinds = ", ".join(f"{v} {k}s" for k, v in sorted(d["nodes"].items()))
                     slow = "; ".join(f"{name} {sec:.1f} s" for name, sec in d["slowest"][:4])
                     lines.append(
-                        f"- {names.get(key, key)} — dbt build: {kinds}; dbt's own elapsed "
+                        f"- {NIGHT_NAMES.get(key, key)} — dbt build: {kinds}; dbt's own elapsed "
                         f"{fmt_s(d['elapsed_s'])} s, sum of node times {fmt_s(d['node_seconds'])} s"
                         + (f" ({d['threads']} threads)" if d.get("threads") else "")
                         + f"; slowest: {slow}"
@@ -152,7 +147,7 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                 if n["exit_code"] == "timeout":
                     running = ", ".join(n.get("running_at_timeout") or []) or "?"
                     lines.append(
-                        f"- {names.get(key, key)} — **stopped after {n['wall_s']:.0f} s** "
+                        f"- {NIGHT_NAMES.get(key, key)} — **stopped after {n['wall_s']:.0f} s** "
                         f"(--load-timeout); unfinished steps: {', '.join(n.get('unfinished_steps') or []) or '?'}"
                         f"; dbt nodes running: {running}. Phase times count up to the stop."
                     )
