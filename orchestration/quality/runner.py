@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from orchestration.quality.project import CONNECTION_ENV, DOCS_SITE, GX_DIR, MAX_KEYS
+from orchestration.quality.retention import KEEP_RUNS, prune_validations
 from orchestration.suites.model import CRITICAL, WARNING, Suite, expectation_severity
 from orchestration.suites.stored import stored_suite, stored_suites
 from orchestration.warehouse import engine, sqlalchemy_url
@@ -232,6 +233,7 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
         outcome.batch = prepare_batch(url, suite)
     context = _context(url)
     with _CONTEXT_LOCK:
+        prune_validations(suite.name, keep=KEEP_RUNS - 1)  # this run makes KEEP_RUNS
         os.environ[CONNECTION_ENV] = connection_string(url)
         checkpoint = context.checkpoints.get(suite.name)
         result = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC)))

@@ -4,7 +4,8 @@ expectations/gx/, on the raw table or the mart it judges.
 A suite with critical expectations gives a blocking check: when a critical expectation fails the
 check fails with ERROR severity and nothing downstream runs (a failed marts_build check skips the
 publication, so BI users keep the last good marts). Only warnings failed: WARN severity, the load
-goes on. Every run is written to audit.quality_result and updates the GX Data Docs.
+goes on. Every run is written to audit.quality_result and updates the GX Data Docs (the latest runs of
+each suite: orchestration/quality/retention.py).
 """
 
 from collections.abc import Iterable
