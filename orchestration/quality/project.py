@@ -133,12 +133,17 @@ def suite_files(name: str, project_root: Path = PROJECT_ROOT) -> list[Path]:
     return [gx_dir / folder / f"{name}.json" for folder in ("expectations", "validation_definitions", "checkpoints")]
 
 
+def asset_query(suite: Suite) -> str:
+    """What GX's data asset of a suite reads: the table its batch is staged in, else the batch query."""
+    return f"select * from {suite.batch_table}" if suite.batch_table else suite.query
+
+
 def _write_suite(context, source, suite: Suite) -> None:
     """One suite's data asset + batch definition, suite, validation definition and checkpoint."""
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
-    asset = source.add_query_asset(name=suite.data_asset, query=suite.query)
+    asset = source.add_query_asset(name=suite.data_asset, query=asset_query(suite))
     batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
     gx_suite = context.suites.add(
         gx.ExpectationSuite(
@@ -148,6 +153,7 @@ def _write_suite(context, source, suite: Suite) -> None:
                 "table": suite.table,
                 "key_columns": list(suite.key_columns),
                 **({"new_loads_only": True} if suite.new_loads_only else {}),
+                **({"batch_table": suite.batch_table} if suite.batch_table else {}),
             },
         )
     )

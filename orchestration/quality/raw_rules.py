@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from orchestration.ingest.definitions import SourceDefinition
-from orchestration.quality.rows_in_force import batch_query, new_loads_only
+from orchestration.quality.rows_in_force import batch_query, batch_table, new_loads_only
 from orchestration.quality.rules import (
     CRITICAL,
     WARNING,
@@ -98,6 +98,7 @@ def raw_suite(definition: SourceDefinition, rules: Iterable[Rule]) -> Suite:
         tuple(definition.key),
         tuple(rules),
         new_loads_only=new_loads_only(definition),
+        batch_table=batch_table(name),
     )
 
 

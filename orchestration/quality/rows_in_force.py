@@ -18,7 +18,7 @@ from orchestration.ingest.definitions import SourceDefinition
 from orchestration.ingest.rows import table_columns
 from orchestration.quality.rules import squash
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.warehouse.schemas import RAW
+from orchestration.warehouse.schemas import QUALITY_BATCH, RAW
 
 MACRO_FILE = DBT_PROJECT_DIR / "macros" / "select_source_rows.sql"
 LINEAGE = ("_load_id", "_file_name", "_line", "_period")
@@ -69,6 +69,12 @@ def batch_query(definition: SourceDefinition, suite_name: str) -> str:
         definition.table, semantics, list(definition.key), [c for c in columns if c not in lineage_from_macro], loads
     )
     return squash(f"select {', '.join(columns)} from ({inner}) as rows_in_force")
+
+
+def batch_table(suite_name: str) -> str:
+    """Where the runner stages a raw suite's batch before each run (GX's data asset reads it): the
+    rows in force are computed once, not once per expectation."""
+    return f"{QUALITY_BATCH}.{suite_name}"
 
 
 def new_loads_only(definition: SourceDefinition) -> bool:

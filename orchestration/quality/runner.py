@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from orchestration.quality.project import CONNECTION_ENV, DOCS_SITE, GX_DIR, MAX_KEYS
 from orchestration.quality.retention import KEEP_RUNS, prune_validations
+from orchestration.quality.rows_in_force import batch_query, batch_table
 from orchestration.suites.model import CRITICAL, WARNING, Suite, expectation_severity
 from orchestration.suites.stored import stored_suite, stored_suites
 from orchestration.warehouse import engine, sqlalchemy_url
@@ -231,6 +232,8 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
         return outcome
     if suite.new_loads_only:
         outcome.batch = prepare_batch(url, suite)
+    if suite.batch_table:
+        stage_batch(url, suite)
     context = _context(url)
     with _CONTEXT_LOCK:
         prune_validations(suite.name, keep=KEEP_RUNS - 1)  # this run makes KEEP_RUNS
@@ -300,6 +303,20 @@ def prepare_batch(url: str, suite: Suite) -> str:
             )
     ids = ", ".join(str(load_id) for _, load_id in pending) or "none"
     return f"new loads ({ids})" if incremental else f"every load ({ids})"
+
+
+def stage_batch(url: str, suite: Suite) -> None:
+    """Stage a raw suite's batch (its rows in force, rows_in_force.batch_query) in its table: GX's
+    expectations then read a table instead of ranking the raw rows again each. The table stays
+    until the next run: the rows the last check judged."""
+    from orchestration.ingest.definitions import load_definitions
+
+    definition = next((d for d in load_definitions() if d.qualified_table == suite.table), None)
+    if definition is None or batch_table(suite.name) != suite.batch_table:
+        raise ValueError(f"suite {suite.name}: no source definition stages {suite.batch_table}")
+    with engine(url).begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {suite.batch_table}")
+        conn.exec_driver_sql(f"CREATE UNLOGGED TABLE {suite.batch_table} AS {batch_query(definition, suite.name)}")
 
 
 def settle_batch(url: str, suite: Suite, clean: bool) -> None:

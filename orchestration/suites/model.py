@@ -71,6 +71,7 @@ class Suite:
     rules: tuple[Rule, ...]
     new_loads_only: bool = False  # the batch: the rows in force of the loads not yet checked (quality/runner.py)
     sha256: str = ""  # of the stored suite file: a changed suite checks every load again
+    batch_table: str = ""  # where the runner stages `query` before each run; GX reads the batch there
 
     @property
     def data_asset(self) -> str:

@@ -25,6 +25,7 @@ def read_suite(path: Path) -> Suite:
         key_columns=tuple(meta.get("key_columns") or ()),
         rules=tuple(Rule.from_stored(e) for e in data.get("expectations") or ()),
         new_loads_only=bool(meta.get("new_loads_only")),
+        batch_table=meta.get("batch_table") or "",
         sha256=hashlib.sha256(text).hexdigest(),
     )
 

@@ -72,6 +72,12 @@ ALTER DEFAULT PRIVILEGES FOR ROLE tadamon_transformer IN SCHEMA marts GRANT SELE
 CREATE SCHEMA IF NOT EXISTS marts_build;
 GRANT USAGE, CREATE ON SCHEMA marts_build TO tadamon_transformer;
 
+-- The rows each raw GX suite judges, staged once per check run (its expectations read the table
+-- instead of computing the rows in force again each); no BI role reads them.
+CREATE SCHEMA IF NOT EXISTS quality_batch;
+GRANT USAGE, CREATE ON SCHEMA quality_batch TO tadamon_transformer;
+REVOKE ALL ON SCHEMA quality_batch FROM bi_reader;
+
 -- One row per expectation per check run, so the council can chart quality over time.
 CREATE TABLE IF NOT EXISTS audit.quality_result (
     result_id          bigserial PRIMARY KEY,

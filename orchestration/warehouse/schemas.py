@@ -4,3 +4,4 @@ the marts, and where BI users read them. An asset's key is [schema, table] (defs
 RAW = "raw"
 BUILD = "marts_build"
 PUBLISHED = "marts"
+QUALITY_BATCH = "quality_batch"  # the rows a raw suite judges, staged once per check run (quality/runner.py)

@@ -25,7 +25,7 @@ from orchestration.quality import (
 )
 from orchestration.quality.catalog import all_suites
 from orchestration.quality.mart_suites import mart_suites
-from orchestration.quality.project import CONNECTION_ENV, GX_DIR, expectation
+from orchestration.quality.project import CONNECTION_ENV, GX_DIR, asset_query, expectation
 from orchestration.quality.raw_rules import starter_suite
 from orchestration.quality.raw_suites import HAND_WRITTEN
 from orchestration.quality.rows_in_force import select_source_rows
@@ -59,7 +59,8 @@ def test_files_are_in_step_with_the_catalog():
     for suite in all_suites():
         stored = stored_suite(suite.name)
         assert stored.asset_key == suite.asset_key
-        assert " ".join(assets[suite.name]["query"].split()) == " ".join(suite.query.split())
+        assert stored.batch_table == suite.batch_table
+        assert " ".join(assets[suite.name]["query"].split()) == " ".join(asset_query(suite).split())
         expected = [expectation(rule).configuration for rule in suite.rules]
         stored_json = json.loads((GX_DIR / "expectations" / f"{suite.name}.json").read_text())["expectations"]
         assert [e["type"] for e in stored_json] == [c.type for c in expected], suite.name
@@ -309,3 +310,16 @@ def test_the_structural_rules_gx_used_to_keep_are_blocking_dbt_tests():
             if "unique_combination_of_columns" in t
         ]
         assert columns in combos, model
+
+
+def test_raw_suites_read_their_batch_staged_once_and_mart_suites_their_table():
+    """A raw suite's expectations read the table its rows in force are staged in (runner.stage_batch),
+    not the ranking query each; a mart suite reads the mart."""
+    for suite in all_suites():
+        if suite.asset_key[0] == "raw":
+            assert suite.batch_table == f"quality_batch.{suite.name}"
+            assert asset_query(suite) == f"select * from quality_batch.{suite.name}"
+            assert "as rows_in_force" in suite.query  # what is staged
+        else:
+            assert suite.batch_table == ""
+            assert asset_query(suite) == suite.query
