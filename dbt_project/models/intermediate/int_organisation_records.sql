@@ -6,131 +6,12 @@
     row, also one that a later snapshot no longer holds (a struck-off cooperative, a project the
     ministry dropped, a member who left the Chamber): the organisations they resolved to, and their
     organisation_id, never vanish from one night to the next (docs/history.md). -#}
-with register_records as (
-    select
-        'ministere_register' as source_system,
-        register_number as source_record_id,
-        'cooperative' as organisation_type,
-        register_number,
-        null::text as association_receipt,
-        null::text as rc_number,
-        ice,
-        name_fr,
-        name_ar,
-        province_code,
-        commune,
-        first_loaded_period,
-        source_period,
-        source_load_id,
-        source_file_name,
-        source_line,
-        source_line_number
-    from
-        ({{ latest_row_of_each_key(ref('stg_ministere__cooperative_snapshots'), ['register_number']) }}) as cooperatives
+with all_records as (
+    select * from {{ ref('int_organisation_record_rows') }}
 ),
 
-association_records as (
-    select
-        'wilaya_associations',
-        receipt_number_raw,
-        'association',
-        null,
-        receipt_number,
-        null,
-        null,
-        name_fr,
-        name_ar,
-        province_code,
-        commune,
-        first_loaded_period,
-        source_period,
-        source_load_id,
-        source_file_name,
-        source_line,
-        source_line_number
-    from
-        ({{ latest_row_of_each_key(ref('stg_wilaya__association_snapshots'), ['receipt_number', 'province_code']) }})
-            as associations
-),
-
-mouazara_holders as (
-    select
-        'ministere_mouazara',
-        project_ref,
-        holder_organisation_type,
-        case when holder_identifier_kind = 'register' then holder_identifier end,
-        case when holder_identifier_kind = 'receipt' then holder_identifier end,
-        case when holder_identifier_kind = 'rc' then holder_identifier end,
-        null,
-        -- the holder's name is written in either script
-        case when holder_name !~ '[\u0600-\u06FF]' then holder_name end,
-        case when holder_name ~ '[\u0600-\u06FF]' then holder_name end,
-        province_code,
-        null,
-        first_loaded_period,
-        source_period,
-        source_load_id,
-        source_file_name,
-        source_line,
-        source_line_number
-    from ({{ latest_row_of_each_key(ref('stg_ministere__mouazara_project_snapshots'), ['project_ref']) }}) as projects
-),
-
-indh_holders as (
-    select
-        'wilaya_indh',
-        project_code,
-        holder_organisation_type,
-        case when holder_identifier_kind = 'register' then holder_identifier end,
-        case when holder_identifier_kind = 'receipt' then holder_identifier end,
-        case when holder_identifier_kind = 'rc' then holder_identifier end,
-        null,
-        case when holder_name !~ '[\u0600-\u06FF]' then holder_name end,
-        case when holder_name ~ '[\u0600-\u06FF]' then holder_name end,
-        province_code,
-        commune,
-        first_loaded_period,
-        source_period,
-        source_load_id,
-        source_file_name,
-        source_line,
-        source_line_number
-    from {{ ref('stg_wilaya__indh_projects') }}
-),
-
-chamber_members as (
-    select
-        'chambre_adherents',
-        member_id,
-        member_type,
-        case when holder_identifier_kind = 'register' then holder_identifier end,
-        case when holder_identifier_kind = 'receipt' then holder_identifier end,
-        case when holder_identifier_kind = 'rc' then holder_identifier end,
-        ice,
-        name_fr,
-        name_ar,
-        province_code,
-        commune,
-        first_loaded_period,
-        source_period,
-        source_load_id,
-        source_file_name,
-        source_line,
-        source_line_number
-    from ({{ latest_row_of_each_key(ref('stg_chambre__member_snapshots'), ['member_id']) }}) as members
-    where is_sse_organisation
-),
-
-all_records as (
-    select * from register_records
-    union all
-    select * from association_records
-    union all
-    select * from mouazara_holders
-    union all
-    select * from indh_holders
-    union all
-    select * from chamber_members
+name_keys as (
+    select * from {{ ref('int_name_keys') }}
 ),
 
 geography as (
@@ -142,12 +23,21 @@ name_terms as (
 ),
 
 keyed_records as (
+    -- the normalised names, looked up: each distinct text is normalised once, the night it first comes
     select
         all_records.*,
-        {{ normalize_org_name('all_records.name_fr', 'latin') }} as name_key_latin,
-        {{ normalize_org_name('all_records.name_ar', 'arabic') }} as name_key_arabic,
-        {{ normalize_place_name('all_records.commune') }} as commune_text_key
+        latin_keys.name_key as name_key_latin,
+        arabic_keys.name_key as name_key_arabic,
+        latin_keys.name_skeleton as skeleton_latin,
+        arabic_keys.name_skeleton as skeleton_arabic,
+        place_keys.name_key as commune_text_key
     from all_records
+    left join name_keys as latin_keys
+        on latin_keys.key_kind = 'latin' and latin_keys.source_text = all_records.name_fr
+    left join name_keys as arabic_keys
+        on arabic_keys.key_kind = 'arabic' and arabic_keys.source_text = all_records.name_ar
+    left join name_keys as place_keys
+        on place_keys.key_kind = 'place' and place_keys.source_text = all_records.commune
 ),
 
 termed_records as (
@@ -210,10 +100,8 @@ select
     keyed_records.name_key_latin,
     keyed_records.name_key_arabic,
     -- cross-script key: consonant skeleton of the distinctive word + activity term
-    {{ name_skeleton('keyed_records.name_key_latin', 'latin') }} || '|' || coalesce(keyed_records.name_term, '-')
-        as name_skeleton_latin,
-    {{ name_skeleton('keyed_records.name_key_arabic', 'arabic') }} || '|' || coalesce(keyed_records.name_term, '-')
-        as name_skeleton_arabic,
+    keyed_records.skeleton_latin || '|' || coalesce(keyed_records.name_term, '-') as name_skeleton_latin,
+    keyed_records.skeleton_arabic || '|' || coalesce(keyed_records.name_term, '-') as name_skeleton_arabic,
     keyed_records.province_code,
     keyed_records.commune,
     conformed_communes.conformed_commune,
