@@ -220,7 +220,7 @@ class Lander:
                 with contextlib.suppress(Exception):  # an unreadable workbook is the reader's to reject
                     outcome.uncomputed = formulas_without_values(path, definition)
             try:
-                file_plan, why = columnar.plan(path, definition)
+                file_plan, why = columnar.planned(path, definition)
             except FileRejected as exc:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
             if file_plan is not None and self._land_columnar(
@@ -229,6 +229,7 @@ class Lander:
                 if not reload:
                     path.unlink()
                 return self._finish(outcome)
+            why = why or getattr(file_plan, "why", None)  # a Pending plan says why once its reader read the file
             log.info("%s/%s: row-by-row loader (%s)", provider, file_name, why or "fast path failed")
             try:
                 spool, rejected = self._parse(raw_conn, path, definition, outcome)
@@ -275,7 +276,8 @@ class Lander:
         outcome.encoding = opened.encoding
         outcome.extra_columns = opened.extra_columns
         outcome.missing_columns = opened.missing_columns
-        outcome.load_id = _next_load_id(raw_conn)
+        if outcome.load_id is None:  # else the number the fast path took before it gave the file up
+            outcome.load_id = _next_load_id(raw_conn)
         spool, rejected = Spool(), Spool()
         for line, kind, parsed, reason, values, extras in classify_rows(definition, opened.rows):
             outcome.count(line, kind, reason)
@@ -289,14 +291,14 @@ class Lander:
     def _land_columnar(
         self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan, received_at, reload: bool, replaces
     ) -> bool:
-        """Land a planned CSV file by the fast path; False (nothing written) if it failed unexpectedly,
-        for the row-by-row loader to take over."""
-        outcome.encoding = file_plan.reported_encoding
-        outcome.missing_columns = file_plan.missing_columns
+        """Land a planned file by the fast path; False (nothing written) if it failed unexpectedly, or if
+        a workbook or an export, read meanwhile in the reader's thread, is not one it serves: the
+        row-by-row loader takes over."""
         outcome.load_id = _next_load_id(raw_conn)
         reader = columnar.reader(path, definition, file_plan)
 
         def set_aside() -> Spool:
+            outcome.encoding, outcome.missing_columns = reader.reported_encoding, reader.missing_columns
             outcome.take_counts(reader.result)
             spool = Spool()
             for entry, raw_row in zip(reader.result.set_aside, reader.result.raw_rows):
@@ -321,6 +323,10 @@ class Lander:
             defect = blocks.error  # raised while reading and parsing the file, handed to COPY as a read error
             if defect is None:
                 raise  # the server's own error
+            if isinstance(defect, columnar.NotServed):  # read in the thread: a file the row-by-row loader takes
+                raw_conn.rollback()
+                outcome.reset_counts()
+                return False
             if isinstance(defect, (psycopg2.Error, OSError)):
                 raise defect  # noqa: B904 - the server or the disk: the row-by-row loader would fail the same way
             # a defect of the fast path must not cost a night's load: the row-by-row loader is the reference

@@ -53,6 +53,7 @@ class ColumnarCsv:
         self.unquoted = delimiter.isascii() and len(delimiter) == 1 and delimiter != "\\"
         self.copy_delimiter = delimiter if self.unquoted else ","
         self.result = Result()
+        self.reported_encoding, self.missing_columns = file_plan.reported_encoding, file_plan.missing_columns
         self.key = list(definition.key)
         self.seen_rows = None  # two 64-bit hashes of every row so far
         self.seen_keys = None  # key values -> first line, of every loaded row so far
