@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg2
 
 from orchestration.ingest import columnar, limits, receipts
-from orchestration.ingest.columnar.threads import BlockReader
+from orchestration.ingest.columnar.threads import BlockReader, Meanwhile
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
@@ -216,25 +216,28 @@ class Lander:
             if refusal:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=refusal)
             replaces = previous[0] if (previous and reload) else None
-            if definition.format == "xlsx":
-                with contextlib.suppress(Exception):  # an unreadable workbook is the reader's to reject
-                    outcome.uncomputed = formulas_without_values(path, definition)
+            # formula cells counted in a thread meanwhile; an unreadable workbook is the reader's to reject
+            counted = (
+                Meanwhile(formulas_without_values, path, definition, default={})
+                if definition.format == "xlsx"
+                else None
+            )
             try:
                 file_plan, why = columnar.planned(path, definition)
             except FileRejected as exc:
-                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc), counted=counted)
             if file_plan is not None and self._land_columnar(
                 raw_conn, path, definition, outcome, file_plan, received_at, reload, replaces
             ):
                 if not reload:
                     path.unlink()
-                return self._finish(outcome)
+                return self._finish(outcome, counted)
             why = why or getattr(file_plan, "why", None)  # a Pending plan says why once its reader read the file
             log.info("%s/%s: row-by-row loader (%s)", provider, file_name, why or "fast path failed")
             try:
                 spool, rejected = self._parse(raw_conn, path, definition, outcome)
             except FileRejected as exc:
-                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc), counted=counted)
 
             self._archive(path, outcome, reload)
             self._write(
@@ -249,7 +252,7 @@ class Lander:
             )
             if not reload:
                 path.unlink()
-            return self._finish(outcome)
+            return self._finish(outcome, counted)
         except BaseException:
             raw_conn.rollback()
             raise
@@ -452,7 +455,7 @@ class Lander:
                 cur.close()
 
     def _reject(
-        self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str
+        self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str, counted=None
     ) -> FileOutcome:
         outcome.status = "rejected"
         outcome.error = reason
@@ -474,9 +477,12 @@ class Lander:
         if not keep:
             path.unlink()
         log.warning("%s/%s rejected: %s", outcome.provider, outcome.file_name, reason)
-        return self._finish(outcome)
+        return self._finish(outcome, counted)
 
-    def _finish(self, outcome: FileOutcome) -> FileOutcome:
+    def _finish(self, outcome: FileOutcome, counted: Meanwhile | None = None) -> FileOutcome:
+        """The receipt; `counted`: the formula cells saved without a value, counted meanwhile."""
+        if counted is not None:
+            outcome.uncomputed = counted.result()
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
 

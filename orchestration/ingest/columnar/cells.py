@@ -161,31 +161,33 @@ class ColumnarCells(ColumnarCsv):
         self.objects[name] = objects
         return texts, ids
 
-    def _resolve_in_python(self, frame, column: Column):
+    def _resolve_in_python(self, frame, columns: list[Column]):
         """The text cells as the CSV path resolves them, then each distinct other cell by its parser."""
-        frame = super()._resolve_in_python(frame, column)
-        objects = self.objects.get(column.name)
-        if not objects:
-            return frame
-        name = column.name
-        if name not in self.parsed_objects:  # the whole file's, once: every block gathers from them
-            self.parsed_objects[name] = object_values(column, objects)
-        values, kinds, errors, raws = self.parsed_objects[name]
-        index = pl.col(f"j_{name}")  # the position of the cell's value in `objects`: a gather, no join
-        other = index.is_not_null()
+        frame = super()._resolve_in_python(frame, columns)
+        updates = []
+        for column in columns:
+            name = column.name
+            objects = self.objects.get(name)
+            if not objects:
+                continue
+            if name not in self.parsed_objects:  # the whole file's, once: every block gathers from them
+                self.parsed_objects[name] = object_values(column, objects)
+            values, kinds, errors, raws = self.parsed_objects[name]
+            index = pl.col(f"j_{name}")  # the position of the cell's value in `objects`: a gather, no join
+            other = index.is_not_null()
 
-        def of(found: list) -> pl.Expr:
-            return pl.lit(pl.Series(found, dtype=pl.String)).gather(index)
+            def of(found: list, index=index) -> pl.Expr:
+                return pl.lit(pl.Series(found, dtype=pl.String)).gather(index)
 
-        updates = [
-            pl.when(other).then(of(values)).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
-            pl.when(other).then(of(errors)).otherwise(pl.col(f"e_{name}")).alias(f"e_{name}"),
-        ]
-        if column.type == "org_identifier":
-            updates.append(pl.when(other).then(of(kinds)).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}"))
-        if column.keeps_raw_text:
-            updates.append(pl.when(other).then(of(raws)).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}"))
-        return frame.with_columns(updates)
+            updates += [
+                pl.when(other).then(of(values)).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
+                pl.when(other).then(of(errors)).otherwise(pl.col(f"e_{name}")).alias(f"e_{name}"),
+            ]
+            if column.type == "org_identifier":
+                updates.append(pl.when(other).then(of(kinds)).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}"))
+            if column.keeps_raw_text:
+                updates.append(pl.when(other).then(of(raws)).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}"))
+        return frame.with_columns(updates) if updates else frame
 
     def _line_text(self, numbers):
         return pl.lit(pl.Series(self.cells.lines, dtype=pl.String)).gather(numbers)

@@ -117,7 +117,8 @@ def plan_json(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
     top_keys = {c.path.split(".")[0] for c in definition.columns}
     if not top_keys.issuperset(set().union(*records)):
         return None, "fields the definition does not know"
-    columns = {c.name: _path_values(records, c.path) for c in definition.columns}
+    values = _path_values(records, [c.path for c in definition.columns])
+    columns = {c.name: values[c.path] for c in definition.columns}
     head = records[:50]
     present = {c.name for c in definition.columns if any(record_value(r, c.path)[0] for r in head)}
     if records and any(c.required and c.name not in present for c in definition.columns):
@@ -133,17 +134,18 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _DEEP = re.compile(rb"[\[{]{500}")
 
 
-def _path_values(records: list[dict], dotted: str) -> list[Any]:
-    """Each record's value at a dotted path, None where it has none (as readers.record_value)."""
-    parts = dotted.split(".")
-    if len(parts) == 1:
-        return list(map(dict.get, records, repeat(dotted)))
-    values = []
-    for record in records:
-        value: Any = record
-        for part in parts:
-            value = value.get(part) if value.__class__ is dict else None
-            if value is None:
-                break
-        values.append(value)
-    return values
+def _path_values(records: list[dict], paths: list[str]) -> dict[str, list[Any]]:
+    """Each record's value at each dotted path, None where it has none (as readers.record_value); the
+    values at a prefix shared by several paths (`effectif` of `effectif.hommes`) are looked up once."""
+    found: dict[str, list[Any]] = {}
+
+    def at(dotted: str) -> list[Any]:
+        if dotted not in found:
+            parent, _, last = dotted.rpartition(".")
+            if not parent:
+                found[dotted] = list(map(dict.get, records, repeat(dotted)))
+            else:
+                found[dotted] = [v.get(last) if v.__class__ is dict else None for v in at(parent)]
+        return found[dotted]
+
+    return {dotted: at(dotted) for dotted in paths}
