@@ -136,6 +136,9 @@ def test_files_the_fast_path_does_not_serve_go_row_by_row(warehouse, caplog):
         outcome = Lander(warehouse, admin_url(warehouse)).land_file(path, "chambre")
     assert (outcome.status, outcome.rows_loaded, outcome.extra_columns) == ("loaded", 1, ["nouveau"])
     assert "row-by-row loader (fields the definition does not know)" in caplog.text
+    # read in the reader's thread once the load had begun: rolled back, loaded row by row under the same number
+    assert query(warehouse, "select load_id, status from audit.load_file") == [(outcome.load_id, "loaded")]
+    assert query(warehouse, "select count(*) from raw.chambre__adherents")[0][0] == 1
     nan = folder / "chambre_adherents_20261201.json"
     nan.write_text(
         '{"adherents": [{"id_adherent": "CA-FM-000002", "type": "cooperative", "raison_sociale": "C", '

@@ -17,8 +17,12 @@ for message, at a fraction of the cost. For CSV deliveries (`csv_plan.py`, `csv_
   quote), while the server ingests the previous block: memory stays flat and the two cores work at
   once. DEVELOPERS.md lists what keeps it fast.
 
-Workbooks and JSON exports take `cells.py`, on the same expressions. The CSV path serves plain CSV
-files (`csv_plan.py`): without a quote character (so one line is one row and the line numbers
+Workbooks and JSON exports take `cells.py`, on the same expressions: `cells_plan.py` reads the file
+whole with its library (python-calamine, orjson) in the thread that feeds COPY, while the server
+prepares the load (`Pending`: the landing learns only then whether the path serves the file, and a
+NotServed file goes row by row); `cell_objects.py` writes the usual numbers and dates of a workbook
+or an export directly, the other non-text cells go to their parser once per distinct value. The CSV
+path serves plain CSV files (`csv_plan.py`): without a quote character (so one line is one row and the line numbers
 are those a person sees), without a NUL byte or a lone carriage return, without columns the definition
 does not know, with key columns that are not amounts or booleans. Any other file goes through the
 row-by-row loader (`plan` says why), which handles every case, only slower.
