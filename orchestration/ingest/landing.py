@@ -406,13 +406,16 @@ class Lander:
             set_aside = rejected()
             self._record(raw_conn, outcome, received_at, size, cur=cur)
             outcome.supersedes = supersede_same_period(cur, outcome.source, outcome.period, outcome.load_id)
-            cur.execute("CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP")
-            cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
-            cur.execute(
-                "INSERT INTO audit.rejected_row (load_id, sha256, file_name, line, kind, reason, raw_row) "
-                "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
-                (outcome.load_id, outcome.sha256, outcome.file_name),
-            )
+            if outcome.rows_rejected or outcome.rows_duplicate:  # else no temporary table to create and drop
+                cur.execute(
+                    "CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP"
+                )
+                cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
+                cur.execute(
+                    "INSERT INTO audit.rejected_row (load_id, sha256, file_name, line, kind, reason, raw_row) "
+                    "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
+                    (outcome.load_id, outcome.sha256, outcome.file_name),
+                )
             cur.execute("RESET ROLE")  # the warning rules read as the warehouse's owner, as the checks do
             outcome.findings = findings_for_rows(cur, table, outcome.load_id)
         raw_conn.commit()

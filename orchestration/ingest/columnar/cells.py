@@ -128,22 +128,27 @@ class ColumnarCells(ColumnarCsv):
     def _split(self, name: str, values: list[Any]) -> tuple[list[str | None], list[int | None] | None]:
         """The text cells (None elsewhere), and for the other cells an index into self.objects[name]."""
         text = str
-        others = [i for i, v in enumerate(values) if v is not None and v.__class__ is not text]
-        if not others:
+        present = set(map(type, values))  # the classes, at C speed: most columns hold text only
+        classes = present - {text, type(None)}
+        if not classes:
             return values, None
-        texts = [v if v.__class__ is text else None for v in values]
-        classes = {values[i].__class__ for i in others}
         kind = next(iter(classes))
-        if (
-            len(classes) == 1
-            and kind not in (list, dict)
-            and (kind is not float or all(v == v and v != 0.0 for v in (values[i] for i in others)))
-        ):
-            # one class whose values are their own identity (no -0.0, no NaN): a text cell never equals one
-            objects = list(dict.fromkeys(values[i] for i in others))
-            index = {v: i for i, v in enumerate(objects)}
-            self.objects[name] = objects
-            return texts, [index.get(v) for v in values]
+        if len(classes) == 1 and kind not in (list, dict):
+            if present == classes:  # no text, no empty cell: a column of numbers or dates
+                objects = list(dict.fromkeys(values))
+                texts = [None] * len(values)
+            else:
+                objects = list(dict.fromkeys(v for v in values if v.__class__ is kind))
+                texts = [v if v.__class__ is text else None for v in values]
+            # one class whose values are their own identity (no -0.0, which equals 0.0, no NaN): a text
+            # cell never equals one
+            if kind is not float or all(v == v and v != 0.0 for v in objects):
+                index = {v: i for i, v in enumerate(objects)}
+                self.objects[name] = objects
+                return texts, list(map(index.get, values))
+        else:
+            texts = [v if v.__class__ is text else None for v in values]
+        others = [i for i, v in enumerate(values) if v is not None and v.__class__ is not text]
         ids: list[int | None] = [None] * len(values)
         seen: dict[type, dict[Any, int]] = {}
         objects: list[Any] = []
