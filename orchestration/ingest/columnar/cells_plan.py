@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -37,7 +38,7 @@ class CellsPlan:
     reported_encoding: str | None
     missing_columns: list[str]
     lines: list[str]  # where each data row is: "ligne 12", "$.adherents[3]"
-    columns: dict[str, list[Any]]  # column name -> its cell on each data row, as the reader delivered it
+    columns: dict[str, Sequence[Any]]  # column name -> its cell on each data row, as the reader delivered it
 
 
 def _key_types_not_fast(definition: SourceDefinition) -> bool:
@@ -77,17 +78,27 @@ def plan_xlsx(path: Path, definition: SourceDefinition) -> tuple[CellsPlan | Non
     lines, kept = [], []
     for index in range(header_line - first_row + 1, len(rows)):
         cells = rows[index]
-        if all(c is None or (c.__class__ is str and not c.strip()) for c in cells):
-            continue
         first = cells[0] if cells else None
-        if footer is not None and isinstance(first, str) and footer.search(first):
+        if first.__class__ is str:
+            if footer is not None and footer.search(first):
+                continue
+            # a row whose first cell has text is not blank (most rows): the other cells need no look
+            if not first.strip() and all(c is None or (c.__class__ is str and not c.strip()) for c in cells):
+                continue
+        elif first is None and all(c is None or (c.__class__ is str and not c.strip()) for c in cells):
             continue
         lines.append(line_label(first_row + index))
         kept.append(cells)
-    width = min((len(r) for r in kept), default=0)
-    columns = {}
-    for name, i in mapped.items():
-        columns[name] = [r[i] for r in kept] if i < width else [r[i] if i < len(r) else None for r in kept]
+    widths = {len(r) for r in kept}
+    if len(widths) == 1:  # python-calamine's rows span the sheet's range: one width, a transposition in C
+        by_position = list(zip(*kept))
+        columns = {name: by_position[i] if i < len(by_position) else [None] * len(kept) for name, i in mapped.items()}
+    else:
+        width = min(widths, default=0)
+        columns = {
+            name: [r[i] for r in kept] if i < width else [r[i] if i < len(r) else None for r in kept]
+            for name, i in mapped.items()
+        }
     return CellsPlan(None, missing, lines, columns), None
 
 
