@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg2
 
 from orchestration.ingest import columnar, limits, receipts
-from orchestration.ingest.columnar.threads import BlockReader
+from orchestration.ingest.columnar.threads import BlockReader, Meanwhile
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
@@ -216,24 +216,28 @@ class Lander:
             if refusal:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=refusal)
             replaces = previous[0] if (previous and reload) else None
-            if definition.format == "xlsx":
-                with contextlib.suppress(Exception):  # an unreadable workbook is the reader's to reject
-                    outcome.uncomputed = formulas_without_values(path, definition)
+            # formula cells counted in a thread meanwhile; an unreadable workbook is the reader's to reject
+            counted = (
+                Meanwhile(formulas_without_values, path, definition, default={})
+                if definition.format == "xlsx"
+                else None
+            )
             try:
-                file_plan, why = columnar.plan(path, definition)
+                file_plan, why = columnar.planned(path, definition)
             except FileRejected as exc:
-                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc), counted=counted)
             if file_plan is not None and self._land_columnar(
                 raw_conn, path, definition, outcome, file_plan, received_at, reload, replaces
             ):
                 if not reload:
                     path.unlink()
-                return self._finish(outcome)
+                return self._finish(outcome, counted)
+            why = why or getattr(file_plan, "why", None)  # a Pending plan says why once its reader read the file
             log.info("%s/%s: row-by-row loader (%s)", provider, file_name, why or "fast path failed")
             try:
                 spool, rejected = self._parse(raw_conn, path, definition, outcome)
             except FileRejected as exc:
-                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc))
+                return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=str(exc), counted=counted)
 
             self._archive(path, outcome, reload)
             self._write(
@@ -248,7 +252,7 @@ class Lander:
             )
             if not reload:
                 path.unlink()
-            return self._finish(outcome)
+            return self._finish(outcome, counted)
         except BaseException:
             raw_conn.rollback()
             raise
@@ -275,7 +279,8 @@ class Lander:
         outcome.encoding = opened.encoding
         outcome.extra_columns = opened.extra_columns
         outcome.missing_columns = opened.missing_columns
-        outcome.load_id = _next_load_id(raw_conn)
+        if outcome.load_id is None:  # else the number the fast path took before it gave the file up
+            outcome.load_id = _next_load_id(raw_conn)
         spool, rejected = Spool(), Spool()
         for line, kind, parsed, reason, values, extras in classify_rows(definition, opened.rows):
             outcome.count(line, kind, reason)
@@ -289,14 +294,14 @@ class Lander:
     def _land_columnar(
         self, raw_conn, path: Path, definition, outcome: FileOutcome, file_plan, received_at, reload: bool, replaces
     ) -> bool:
-        """Land a planned CSV file by the fast path; False (nothing written) if it failed unexpectedly,
-        for the row-by-row loader to take over."""
-        outcome.encoding = file_plan.reported_encoding
-        outcome.missing_columns = file_plan.missing_columns
+        """Land a planned file by the fast path; False (nothing written) if it failed unexpectedly, or if
+        a workbook or an export, read meanwhile in the reader's thread, is not one it serves: the
+        row-by-row loader takes over."""
         outcome.load_id = _next_load_id(raw_conn)
         reader = columnar.reader(path, definition, file_plan)
 
         def set_aside() -> Spool:
+            outcome.encoding, outcome.missing_columns = reader.reported_encoding, reader.missing_columns
             outcome.take_counts(reader.result)
             spool = Spool()
             for entry, raw_row in zip(reader.result.set_aside, reader.result.raw_rows):
@@ -321,6 +326,10 @@ class Lander:
             defect = blocks.error  # raised while reading and parsing the file, handed to COPY as a read error
             if defect is None:
                 raise  # the server's own error
+            if isinstance(defect, columnar.NotServed):  # read in the thread: a file the row-by-row loader takes
+                raw_conn.rollback()
+                outcome.reset_counts()
+                return False
             if isinstance(defect, (psycopg2.Error, OSError)):
                 raise defect  # noqa: B904 - the server or the disk: the row-by-row loader would fail the same way
             # a defect of the fast path must not cost a night's load: the row-by-row loader is the reference
@@ -397,13 +406,16 @@ class Lander:
             set_aside = rejected()
             self._record(raw_conn, outcome, received_at, size, cur=cur)
             outcome.supersedes = supersede_same_period(cur, outcome.source, outcome.period, outcome.load_id)
-            cur.execute("CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP")
-            cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
-            cur.execute(
-                "INSERT INTO audit.rejected_row (load_id, sha256, file_name, line, kind, reason, raw_row) "
-                "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
-                (outcome.load_id, outcome.sha256, outcome.file_name),
-            )
+            if outcome.rows_rejected or outcome.rows_duplicate:  # else no temporary table to create and drop
+                cur.execute(
+                    "CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP"
+                )
+                cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
+                cur.execute(
+                    "INSERT INTO audit.rejected_row (load_id, sha256, file_name, line, kind, reason, raw_row) "
+                    "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
+                    (outcome.load_id, outcome.sha256, outcome.file_name),
+                )
             cur.execute("RESET ROLE")  # the warning rules read as the warehouse's owner, as the checks do
             outcome.findings = findings_for_rows(cur, table, outcome.load_id)
         raw_conn.commit()
@@ -446,7 +458,7 @@ class Lander:
                 cur.close()
 
     def _reject(
-        self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str
+        self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str, counted=None
     ) -> FileOutcome:
         outcome.status = "rejected"
         outcome.error = reason
@@ -468,9 +480,12 @@ class Lander:
         if not keep:
             path.unlink()
         log.warning("%s/%s rejected: %s", outcome.provider, outcome.file_name, reason)
-        return self._finish(outcome)
+        return self._finish(outcome, counted)
 
-    def _finish(self, outcome: FileOutcome) -> FileOutcome:
+    def _finish(self, outcome: FileOutcome, counted: Meanwhile | None = None) -> FileOutcome:
+        """The receipt; `counted`: the formula cells saved without a value, counted meanwhile."""
+        if counted is not None:
+            outcome.uncomputed = counted.result()
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
 

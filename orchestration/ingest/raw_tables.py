@@ -31,8 +31,9 @@ def ensure_raw_table(cursor, definition: SourceDefinition) -> None:
     cursor.execute(f"DROP INDEX IF EXISTS raw.{definition.table}__load")
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {definition.table}__load_brin ON {table} USING brin (_load_id)")
     columns = table_columns(definition)
-    for name, sql_type, _ in columns:
-        cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
+    # one statement: the server takes the table's lock and rebuilds its catalog entry once, not per column
+    added = [f"ADD COLUMN IF NOT EXISTS {name} {sql_type}" for name, sql_type, _ in columns]
+    cursor.execute(f"ALTER TABLE {table} " + ", ".join(added))
     readable = list(LINEAGE_COLUMNS)
     readable += [name for name, _, column in columns if not column.personal]
     cursor.execute(f"REVOKE ALL ON {table} FROM {TRANSFORMER_ROLE}")

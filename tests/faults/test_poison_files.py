@@ -122,6 +122,26 @@ def test_formula_cells_without_values_are_flagged_per_column(warehouse):
     assert "Colonne 'Capital (DH)' : 2 cellule(s) calculée(s)" in receipt
 
 
+def test_the_scan_for_formulas_sees_every_writing_of_a_formula_element(tmp_path):
+    import zipfile
+
+    from orchestration.ingest.readers import _may_hold_formulas
+    from tests.integration.test_ingestion import register_row, write_register
+
+    plain = write_register(tmp_path / "plain.xlsx", [register_row("FES/2015/0001")])
+    assert not _may_hold_formulas(plain)  # its styles have <font> and <fill>: only the sheets are scanned
+    for name, formula in [("shared.xlsx", '<f t="shared" si="0"/>'), ("prefixed.xlsx", "<x:f>10000*2</x:f>")]:
+        with zipfile.ZipFile(plain) as source, zipfile.ZipFile(tmp_path / name, "w") as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename.startswith("xl/worksheets/"):
+                    data = data.replace(
+                        b"</sheetData>", f'<row r="99"><c r="L99">{formula}</c></row></sheetData>'.encode()
+                    )
+                target.writestr(info, data)
+        assert _may_hold_formulas(tmp_path / name), name
+
+
 def test_same_bytes_under_two_names_take_the_later_period(warehouse):
     from tests.integration.test_ingestion import assoc_row, write_associations
 

@@ -57,6 +57,13 @@ def shaped(draw):
                 "{c}-{y}-{d}",
                 "RC {c} {d}",
                 "{d}/{y}/{c}",
+                "{c} {y} {d}",
+                "{d}-{y}-{c}",
+                "{d}/{y} {c}",
+                "{c}_{y}.{d}",
+                "{c}\\{y}\\{d}",
+                "{c}\x1c{y}\x1c{d}",
+                "{c} - {y} / {d}",
                 "-{d}",
                 "{y}/{y}",
                 "0000-01-01",
@@ -73,7 +80,7 @@ def shaped(draw):
         dd=draw(st.integers(0, 32)),
         mm=draw(st.integers(0, 13)),
         y=draw(year),
-        c=draw(st.sampled_from(sorted(REGISTER_CITY_CODES) + ["fes", "XYZ"])),
+        c=draw(st.sampled_from(sorted(REGISTER_CITY_CODES) + ["fes", "Mkn", "ſef", "XYZ"])),
     )
     return draw(space) + text + draw(space)
 
@@ -125,12 +132,16 @@ def test_common_writings_are_read_without_python_and_the_rest_with_it():
     assert [r[0] for r in receipts] == ["2019/123", "2019/123", "2019/7", None]
     assert receipts[3][2] == "Récépissé : numéro de récépissé illisible : '2019'"
     identifiers = parse_column(
-        Column(name="i", type="org_identifier", title="Id"), ["FES/2015/0123", "382/2003", "rc fès 12"]
+        Column(name="i", type="org_identifier", title="Id"),
+        ["FES/2015/0123", "382/2003", "rc fès 12", "fes 2015 12", "12/2015 MKN", "12-2015-MKN"],
     )
     assert [(i[0], i[1]) for i in identifiers] == [
         ("FES/2015/0123", "register"),
         ("2003/382", "receipt"),
         ("RC FES 12", "rc"),
+        ("FES/2015/0012", "register"),
+        ("MKN/2015/0012", "register"),
+        ("MKN/2015/0012", "register"),
     ]
 
 

@@ -216,3 +216,21 @@ def test_provider_must_match_its_folder(tmp_path):
     path.write_text(VALID, encoding="utf-8")
     with pytest.raises(DefinitionError, match="does not match its folder 'other'"):
         load_definition(path)
+
+
+def test_libyaml_reads_every_shipped_definition_as_pyyaml_does():
+    import yaml
+
+    from orchestration.ingest.definitions import _parsed_yaml
+
+    def marks(node):
+        children = node.value if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else []
+        pairs = [item for child in children for item in (child if isinstance(child, tuple) else (child,))]
+        own = (type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column)
+        return [own] + [m for child in pairs for m in marks(child)]
+
+    for path in sorted(SOURCES_DIR.glob("*/*.yml")):
+        text = path.read_text(encoding="utf-8")
+        root, data = _parsed_yaml(text)
+        assert data == yaml.safe_load(text), path
+        assert marks(root) == marks(yaml.compose(text)), path

@@ -17,8 +17,12 @@ for message, at a fraction of the cost. For CSV deliveries (`csv_plan.py`, `csv_
   quote), while the server ingests the previous block: memory stays flat and the two cores work at
   once. DEVELOPERS.md lists what keeps it fast.
 
-Workbooks and JSON exports take `cells.py`, on the same expressions. The CSV path serves plain CSV
-files (`csv_plan.py`): without a quote character (so one line is one row and the line numbers
+Workbooks and JSON exports take `cells.py`, on the same expressions: `cells_plan.py` reads the file
+whole with its library (python-calamine, orjson) in the thread that feeds COPY, while the server
+prepares the load (`Pending`: the landing learns only then whether the path serves the file, and a
+NotServed file goes row by row); `cell_objects.py` writes the usual numbers and dates of a workbook
+or an export directly, the other non-text cells go to their parser once per distinct value. The CSV
+path serves plain CSV files (`csv_plan.py`): without a quote character (so one line is one row and the line numbers
 are those a person sees), without a NUL byte or a lone carriage return, without columns the definition
 does not know, with key columns that are not amounts or booleans. Any other file goes through the
 row-by-row loader (`plan` says why), which handles every case, only slower.
@@ -27,22 +31,27 @@ row-by-row loader (`plan` says why), which handles every case, only slower.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.ingest.columnar import cells
+from orchestration.ingest.columnar import cells_plan
+from orchestration.ingest.columnar.cells import CellsPlan, ColumnarCells, NotServed
 from orchestration.ingest.columnar.csv_plan import Plan, plan_csv
 from orchestration.ingest.columnar.csv_reader import ColumnarCsv
 from orchestration.ingest.definitions import SourceDefinition
 
+__all__ = ["NotServed", "Pending", "plan", "planned", "reader"]
+
 log = logging.getLogger(__name__)
+READ_BY_THE_READER = ("xlsx", "json")  # read whole by a library: planned in the reader's thread (Pending)
 
 
 def plan(path: Path, definition: SourceDefinition):
-    """A plan for the fast path, or (None, why not): csv_plan's for a CSV file, cells' for a workbook
-    or a JSON export (`reader` takes either). Raises FileRejected for a CSV file that no path can load
-    (unknown encoding, no header, a required column missing), with the row-by-row loader's words."""
+    """A plan for the fast path, or (None, why not): csv_plan's for a CSV file, cells_plan's for a
+    workbook or a JSON export (`reader` takes either). Raises FileRejected for a CSV file that no path
+    can load (unknown encoding, no header, a required column missing), with the row-by-row loader's words."""
     if definition.format != "csv":
-        planner = {"xlsx": cells.plan_xlsx, "json": cells.plan_json}.get(definition.format)
+        planner = {"xlsx": cells_plan.plan_xlsx, "json": cells_plan.plan_json}.get(definition.format)
         if planner is None:
             return None, f"no fast path for {definition.format}"
         try:
@@ -53,8 +62,31 @@ def plan(path: Path, definition: SourceDefinition):
     return plan_csv(path, definition)
 
 
+@dataclass
+class Pending:
+    """A workbook or an export whose plan (`plan`, above) is made by its reader, in the thread that
+    feeds COPY, while the server prepares the load; `why` says why not once it is read."""
+
+    path: Path
+    definition: SourceDefinition
+    why: str | None = None
+
+    def read(self) -> CellsPlan | None:
+        file_plan, self.why = plan(self.path, self.definition)
+        return file_plan
+
+
+def planned(path: Path, definition: SourceDefinition):
+    """What the landing hands to `reader`: `plan`'s answer, or for a workbook or an export a Pending
+    plan (the reader raises NotServed if the file, once read, goes row by row)."""
+    if definition.format in READ_BY_THE_READER:
+        return Pending(path, definition), None
+    return plan(path, definition)
+
+
 def reader(path: Path, definition: SourceDefinition, file_plan) -> ColumnarCsv:
-    """The fast reader of a planned file: `copy_blocks()` for COPY, `result`, `copy_delimiter`."""
+    """The fast reader of a planned file: `copy_blocks()` for COPY, `result`, `copy_delimiter`, and once
+    the blocks are read `reported_encoding` and `missing_columns`."""
     if isinstance(file_plan, Plan):
         return ColumnarCsv(path, definition, file_plan)
-    return cells.ColumnarCells(path, definition, file_plan)
+    return ColumnarCells(path, definition, file_plan)

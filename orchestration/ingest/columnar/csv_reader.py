@@ -53,6 +53,7 @@ class ColumnarCsv:
         self.unquoted = delimiter.isascii() and len(delimiter) == 1 and delimiter != "\\"
         self.copy_delimiter = delimiter if self.unquoted else ","
         self.result = Result()
+        self.reported_encoding, self.missing_columns = file_plan.reported_encoding, file_plan.missing_columns
         self.key = list(definition.key)
         self.seen_rows = None  # two 64-bit hashes of every row so far
         self.seen_keys = None  # key values -> first line, of every loaded row so far
@@ -223,9 +224,7 @@ class ColumnarCsv:
                 for c in mapped
             ]
         )
-        for column in self.definition.columns:
-            if column.name in self.plan.mapped:
-                frame = self._resolve_in_python(frame, column)
+        frame = self._resolve_in_python(frame, mapped)
         missing_keys = []
         for name in self.key:
             column = self.definition.column(name)
@@ -241,40 +240,46 @@ class ColumnarCsv:
             pl.when(pl.any_horizontal([e.is_not_null() for e in errors])).then(row_reason_expr(errors)).alias("_errors")
         )
 
-    def _resolve_in_python(self, frame, column: Column):
-        """Cells the expressions left go to the Python parser, once per distinct text."""
-        name = column.name
-        # narrow selections and joins: a filter or join of the whole frame would copy all its columns
-        texts = frame.select(pl.col(f"c_{name}").filter(pl.col(f"q_{name}") & ~pl.col("_duplicate")).unique())
-        texts = texts.to_series().to_list()
-        if not texts:
-            return frame
-        values, kinds, errors, raws = python_values(column, texts)
-        if self.unquoted:
-            unwritable = [
-                v for v in values if v is not None and (v == "" or any(c in v for c in f'{self.copy_delimiter}"\r\n'))
-            ]
-            if unwritable:  # a defect of a parser: the loader falls back to the row-by-row path
-                raise ValueError(f"{column.name}: a parsed value cannot be written unquoted: {unwritable[0]!r}")
-        lookup = pl.DataFrame(
-            {f"c_{name}": texts, "_v": values, "_k": kinds, "_e": errors, "_r": raws},
-            schema={f"c_{name}": pl.String, "_v": pl.String, "_k": pl.String, "_e": pl.String, "_r": pl.String},
+    def _resolve_in_python(self, frame, columns: list[Column]):
+        """Cells the expressions left go to the Python parser, once per distinct text. Every column at
+        once: one selection of the texts, one update of the values (each polars step has its cost)."""
+        left = ~pl.col("_duplicate")
+        found = frame.select(
+            [pl.col(f"c_{c.name}").filter(pl.col(f"q_{c.name}") & left).unique().implode() for c in columns]
         )
-        found = frame.select(f"c_{name}").join(lookup, on=f"c_{name}", how="left", maintain_order="left")
-        frame = frame.with_columns(found.drop(f"c_{name}"))  # the texts are unique: one row each, in order
-        updates = [
-            pl.when(pl.col(f"q_{name}")).then(pl.col("_v")).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
-            pl.when(pl.col(f"q_{name}")).then(pl.col("_e")).alias(f"e_{name}"),
-        ]
-        if column.type == "org_identifier":
-            updates.append(
-                pl.when(pl.col(f"q_{name}")).then(pl.col("_k")).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}")
-            )
-        if column.keeps_raw_text:
-            updates.append(
-                pl.when(pl.col(f"q_{name}")).then(pl.col("_r")).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}")
-            )
-        return frame.with_columns(updates).drop("_v", "_k", "_e", "_r")
+        updates = []
+        for column in columns:
+            name = column.name
+            texts = found[f"c_{name}"][0].to_list()
+            if not texts:
+                continue
+            values, kinds, errors, raws = python_values(column, texts)
+            if self.unquoted:
+                unwritable = [
+                    v
+                    for v in values
+                    if v is not None and (v == "" or any(c in v for c in f'{self.copy_delimiter}"\r\n'))
+                ]
+                if unwritable:  # a defect of a parser: the loader falls back to the row-by-row path
+                    raise ValueError(f"{column.name}: a parsed value cannot be written unquoted: {unwritable[0]!r}")
+            left_to_python = pl.col(f"q_{name}")
+
+            def of(parsed: list, name=name, texts=texts) -> pl.Expr:  # the texts are unique
+                return pl.col(f"c_{name}").replace_strict(
+                    texts, pl.Series(parsed, dtype=pl.String), default=None, return_dtype=pl.String
+                )
+
+            updates += [
+                pl.when(left_to_python).then(of(values)).otherwise(pl.col(f"p_{name}")).alias(f"p_{name}"),
+                pl.when(left_to_python).then(of(errors)).alias(f"e_{name}"),
+            ]
+            if column.type == "org_identifier":
+                updates.append(
+                    pl.when(left_to_python).then(of(kinds)).otherwise(pl.col(f"k_{name}")).alias(f"k_{name}")
+                )
+            if column.keeps_raw_text:
+                updates.append(pl.when(left_to_python).then(of(raws)).otherwise(pl.col(f"r_{name}")).alias(f"r_{name}"))
+        return frame.with_columns(updates) if updates else frame
 
     # -- keys ------------------------------------------------------------------------------------
     def _mark_key_conflicts(self, frame):

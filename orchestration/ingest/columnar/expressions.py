@@ -18,7 +18,11 @@ SPACE = r"\s\x{1c}-\x{1f}"
 # A cell whose first or last character is a space other than U+0020 or a format character is left to
 # Python: its strip() and polars' could disagree on such edges.
 ODD_EDGE = rf"^[{SPACE}\p{{Cf}}]|[{SPACE}\p{{Cf}}]$"
-_CITY = "|".join(sorted(REGISTER_CITY_CODES))
+# A register number's city code in any case, ASCII letters only (Python's upper() and polars' agree on
+# them), and the separators parsers.identifiers splits on that mean the same in both regex engines
+# (Python's \s holds U+001C-U+001F, polars' does not: such cells go to Python).
+_CITY = "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in sorted(REGISTER_CITY_CODES))
+_SEPARATORS = r"[ /\\_.\-]+"
 
 
 def fast_parts(text, column_type: str) -> dict:
@@ -34,7 +38,7 @@ def fast_parts(text, column_type: str) -> dict:
     if column_type == "amount":
         return {"a": text.str.replace(r"(?i)[ \x{a0}\x{202f}]*(dhs?|mad)\.?$", "")}
     receipt = {"x": text.str.extract_groups(r"^([0-9]{1,6})/([0-9]{1,6})$")}
-    register = {"y": text.str.extract_groups(rf"^({_CITY})/([0-9]{{4}})/([0-9]{{1,6}})$")}
+    register = {"y": _register_parts(text)}
     if column_type == "receipt_number":
         return receipt
     if column_type == "register_number":
@@ -42,6 +46,18 @@ def fast_parts(text, column_type: str) -> dict:
     if column_type == "org_identifier":
         return receipt | register
     return {}
+
+
+def _register_parts(text):
+    """City, year and sequence (fields 1, 2, 3) of `FES/2015/0123`, `fes 2015 123`, `123-2015-FES`..."""
+    city_first = text.str.extract_groups(rf"^({_CITY}){_SEPARATORS}([0-9]{{4}}){_SEPARATORS}([0-9]{{1,6}})$")
+    city_last = text.str.extract_groups(rf"^([0-9]{{1,6}}){_SEPARATORS}([0-9]{{4}}){_SEPARATORS}({_CITY})$")
+    first, last = city_first.struct.field, city_last.struct.field
+    return pl.struct(
+        pl.coalesce(first("1"), last("3")).str.to_uppercase().alias("1"),
+        pl.coalesce(first("2"), last("2")).alias("2"),
+        pl.coalesce(first("3"), last("1")).alias("3"),
+    )
 
 
 def fast_value(text, parts: dict, column_type: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator
@@ -93,3 +94,21 @@ class BlockReader:
     def close(self) -> None:
         """Stop the producer (after an error on the COPY side) and wait for it."""
         self.blocks.close()
+
+
+class Meanwhile:
+    """A call run in a thread while the caller goes on; `result()` waits for it and gives its value, or
+    `default` if it raised (the caller has another way to learn what went wrong)."""
+
+    def __init__(self, function, *args, default=None):
+        self.value = default
+        self.thread = threading.Thread(target=self._run, args=(function, args), name="meanwhile", daemon=True)
+        self.thread.start()
+
+    def _run(self, function, args) -> None:
+        with contextlib.suppress(Exception):
+            self.value = function(*args)
+
+    def result(self):
+        self.thread.join()
+        return self.value
