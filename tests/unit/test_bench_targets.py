@@ -251,3 +251,20 @@ def test_numbers_recorded_by_an_older_run_are_judged_and_rendered_without_the_ke
         "| Full load from empty < 45 s | region | the nights were not run (`--parts ingestion`) | — | not measured |"
         in (report)
     )
+
+
+def test_a_partial_run_keeps_the_parts_it_did_not_measure_from_the_previous_run():
+    from orchestration.bench.run.report import carry_parts
+
+    before = {"seed": 42, "date": "2026-11-29", "ingestion": {"files": [1]}, "nights": {"full": {"wall_s": 9}}}
+    load_only = {"seed": 42, "date": "2026-12-01", "nights": {"full": {"wall_s": 5}}, "queries": []}
+    merged = carry_parts(load_only, before)
+    assert merged["ingestion"] == {"files": [1]} and merged["nights"] == {"full": {"wall_s": 5}}
+    assert merged["carried"] == {"ingestion": "2026-11-29"}
+    # carried again by a later partial run: still the date it was measured
+    again = carry_parts({**load_only, "date": "2026-12-02"}, merged)
+    assert again["carried"] == {"ingestion": "2026-11-29"}
+    # measured again: no longer carried; another seed: nothing carried
+    full = carry_parts({**load_only, "ingestion": {"files": [2]}}, merged)
+    assert "carried" not in full and full["ingestion"] == {"files": [2]}
+    assert "ingestion" not in carry_parts(load_only, {**before, "seed": 7})

@@ -43,7 +43,9 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
         data = r.get("data", {})
         orgs = data.get("organisations", {})
         lines += [
-            f"### Scale `{scale}` (run of {r.get('date')}, seed {r.get('seed')})",
+            f"### Scale `{scale}` (run of {r.get('date')}, seed {r.get('seed')}"
+            + "".join(f"; {part} from the run of {day}" for part, day in (r.get("carried") or {}).items())
+            + ")",
             "",
             f"{orgs.get('total', 0):,} organisations ({orgs.get('cooperatives', 0):,} cooperatives, "
             f"{orgs.get('associations', 0):,} associations, {orgs.get('gie', 0)} GIE); "
@@ -249,9 +251,31 @@ def read_previous(path: Path) -> tuple[dict, dict]:
     return data.get("results", {}), data.get("machine", {})
 
 
+PARTS = {"ingestion": ("ingestion",), "load": ("nights", "queries", "queries_role", "queries_skipped")}
+
+
+def carry_parts(result: dict, before: dict | None) -> dict:
+    """A scale measured in part (`--parts`): the parts this run left out, as the previous run of the
+    same scale and seed measured them; `carried` says which and from when (the report says so)."""
+    if not before or before.get("seed") != result.get("seed"):
+        return result
+    merged, carried = dict(result), dict(before.get("carried") or {})
+    for part, keys in PARTS.items():
+        if keys[0] not in result and keys[0] in before:
+            merged.update({k: before[k] for k in keys if k in before})
+            carried[part] = carried.get(part) or before.get("date")
+        elif keys[0] in result:
+            carried.pop(part, None)
+    if carried:
+        merged["carried"] = carried
+    return merged
+
+
 def write_report(path: Path, results: dict[str, dict], machine: dict, previous: dict[str, dict]) -> str:
-    """Rewrite the results section of BENCHMARKS.md: this run's scales, and the previous run's
-    numbers for scales not run this time (their date says so)."""
+    """Rewrite the results section of BENCHMARKS.md: this run's scales (with the parts it left out
+    carried from the previous run of the scale), and the previous run's numbers for scales not run
+    this time (their date says so)."""
+    results = {scale: carry_parts(r, previous.get(scale)) for scale, r in results.items()}
     merged = {**{k: v for k, v in previous.items() if k not in results}, **results}
     merged = dict(sorted(merged.items(), key=lambda kv: kv[1].get("data", {}).get("organisations", {}).get("total", 0)))
     body = render_results(merged, machine, previous)
