@@ -434,9 +434,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stoppable() -> None:
+    """SIGTERM and SIGINT stop tadamon whatever the process that started it left blocked or ignored
+    (a mask and an ignored signal are inherited): a load nobody watches must end when the service
+    manager, a deadline or an operator asks."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: list[str] | None = None) -> int:
     from orchestration.warehouse import WarehouseError
 
+    _stoppable()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
