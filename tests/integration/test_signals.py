@@ -15,8 +15,9 @@ from orchestration.defs.transform.project import prepare_manifest
 TADAMON = Path(sys.executable).with_name("tadamon")
 
 
-def _deaf_to_sigterm() -> None:
+def _deaf_to_sigterm_and_sigint() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 
 
@@ -27,7 +28,7 @@ def test_sigterm_stops_a_serving_command_started_deaf_to_it(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_deaf_to_sigterm,
+        preexec_fn=_deaf_to_sigterm_and_sigint,
     )
     try:
         url, deadline = None, time.monotonic() + 120
@@ -37,6 +38,9 @@ def test_sigterm_stops_a_serving_command_started_deaf_to_it(tmp_path):
             found = re.search(r"http://\S+", line)
             url = found.group(0) if found else None
         assert url, "tadamon docs --serve printed no URL within 120 s"
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        ignored = int(re.search(r"SigIgn:\s*([0-9a-f]+)", status).group(1), 16)
+        assert not ignored & (1 << (signal.SIGINT - 1)), "SIGINT still ignored"  # dagster dev needs it (tadamon ui)
         process.terminate()
         assert process.wait(timeout=30) == -signal.SIGTERM
     finally:
