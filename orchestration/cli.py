@@ -437,7 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _stoppable() -> None:
     """SIGTERM and SIGINT stop tadamon whatever the process that started it left blocked or ignored
     (a mask and an ignored signal are inherited): a load nobody watches must end when the service
-    manager, a deadline or an operator asks."""
+    manager, a deadline or an operator asks. A script's `tadamon run &` starts with SIGINT ignored,
+    and Dagster gives SIGTERM the handler SIGINT has: without this, neither would stop the run."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     if signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,5 +1,7 @@
 """A tadamon command ends on SIGTERM even when the process that started it blocked or ignored the
-signal (both are inherited across exec): a service manager, a deadline or an operator can stop it."""
+signal (both are inherited across exec): a service manager, a deadline or an operator can stop it.
+The case met: a shell script's `tadamon run &` starts it with SIGINT ignored, and Dagster gives
+SIGTERM the handler SIGINT has, so neither stopped the run."""
 
 from __future__ import annotations
 
