@@ -154,3 +154,18 @@ def star_schema_db(test_server, tmp_path_factory):
     mp.undo()
     assert summary.success, summary.failure
     yield url
+
+
+def served_url(process, what: str, seconds: float = 120) -> str:
+    """The first http:// URL a serving child prints on its standard output, within a deadline."""
+    import re
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        assert line or process.poll() is None, process.stderr.read()
+        found = re.search(r"http://\S+", line)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"{what} printed no URL within {seconds:.0f} s")

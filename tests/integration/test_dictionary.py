@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from orchestration.defs.transform.layers import mart_names
 from orchestration.defs.transform.project import prepare_manifest
 from orchestration.dictionary import DictionaryError, build, render
+from tests.conftest import served_url
 
 TADAMON = Path(sys.executable).with_name("tadamon")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -94,13 +94,7 @@ def test_a_browser_opens_the_file_offline_and_serving_it_works(tmp_path):
         text=True,
     )
     try:
-        url, deadline = None, time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            line = server.stdout.readline()
-            assert line or server.poll() is None, server.stderr.read()
-            found = re.search(r"http://\S+", line)
-            url = found.group(0) if found else None
-        assert url, "tadamon docs --serve printed no URL within 120 s"
+        url = served_url(server, "tadamon docs --serve")
         with urllib.request.urlopen(url, timeout=30) as response:
             assert response.status == 200 and "marts.fct_funding" in response.read().decode("utf-8")
     finally:

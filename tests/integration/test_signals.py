@@ -9,10 +9,10 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from orchestration.defs.transform.project import prepare_manifest
+from tests.conftest import served_url
 
 TADAMON = Path(sys.executable).with_name("tadamon")
 
@@ -33,13 +33,7 @@ def test_sigterm_stops_a_serving_command_started_deaf_to_it(tmp_path):
         preexec_fn=_deaf_to_sigterm_and_sigint,
     )
     try:
-        url, deadline = None, time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            assert line or process.poll() is None, process.stderr.read()
-            found = re.search(r"http://\S+", line)
-            url = found.group(0) if found else None
-        assert url, "tadamon docs --serve printed no URL within 120 s"
+        served_url(process, "tadamon docs --serve")
         status = Path(f"/proc/{process.pid}/status").read_text()
         ignored = int(re.search(r"SigIgn:\s*([0-9a-f]+)", status).group(1), 16)
         assert not ignored & (1 << (signal.SIGINT - 1)), "SIGINT still ignored"  # dagster dev needs it (tadamon ui)
