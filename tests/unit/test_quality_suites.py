@@ -320,6 +320,9 @@ def test_raw_suites_read_their_batch_staged_once_and_mart_suites_their_table():
             assert suite.batch_table == f"quality_batch.{suite.name}"
             assert asset_query(suite) == f"select * from quality_batch.{suite.name}"
             assert "as rows_in_force" in suite.query  # what is staged
+            definition = next(d for d in load_definitions() if d.qualified_table == suite.table)
+            personal = [c.name for c in definition.columns if c.personal]
+            assert not [c for c in personal if re.search(rf"\b{c}\b", suite.query)], suite.name
         else:
             assert suite.batch_table == ""
             assert asset_query(suite) == suite.query
