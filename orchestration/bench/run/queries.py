@@ -87,7 +87,7 @@ BI_QUERIES: list[tuple[str, str]] = [
         select g.province_name_fr, d.year, s.session_type, sum(p.participants) as participants,
                sum(p.women) as women, sum(p.persons_with_disabilities) as disabled
         from marts.fct_participation p
-        join marts.dim_session s using (session_key) join marts.dim_geography g using (geography_key)
+        join marts.dim_session s using (session_key) join marts.dim_geography g on g.geography_key = p.geography_key
         join marts.dim_date d using (date_key)
         group by 1, 2, 3 order by 1, 2, 3""",
     ),
