@@ -31,7 +31,7 @@ def warehouse_down(settings) -> str | None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from orchestration.datadir import create_data_dir
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.instance import write_dagster_yaml
 
     settings = get_settings()
@@ -51,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from orchestration.console import RunOutput, StepProgress, run_log_path
     from orchestration.datadir import prepare_data_dir
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.pipeline import format_summary, run_load
     from orchestration.warehouse import ensure_warehouse
@@ -119,7 +119,7 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 
 def cmd_ui(args: argparse.Namespace) -> int:
     from orchestration.datadir import prepare_data_dir
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.quality.report import report_url, write_report
     from orchestration.quality.site import serve_reports
@@ -154,7 +154,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.status import status_report
     from orchestration.warehouse import admin_url
@@ -177,7 +177,7 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
     from orchestration.console import RunOutput, StepProgress, run_log_path
     from orchestration.datadir import require_data_dir
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.instance import prepare_dagster_home
     from orchestration.pipeline import ReloadError, reload_delivery
     from orchestration.warehouse import ensure_warehouse
@@ -218,7 +218,7 @@ def cmd_reload(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from orchestration.defs.transform.project import load_manifest, prepare_manifest
+    from orchestration.dbt_manifest import load_manifest, prepare_manifest
     from orchestration.dictionary import DictionaryError, build, render
 
     prepare_manifest()

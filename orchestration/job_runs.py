@@ -21,6 +21,8 @@ from orchestration.settings import PROJECT_ROOT
 
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
 DEFINITIONS_ATTRIBUTE = "defs"
+# jobs executed from a module of their own, lighter than the code location's (its docstring says why)
+EXECUTED_FROM = {"check_deliveries": "orchestration.delivery_check_definitions"}
 IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 
 
@@ -60,7 +62,9 @@ def execute_job(
     origin = code_location_origin()
     target = origin.loadable_target_origin
     repository = ReconstructableRepository.for_module(
-        target.module_name, DEFINITIONS_ATTRIBUTE, working_directory=target.working_directory or str(PROJECT_ROOT)
+        EXECUTED_FROM.get(job_name, target.module_name),
+        DEFINITIONS_ATTRIBUTE,
+        working_directory=target.working_directory or str(PROJECT_ROOT),
     )
     recon_job = repository.get_reconstructable_job(job_name)
     job_def = recon_job.get_definition()

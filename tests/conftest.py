@@ -76,7 +76,7 @@ class TestServer:
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest():
     """The dbt manifest the definitions read (importing them parses nothing)."""
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
 
     return prepare_manifest()
 
@@ -138,7 +138,7 @@ def star_schema_db(test_server, tmp_path_factory):
     publish). Shared by the tests that only read it."""
     import dagster as dg
 
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.pipeline import run_load
 
     url = test_server.new_database("tadamon_star")

@@ -50,7 +50,7 @@ def bench_history(
     workdir = Path(workdir or tempfile.mkdtemp(prefix="tadamon-history-bench-"))
     server = BenchServer(os.environ.get("TADAMON_BENCH_WAREHOUSE_URL") or None)
     try:
-        from orchestration.defs.transform.project import prepare_manifest
+        from orchestration.dbt_manifest import prepare_manifest
         from orchestration.instance import dagster_storage_url
 
         prepare_manifest()

@@ -18,11 +18,11 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg2
 
-from orchestration.ingest import columnar, limits, receipts
-from orchestration.ingest.columnar.threads import BlockReader, Meanwhile
+from orchestration.ingest import limits, receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
@@ -33,6 +33,9 @@ from orchestration.ingest.stored_files import Spool, file_sha256, private_copy, 
 from orchestration.settings import SOURCES_DIR, Settings
 from orchestration.suites.findings import findings_for_rows
 from orchestration.warehouse import engine
+
+if TYPE_CHECKING:
+    from orchestration.ingest.columnar.threads import Meanwhile
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +219,11 @@ class Lander:
             if refusal:
                 return self._reject(raw_conn, path, outcome, received_at, keep=reload, reason=refusal)
             replaces = previous[0] if (previous and reload) else None
+            # here, not at the top: polars takes half a second to import, which a night that lands
+            # nothing (only duplicates or refused files) should not pay
+            from orchestration.ingest import columnar
+            from orchestration.ingest.columnar.threads import Meanwhile
+
             # formula cells counted in a thread meanwhile; an unreadable workbook is the reader's to reject
             counted = (
                 Meanwhile(formulas_without_values, path, definition, default={})
@@ -297,6 +305,9 @@ class Lander:
         """Land a planned file by the fast path; False (nothing written) if it failed unexpectedly, or if
         a workbook or an export, read meanwhile in the reader's thread, is not one it serves: the
         row-by-row loader takes over."""
+        from orchestration.ingest import columnar
+        from orchestration.ingest.columnar.threads import BlockReader
+
         outcome.load_id = _next_load_id(raw_conn)
         reader = columnar.reader(path, definition, file_plan)
 

@@ -6,10 +6,16 @@ every published table is emptied with DELETE and refilled with INSERT ... SELECT
 seeing the previous marts until the commit (MVCC: DELETE does not block SELECT), then all the new
 ones at once; their own views keep working (those of the `analyst` workspace too).
 
+A night changes few rows of the marts (their keys are stable), so a table is refilled by its
+difference with the build: rows whose primary key is gone or whose values changed are deleted, rows
+the published table does not hold are inserted. The result is the build's rows, as a full refill
+would give (a table without a primary key is refilled whole).
+
 The foreign keys of the marts (mart_keys: the blocking relationships tests to a primary key) are
 declared in `marts` (so BI tools find the joins), DEFERRABLE INITIALLY DEFERRED: checked at the
-commit, when every table is refilled, so a publication that would leave a dangling key fails whole
-and the previous marts stay.
+commit, for the rows written, so a publication that would leave a dangling key fails whole and the
+previous marts stay. A table published for the first time gets its keys after it is filled: checked
+once per key for the whole table rather than row by row.
 """
 
 from __future__ import annotations
@@ -70,6 +76,58 @@ def _copy_comments(conn, table: str) -> None:
         conn.exec_driver_sql(statement.replace("%", "%%"))
 
 
+def _primary_key(conn, table: str) -> list[str]:
+    """The primary-key columns of the built table (dbt's contract makes them), in key order."""
+    return (
+        conn.execute(
+            sa.text(
+                """select a.attname from pg_constraint c
+                   cross join lateral unnest(c.conkey) with ordinality k(attnum, position)
+                   join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+                   where c.contype = 'p' and c.conrelid = cast(:t as regclass) order by k.position"""
+            ),
+            {"t": f"{BUILD_SCHEMA}.{table}"},
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _refill(conn, table: str, columns: list[str], key: list[str]) -> int:
+    """Make marts.<table> hold the rows of marts_build.<table>; returns how many rows it holds."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    pub, build = f"{PUBLISHED_SCHEMA}.{table}", f"{BUILD_SCHEMA}.{table}"
+    if not key:
+        conn.exec_driver_sql(f"DELETE FROM {pub}")
+        return conn.exec_driver_sql(f"INSERT INTO {pub} ({names}) SELECT {names} FROM {build}").rowcount
+    # compared as text: equal numbers of another scale (1.0, 1.00) are other values to a reader
+    same_key = " AND ".join(f'b."{c}" = p."{c}"' for c in key)
+    values_b = ", ".join(f'b."{c}"' for c in columns)
+    values_p = ", ".join(f'p."{c}"' for c in columns)
+    conn.exec_driver_sql(
+        f"DELETE FROM {pub} p WHERE NOT EXISTS (SELECT 1 FROM {build} b WHERE {same_key} "
+        f"AND ROW({values_b})::text = ROW({values_p})::text)"
+    )
+    conn.exec_driver_sql(
+        f"INSERT INTO {pub} ({names}) SELECT {values_b} FROM {build} b "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {pub} p WHERE {same_key})"
+    )
+    return conn.exec_driver_sql(f"SELECT count(*) FROM {pub}").scalar()
+
+
+def _add_foreign_key(conn, key: ForeignKey, valid: bool) -> None:
+    columns = ", ".join(f'"{c}"' for c in key.columns)
+    to_columns = ", ".join(f'"{c}"' for c in key.to_columns)
+    conn.exec_driver_sql(
+        f'CREATE INDEX IF NOT EXISTS "{key.name[:-5]}_idx" ON {PUBLISHED_SCHEMA}.{key.table} ({columns})'
+    )
+    conn.exec_driver_sql(
+        f'ALTER TABLE {PUBLISHED_SCHEMA}.{key.table} ADD CONSTRAINT "{key.name}" FOREIGN KEY ({columns}) '
+        f"REFERENCES {PUBLISHED_SCHEMA}.{key.to_table} ({to_columns}) DEFERRABLE INITIALLY DEFERRED"
+        + ("" if valid else " NOT VALID")
+    )
+
+
 def _declare_foreign_keys(conn, tables: list[str], keys: list[ForeignKey]) -> None:
     """Make the foreign keys of `marts` those of the models, before the refill (PostgreSQL refuses to
     alter a table with checks pending): drop the ones no model declares any more, add the missing
@@ -92,15 +150,7 @@ def _declare_foreign_keys(conn, tables: list[str], keys: list[ForeignKey]) -> No
             if not present[qualified]:
                 conn.exec_driver_sql(f'ALTER TABLE {PUBLISHED_SCHEMA}.{key.table} VALIDATE CONSTRAINT "{key.name}"')
             continue
-        columns = ", ".join(f'"{c}"' for c in key.columns)
-        to_columns = ", ".join(f'"{c}"' for c in key.to_columns)
-        conn.exec_driver_sql(
-            f'CREATE INDEX IF NOT EXISTS "{key.name[:-5]}_idx" ON {PUBLISHED_SCHEMA}.{key.table} ({columns})'
-        )
-        conn.exec_driver_sql(
-            f'ALTER TABLE {PUBLISHED_SCHEMA}.{key.table} ADD CONSTRAINT "{key.name}" FOREIGN KEY ({columns}) '
-            f"REFERENCES {PUBLISHED_SCHEMA}.{key.to_table} ({to_columns}) DEFERRABLE INITIALLY DEFERRED NOT VALID"
-        )
+        _add_foreign_key(conn, key, valid=False)
 
 
 def publish(
@@ -120,6 +170,7 @@ def publish(
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
         conn.exec_driver_sql(f"SET LOCAL ROLE {TRANSFORMER_ROLE}")
         build_columns = {}
+        created = set()  # published for the first time: filled before their keys are added
         for table in tables:
             build_columns[table] = _columns(conn, BUILD_SCHEMA, table)
             if not build_columns[table]:
@@ -129,6 +180,7 @@ def publish(
                 conn.exec_driver_sql(
                     f"CREATE TABLE {PUBLISHED_SCHEMA}.{table} (LIKE {BUILD_SCHEMA}.{table} INCLUDING ALL)"
                 )
+                created.add(table)
             else:
                 have = dict(published)
                 for name, sql_type in build_columns[table]:
@@ -139,15 +191,14 @@ def publish(
                             f"{PUBLISHED_SCHEMA}.{table}.{name} is {have[name]} but the new build has {sql_type}: "
                             "a type change needs a migration (drop the published table after warning BI users)"
                         )
-        _declare_foreign_keys(conn, tables, list(foreign_keys))
+        later = [key for key in foreign_keys if key.table in created]
+        _declare_foreign_keys(conn, tables, [key for key in foreign_keys if key.table not in created])
         for table in tables:
-            names = ", ".join(f'"{name}"' for name, _ in build_columns[table])
-            conn.exec_driver_sql(f"DELETE FROM {PUBLISHED_SCHEMA}.{table}")
-            result = conn.exec_driver_sql(
-                f"INSERT INTO {PUBLISHED_SCHEMA}.{table} ({names}) SELECT {names} FROM {BUILD_SCHEMA}.{table}"
-            )
-            counts[table] = result.rowcount
+            columns = [name for name, _ in build_columns[table]]
+            counts[table] = _refill(conn, table, columns, _primary_key(conn, table))
             _copy_comments(conn, table)
+        for key in later:
+            _add_foreign_key(conn, key, valid=True)
         conn.execute(
             sa.text(
                 """insert into audit.publication (last_load_id, project_fingerprint, row_counts)

@@ -77,7 +77,7 @@ def test_a_provider_uploads_confirms_and_reads_the_receipt_in_french_and_arabic(
     import dagster as dg
     from selenium.webdriver.common.by import By
 
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.pipeline import run_load
 
     settings = warehouse

@@ -248,7 +248,7 @@ def test_the_readme_points_to_the_standard_questions_instead_of_copying_them():
 
 def _rebuild_marts_build(url: str) -> None:
     """The nightly dbt build of the marts (dbt's table swap in marts_build)."""
-    from orchestration.defs.transform.project import dbt_environment
+    from orchestration.dbt_manifest import dbt_environment
     from orchestration.settings import DBT_PROJECT_DIR
 
     dbt = Path(sys.executable).parent / "dbt"

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.defs.transform.project import dbt_environment
+from orchestration.dbt_manifest import dbt_environment
 from orchestration.settings import DBT_PROJECT_DIR
 
 UNIT_TESTS = {

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.dbt_manifest import prepare_manifest
 from orchestration.defs.transform.layers import mart_names
-from orchestration.defs.transform.project import prepare_manifest
 from orchestration.dictionary import DictionaryError, build, render
 from tests.conftest import served_url
 

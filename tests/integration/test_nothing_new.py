@@ -60,3 +60,31 @@ def test_a_new_load_or_no_publication_is_new(warehouse):
     with engine(warehouse.warehouse_url).begin() as conn:
         conn.execute(sa.text("UPDATE audit.publication SET last_load_id = last_load_id - 1"))
     assert not nothing_new(warehouse, warehouse.warehouse_url)
+
+
+def test_the_nightly_schedule_runs_the_whole_load_or_its_quiet_night_part(warehouse):
+    import dagster as dg
+
+    from orchestration.defs.ops.jobs import QUIET_NIGHT_ASSETS, QUIET_NIGHT_CHECKS
+    from orchestration.defs.ops.schedules import nightly_schedule
+
+    context = dg.build_schedule_context()
+    whole = nightly_schedule(context)  # never published: the whole load
+    assert whole.asset_selection is None and whole.asset_check_keys is None
+    assert whole.tags["tadamon/night"] == "load"
+    _published(warehouse)
+    quiet = nightly_schedule(context)
+    assert sorted(quiet.asset_selection) == sorted(QUIET_NIGHT_ASSETS) and len(QUIET_NIGHT_ASSETS) == 6
+    assert sorted(quiet.asset_check_keys) == sorted(QUIET_NIGHT_CHECKS)
+    assert quiet.tags["tadamon/night"] == "nothing new"
+
+
+def test_the_schedule_runs_the_whole_load_when_the_warehouse_cannot_be_read(warehouse, monkeypatch):
+    import dagster as dg
+
+    from orchestration.defs.ops.schedules import nightly_schedule
+
+    _published(warehouse)
+    monkeypatch.setenv("TADAMON_WAREHOUSE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
+    request = nightly_schedule(dg.build_schedule_context())
+    assert request.asset_selection is None and request.tags["tadamon/night"] == "load"

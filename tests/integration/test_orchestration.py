@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def defs():
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
 
     prepare_manifest()
     from orchestration.definitions import defs
@@ -36,7 +36,7 @@ def defs():
     return defs
 
 
-def test_nightly_schedule_runs_the_whole_graph_at_two_in_casablanca(defs):
+def test_nightly_schedule_runs_the_nightly_job_at_two_in_casablanca(defs):
     schedule = defs.get_schedule_def("nightly_load_0200")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"
@@ -85,6 +85,37 @@ def test_asset_graph_shape(defs):
             "chambre__formations",
         )
     }
+
+
+def test_a_quiet_night_runs_the_code_locations_check_deliveries_job_from_lighter_definitions(defs):
+    import sys
+
+    from orchestration.delivery_check_definitions import defs as light
+    from orchestration.job_runs import EXECUTED_FROM
+
+    assert EXECUTED_FROM == {"check_deliveries": "orchestration.delivery_check_definitions"}
+
+    from dagster._core.execution.api import create_execution_plan
+
+    def selected(definitions):
+        job = definitions.resolve_job_def("check_deliveries")
+        return job.asset_layer.selected_asset_keys, sorted(create_execution_plan(job).step_keys_to_execute)
+
+    assets, steps = selected(light)
+    assert (assets, steps) == selected(defs)
+    # the nightly schedule's quiet night: the same steps, as a part of the nightly job
+    from orchestration.defs.ops.jobs import QUIET_NIGHT_ASSETS, QUIET_NIGHT_CHECKS
+
+    part = defs.resolve_job_def("nightly_load").get_subset(
+        asset_selection=set(QUIET_NIGHT_ASSETS), asset_check_selection=set(QUIET_NIGHT_CHECKS)
+    )
+    assert sorted(create_execution_plan(part).step_keys_to_execute) == steps
+    assert len(assets) == 6
+    assert len(steps) == 9 and sum(step.endswith("_delivered_on_time") for step in steps) == 6, steps
+    # what makes it light: a child interpreter that loads it never imports dagster-dbt
+    probe = "import sys, orchestration.delivery_check_definitions; print('dagster_dbt' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr[-2000:]
 
 
 def test_definitions_validate_on_the_workspace(defs):

@@ -157,8 +157,8 @@ def test_foreign_keys_are_declared_kept_and_a_dangling_key_fails_the_publication
     with engine(url).connect() as conn:
         declared = conn.exec_driver_sql(fk_sql).all()
     definition = "FOREIGN KEY (thing_key) REFERENCES marts.dim_thing(thing_key) DEFERRABLE INITIALLY DEFERRED"
-    # added NOT VALID before the refill, whose rows are checked at the commit; validated the next night
-    assert declared == [("fct_thing_thing_key_fkey", definition + " NOT VALID")]
+    # a table published for the first time gets its keys once it is filled, checked then
+    assert declared == [("fct_thing_thing_key_fkey", definition)]
     build(url, [(1, "a2"), (2, "b2"), (3, "c")])
     build_fact(url, [(10, 3)])
     publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
@@ -178,3 +178,63 @@ def test_foreign_keys_are_declared_kept_and_a_dangling_key_fails_the_publication
     publish(url, ["dim_thing", "fct_thing"])
     with engine(url).connect() as conn:
         assert conn.exec_driver_sql(fk_sql).all() == []
+
+
+def test_a_key_declared_on_a_published_table_is_added_not_valid_then_validated(warehouse):
+    from orchestration.warehouse.mart_keys import ForeignKey
+
+    url = admin_url(warehouse)
+    key = ForeignKey("fct_thing", ("thing_key",), "dim_thing", ("thing_key",))
+    build(url, [(1, "a")])
+    build_fact(url, [(10, 1)])
+    publish(url, ["dim_thing", "fct_thing"])
+    fk_sql = "select convalidated from pg_constraint where conrelid = 'marts.fct_thing'::regclass and contype = 'f'"
+    publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])  # the refill's rows are checked at the commit
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql(fk_sql).scalars().all() == [False]
+    publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql(fk_sql).scalars().all() == [True]
+
+
+def test_a_dangling_key_fails_the_first_publication_whole(warehouse):
+    from orchestration.warehouse.mart_keys import ForeignKey
+
+    url = admin_url(warehouse)
+    key = ForeignKey("fct_thing", ("thing_key",), "dim_thing", ("thing_key",))
+    build(url, [(1, "a")])
+    build_fact(url, [(10, 1), (11, 2)])
+    with pytest.raises(sa.exc.IntegrityError, match="fct_thing_thing_key_fkey"):
+        publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql("select to_regclass('marts.dim_thing')").scalar() is None
+
+
+def test_a_night_rewrites_only_the_rows_that_changed(warehouse):
+    url = admin_url(warehouse)
+    build(url, [(1, "a"), (2, "b"), (3, "c"), (4, None)])
+    publish(url, ["dim_thing"])
+    row_versions = "select thing_key, xmin::text from marts.dim_thing order by thing_key"
+    with engine(url).connect() as conn:
+        before = dict(conn.exec_driver_sql(row_versions).all())
+    build(url, [(1, "a"), (2, "b2"), (4, None), (5, "e")])  # 2 changed, 3 gone, 5 new, 1 and 4 (a null) alike
+    assert publish(url, ["dim_thing"]) == {"dim_thing": 4}
+    with engine(url).connect() as conn:
+        rows = conn.exec_driver_sql("select thing_key, name from marts.dim_thing order by thing_key").all()
+        after = dict(conn.exec_driver_sql(row_versions).all())
+    assert rows == [(1, "a"), (2, "b2"), (4, None), (5, "e")]
+    assert after[1] == before[1] and after[4] == before[4]  # not rewritten
+    assert after[2] != before[2]
+
+
+def test_a_number_of_another_scale_is_published_as_the_build_writes_it(warehouse):
+    url = admin_url(warehouse)
+    for amount in ("1.0", "1.00"):
+        with engine(url).begin() as conn:
+            conn.exec_driver_sql("SET LOCAL ROLE tadamon_transformer")
+            conn.exec_driver_sql("DROP TABLE IF EXISTS marts_build.dim_thing")
+            conn.exec_driver_sql("CREATE TABLE marts_build.dim_thing (thing_key int PRIMARY KEY, amount numeric)")
+            conn.exec_driver_sql(f"insert into marts_build.dim_thing values (1, {amount})")
+        publish(url, ["dim_thing"])
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql("select amount::text from marts.dim_thing").scalar() == "1.00"

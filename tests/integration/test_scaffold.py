@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import yaml
 from sqlfluff.core import FluffConfig, Linter
 
-from orchestration.defs.transform.project import dbt_environment
+from orchestration.dbt_manifest import dbt_environment
 from orchestration.ingest.definitions import load_definitions
 from orchestration.ingest.landing import Lander
 from orchestration.scaffold import ScaffoldError, check_file, new_source

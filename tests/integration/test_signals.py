@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.defs.transform.project import prepare_manifest
+from orchestration.dbt_manifest import prepare_manifest
 from tests.conftest import served_url
 
 TADAMON = Path(sys.executable).with_name("tadamon")

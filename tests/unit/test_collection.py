@@ -14,13 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # whole suite collected.
 COLLECT_WITHOUT_MANIFEST = """
 import sys
+from pathlib import Path
 import pytest
-from dagster_dbt import DbtProject
-from orchestration.defs.transform import project
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration import dbt_manifest
 
-project.dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
-                                 target_path=sys.argv[1])
+dbt_manifest.MANIFEST_PATH = Path(sys.argv[1]) / "manifest.json"
 sys.exit(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "tests"]))
 """
 
@@ -42,3 +40,10 @@ def test_the_suite_is_collected_from_a_clean_checkout_without_a_dbt_manifest(tmp
     assert re.fullmatch(r"\d+ tests collected in [\d.]+s", summary), result.stdout[-3000:]
     assert int(summary.split()[0]) > 700
     assert not missing.exists(), "collecting must not prepare the manifest"
+
+
+def test_the_manifest_prepared_is_the_one_dagster_dbt_reads():
+    from orchestration.dbt_manifest import MANIFEST_PATH
+    from orchestration.defs.transform.project import dbt_project
+
+    assert dbt_project.manifest_path == MANIFEST_PATH

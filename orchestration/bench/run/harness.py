@@ -138,7 +138,7 @@ def run_bench(
     """Run the benchmark at these scales (plus `nation` with `nation=True`) and rewrite the results
     section of `out` (None: only print). Returns {'machine', 'results'}."""
     scales = tuple(scales) + (("nation",) if nation and "nation" not in scales else ())
-    from orchestration.defs.transform.project import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
 
     prepare_manifest()  # once, before any timing: `tadamon run` would otherwise parse on first use
     own_workdir = workdir is None

@@ -2,11 +2,11 @@
 
 import dagster as dg
 
+from orchestration.dbt_manifest import load_manifest
 from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.layers import mart_names
-from orchestration.defs.transform.project import load_manifest
 from orchestration.fingerprint import project_fingerprint
 from orchestration.warehouse.mart_keys import foreign_keys
 from orchestration.warehouse.publish import publish

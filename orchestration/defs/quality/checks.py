@@ -115,8 +115,9 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
 
 def _known_asset_keys() -> "set[dg.AssetKey]":
     """The raw tables the landing assets declare and the marts dbt builds, as asset keys."""
+    from orchestration.dbt_manifest import load_manifest
     from orchestration.defs.transform.layers import mart_names
-    from orchestration.defs.transform.project import dbt_project, load_manifest
+    from orchestration.defs.transform.project import dbt_project
     from orchestration.ingest.definitions import load_definitions
 
     keys = {asset_keys.raw(d.table) for d in load_definitions()}

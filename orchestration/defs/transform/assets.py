@@ -10,12 +10,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_manifest import dbt_environment, parsed_manifest
 from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.full_refresh import full_refresh_reason
 from orchestration.defs.transform.layers import layer_of
-from orchestration.defs.transform.project import dbt_environment, dbt_project, parsed_manifest
+from orchestration.defs.transform.project import dbt_project
 from orchestration.warehouse import schemas
 
 
