@@ -47,12 +47,16 @@
 {#- Consonant skeleton of the distinctive word of a normalised name key (its first word, article
     removed), comparable across scripts: 'alfajr' and 'الفجر' both give 'fjr', 'alwahda' and
     'الوحده' give 'hd', 'nassim' and 'النسيم' give 'nsm'. Short vowels, long vowels (ا و ي), ع and
-    hamza are dropped, doubled consonants collapsed, a final ه (from ة) dropped. -#}
+    hamza are dropped, doubled consonants collapsed, a final ه (from ة) dropped.
+    A name that starts with a douar or a tribe ('Douar Tazirout', 'دوار تازيروت', 'Aït Ouallal',
+    'آيت والال', 'Ouled Ali') is known by the word after it: the skeleton of 'douar' alone put half
+    of the associations of a province in one block of candidates, pairs growing with its square. -#}
 {% macro name_skeleton(name_key, script) -%}
+    {%- set first_word = "split_part(regexp_replace(" ~ name_key ~ ", '^(?:" ~ name_place_words(script) ~ ") (?=.)', ''), ' ', 1)" -%}
     {%- if script == 'latin' -%}
     nullif(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         regexp_replace(regexp_replace(regexp_replace(
-            regexp_replace(split_part({{ name_key }}, ' ', 1), '^al(?=..)', ''),
+            regexp_replace({{ first_word }}, '^al(?=..)', ''),
             'kh', 'k', 'g'), 'gh', 'g', 'g'), '(ch|sh)', 's', 'g'), 'th', 't', 'g'), 'dh', 'd', 'g'),
             '(ck|q|c)', 'k', 'g'), 'x', 'ks', 'g'),
             '[aeiouyw]', '', 'g'),
@@ -60,10 +64,16 @@
     {%- else -%}
     nullif(regexp_replace(
         translate(
-            regexp_replace(regexp_replace(split_part({{ name_key }}, ' ', 1), '^ال(?=..)', ''), '(?<=..)ه$', ''),
+            regexp_replace(regexp_replace({{ first_word }}, '^ال(?=..)', ''), '(?<=..)ه$', ''),
             'بتثجحخدذرزسشصضطظغفقكلمنهڭڤپ' || 'عويءا',
             'bttjhkddrzsssdtzgfkklmnhgfb'
         ),
         '(.)\1+', '\1', 'g'), '')
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The words before a douar's or a tribe's name, as normalize_org_name writes them. -#}
+{% macro name_place_words(script) -%}
+    {{- 'douar|ait|ayt|ouled|oulad' if script == 'latin' else 'دوار|ايت|اولاد' -}}
 {%- endmacro %}

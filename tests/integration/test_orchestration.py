@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -116,6 +117,14 @@ def test_a_quiet_night_runs_the_code_locations_check_deliveries_job_from_lighter
     probe = "import sys, orchestration.delivery_check_definitions; print('dagster_dbt' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert loaded.stdout.strip() == "False", loaded.stderr[-2000:]
+
+
+def test_the_dbt_version_given_to_dagster_dbt_is_the_executables(defs):
+    from orchestration.defs.transform.assets import dbt_resource
+
+    printed = subprocess.run([str(BIN / "dbt"), "--version"], capture_output=True, text=True, timeout=120).stdout
+    given = dbt_resource()._cli_version  # noqa: SLF001 - what dagster-dbt would have asked `dbt --version`
+    assert re.search(r"installed: (\d+\.\d+\.\d+)", printed).group(1) == str(given)
 
 
 def test_definitions_validate_on_the_workspace(defs):

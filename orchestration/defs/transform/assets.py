@@ -1,14 +1,17 @@
 """dbt models as Dagster assets: staging, intermediate and the marts' build, grouped by layer and
 provider. dbt tests show as asset checks."""
 
+import importlib.metadata
 import os
 import sys
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from packaging import version
 
 from orchestration.dbt_manifest import dbt_environment, parsed_manifest
 from orchestration.defs import asset_keys
@@ -66,6 +69,15 @@ def dbt_models(
     yield from dbt.cli(args, context=context).stream()
 
 
+class VenvDbtCliResource(DbtCliResource):
+    """dagster-dbt starts `dbt --version` (two seconds of imports) before every build to learn the
+    version of the executable; the executable is this venv's dbt, so it is the dbt-core installed here."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
     # the venv's dbt, whether or not the venv is on PATH
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
+    return VenvDbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
