@@ -27,6 +27,8 @@ def _phase_of(step_key: str) -> str:
         return "publish"
     if "dbt" in step_key:
         return "dbt"
+    if step_key.startswith("report__"):
+        return "bilan"
     return "quality"
 
 
@@ -64,7 +66,7 @@ def _run_events(env: dict[str, str], ended_at: float | None = None) -> dict:
     unfinished = [key for key in starts if key not in steps]
     for key in unfinished:
         steps[key] = (ended_at or time.time()) - starts[key]
-    phases = {"ingest": 0.0, "dbt": 0.0, "quality": 0.0, "publish": 0.0}
+    phases = {"ingest": 0.0, "dbt": 0.0, "quality": 0.0, "publish": 0.0, "bilan": 0.0}
     for key, seconds in steps.items():
         phases[_phase_of(key)] += seconds
     run_s = (run_end - run_start) if run_start and run_end else None

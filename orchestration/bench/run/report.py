@@ -119,16 +119,17 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                 "**2–3. The nightly load** (`tadamon run` in a child process; phases from the Dagster run's "
                 "step events; peak = resident memory of the command's process tree: Python and dbt)",
                 "",
-                "| night | wall s | Dagster run s | ingest s | dbt s | quality s | publish s | "
+                "| night | wall s | Dagster run s | ingest s | dbt s | quality s | publish s | bilan s | "
                 "start-up s | peak MB | rows loaded | exit |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
             ]
             for key, n in nights.items():
                 ph = n.get("phases") or {}
                 lines.append(
                     f"| {NIGHT_NAMES.get(key, key)} | **{fmt_s(n['wall_s'])}** | {fmt_s(n.get('run_s'))} | "
                     f"{fmt_s(ph.get('ingest'))} | {fmt_s(ph.get('dbt'))} | {fmt_s(ph.get('quality'))} | "
-                    f"{fmt_s(ph.get('publish'))} | {fmt_s(n.get('startup_s'))} | {n['peak_rss_mb']:,.0f} | "
+                    f"{fmt_s(ph.get('publish'))} | {fmt_s(ph.get('bilan'))} | {fmt_s(n.get('startup_s'))} | "
+                    f"{n['peak_rss_mb']:,.0f} | "
                     f"{n.get('rows_loaded', '—')} | {n['exit_code']}"
                     + (f" ({n['checks_failed']} checks failed)" if n.get("checks_failed") else "")
                     + " |"

@@ -83,10 +83,13 @@ outcomes as (
     from marts.fct_outcome as o
     inner join marts.dim_indicator as i on i.indicator_key = o.indicator_key
     inner join marts.dim_organisation as org on org.organisation_key = o.organisation_key
+    -- in scope through its project, or (register values) its organisation: joins, not `in (select
+    -- ...)` in a case, which scans the subquery once per row when it does not fit in work_mem
+    left join projects as scope_project on scope_project.project_key = o.project_key
+    left join organisations as scope_organisation
+        on o.project_key is null and scope_organisation.organisation_id = org.organisation_id
     where (cast(:as_of as date) is null or o.period_date <= cast(:as_of as date))
-      and (case when o.project_key is not null
-                then o.project_key in (select project_key from projects)
-                else org.organisation_id in (select organisation_id from organisations) end)
+      and (scope_project.project_key is not null or scope_organisation.organisation_id is not null)
     order by coalesce(o.project_key, org.organisation_id), i.indicator_code, o.value_type, o.period_date desc
 ),
 
