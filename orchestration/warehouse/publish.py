@@ -171,6 +171,7 @@ def publish(
         conn.exec_driver_sql(f"SET LOCAL ROLE {TRANSFORMER_ROLE}")
         build_columns = {}
         created = set()  # published for the first time: filled before their keys are added
+        refilled_whole = set()  # a column the models dropped: every row gets it empty, as before
         for table in tables:
             build_columns[table] = _columns(conn, BUILD_SCHEMA, table)
             if not build_columns[table]:
@@ -183,6 +184,8 @@ def publish(
                 created.add(table)
             else:
                 have = dict(published)
+                if set(have) - {name for name, _ in build_columns[table]}:
+                    refilled_whole.add(table)
                 for name, sql_type in build_columns[table]:
                     if name not in have:
                         conn.exec_driver_sql(f'ALTER TABLE {PUBLISHED_SCHEMA}.{table} ADD COLUMN "{name}" {sql_type}')
@@ -195,7 +198,8 @@ def publish(
         _declare_foreign_keys(conn, tables, [key for key in foreign_keys if key.table not in created])
         for table in tables:
             columns = [name for name, _ in build_columns[table]]
-            counts[table] = _refill(conn, table, columns, _primary_key(conn, table))
+            key = [] if table in refilled_whole else _primary_key(conn, table)
+            counts[table] = _refill(conn, table, columns, key)
             _copy_comments(conn, table)
         for key in later:
             _add_foreign_key(conn, key, valid=True)

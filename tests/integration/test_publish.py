@@ -238,3 +238,17 @@ def test_a_number_of_another_scale_is_published_as_the_build_writes_it(warehouse
         publish(url, ["dim_thing"])
     with engine(url).connect() as conn:
         assert conn.exec_driver_sql("select amount::text from marts.dim_thing").scalar() == "1.00"
+
+
+def test_a_column_the_models_dropped_is_left_empty_on_every_row(warehouse):
+    url = admin_url(warehouse)
+    build(url, [(1, "a"), (2, "b")], extra_column=True)
+    with engine(url).begin() as conn:
+        conn.exec_driver_sql("SET LOCAL ROLE tadamon_transformer")
+        conn.exec_driver_sql("UPDATE marts_build.dim_thing SET colour = 'red'")
+    publish(url, ["dim_thing"])
+    build(url, [(1, "a"), (2, "b2")])  # no colour any more; row 1 unchanged
+    publish(url, ["dim_thing"])
+    with engine(url).connect() as conn:
+        rows = conn.exec_driver_sql("select thing_key, name, colour from marts.dim_thing order by 1").all()
+    assert rows == [(1, "a", None), (2, "b2", None)]
