@@ -4,6 +4,7 @@ import it (two seconds); orchestration/defs/transform/project.py gives dagster-d
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,8 @@ _SOURCES = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml"
 
 
 def dbt_environment(url: str) -> dict[str, str]:
-    """TADAMON_DBT_* variables for profiles.yml, from a warehouse URL."""
+    """The environment dbt runs with: TADAMON_DBT_* for profiles.yml, from a warehouse URL, and dbt's
+    own settings."""
     parsed = make_url(url)
     return {
         "TADAMON_DBT_HOST": parsed.host or "127.0.0.1",
@@ -27,6 +29,9 @@ def dbt_environment(url: str) -> dict[str, str]:
         "TADAMON_DBT_PASSWORD": parsed.password or "",
         "TADAMON_DBT_DATABASE": parsed.database or "",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # dbt.log at debug level writes every statement of every node (6 MB a region night): a sixth
+        # of dbt's own CPU. Info keeps each node's start, result and errors; the SQL is in target/run/.
+        "DBT_LOG_LEVEL_FILE": "info",
     }
 
 
@@ -41,29 +46,20 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return newest
 
 
-PROFILE_STAMP = "tadamon_profile.json"  # in dbt's target/: the connection the manifest was parsed for
-
-
-def _profile_of(env: dict[str, str]) -> str:
-    """The connection settings dbt hashes into its partial-parse state (no password): a build on
-    another connection than the parse's reparses everything and says "Unable to do partial parsing"."""
-    return json.dumps({k: v for k, v in sorted(env.items()) if k.startswith("TADAMON_DBT_") and "PASSWORD" not in k})
-
-
-def manifest_is_stale(url: str | None = None) -> bool:
+def manifest_is_stale() -> bool:
     manifest = MANIFEST_PATH
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        return True
-    if url is None:
-        return False
-    stamp = manifest.with_name(PROFILE_STAMP)
-    return not stamp.exists() or stamp.read_text() != _profile_of(dbt_environment(url))
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR)
 
 
 def prepare_manifest(url: str | None = None, force: bool = False) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than the project's files, or was parsed
-    for another connection than the warehouse at `url` (the one the build will use)."""
-    if force or manifest_is_stale(url):
+    """Run `dbt parse` when the manifest is missing or older than the project's files, with the
+    connection of the warehouse at `url` (the build's, so that the build need not parse again).
+
+    A manifest parsed for another connection is kept: the models and tests it lists do not depend
+    on the connection. The build sees the change and parses again itself, a few seconds, where a
+    `dbt parse` of its own costs a whole dbt start as well; `keep_parse_state` then makes the build's
+    parse the project's, for the next builds on that connection."""
+    if force or manifest_is_stale():
         dbt = Path(sys.executable).with_name("dbt")
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(dbt_environment(url) if url else {})}
         result = subprocess.run(
@@ -82,9 +78,31 @@ def prepare_manifest(url: str | None = None, force: bool = False) -> Path:
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-        if url:
-            MANIFEST_PATH.with_name(PROFILE_STAMP).write_text(_profile_of(dbt_environment(url)))
     return MANIFEST_PATH
+
+
+PARSE_STATE = ("partial_parse.msgpack", "manifest.json")
+KEPT_INVOCATIONS = 14  # dbt's folders of the latest builds (logs, compiled SQL, run results), a night each
+
+
+def keep_parse_state(invocation_target: Path) -> None:
+    """After a build in a target folder of its own (dagster-dbt gives each build one, seeded with a
+    copy of target/partial_parse.msgpack): make the build's parse the project's when it parsed anew
+    (another connection), so that the next build parses nothing; then forget the folders of all
+    but the latest KEPT_INVOCATIONS builds, which would otherwise grow every night for years."""
+    target = MANIFEST_PATH.parent
+    for name in PARSE_STATE:
+        built, kept = invocation_target / name, target / name
+        if built.exists() and (not kept.exists() or built.stat().st_mtime > kept.stat().st_mtime):
+            staged = target / f".{name}.new"
+            shutil.copyfile(built, staged)
+            os.replace(staged, kept)  # readers see the old file or the new one, never half of one
+    builds = sorted(
+        (p for p in target.iterdir() if p.is_dir() and any((p / n).exists() for n in ("run_results.json", "dbt.log"))),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in builds[:-KEPT_INVOCATIONS]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def parsed_manifest() -> Path:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from orchestration.datadir import create_data_dir
 from orchestration.settings import get_settings
-from orchestration.warehouse import drop_database, ensure_warehouse, sqlalchemy_url
+from orchestration.warehouse import create_database, drop_database, ensure_warehouse, sqlalchemy_url
 from orchestration.warehouse.embedded import EmbeddedWarehouse
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -41,7 +41,7 @@ class TestServer:
         name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
         eng = self._admin()
         with eng.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            create_database(conn, name)
         eng.dispose()
         self.created.append(name)
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)

@@ -66,6 +66,29 @@ def sqlalchemy_url(url: str | URL) -> URL:
     return make_url(url).set(drivername="postgresql+psycopg2")
 
 
+def create_database(conn: sa.Connection, name: str) -> None:
+    """CREATE DATABASE `name`, its text compared byte by byte (collation C) when the server's locales
+    are the C library's, with the server's character classes.
+
+    Why: the marts' keys are text (md5 surrogate keys, codes), sorted, grouped, joined and indexed by
+    every night's models and by BI queries. Under a C library collation PostgreSQL calls strcoll for
+    each comparison and cannot abbreviate keys; under C it compares bytes (a third less time to index
+    the national fct_outcome). The order is the same as the embedded server's C.UTF-8 (code points,
+    which is UTF-8's byte order), and lower(), upper() and regular expressions on Arabic or French
+    follow LC_CTYPE, which is kept."""
+    quoted = conn.dialect.identifier_preparer.quote(name)
+    libc_only = "" if conn.dialect.server_version_info < (15,) else " and datlocprovider = 'c'"  # before 15, libc
+    template = conn.execute(
+        sa.text(f"select datctype from pg_database where datname = 'template1'{libc_only}")
+    ).scalar()
+    if template is None:  # ICU or built-in locales: the server's own choice stands
+        conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+        return
+    conn.execute(
+        sa.text(f"CREATE DATABASE {quoted} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE :ctype"), {"ctype": template}
+    )
+
+
 def _create_database_if_missing(url: URL) -> None:
     maintenance = sqlalchemy_url(url).set(database="postgres")
     eng = sa.create_engine(maintenance, isolation_level="AUTOCOMMIT")
@@ -75,9 +98,8 @@ def _create_database_if_missing(url: URL) -> None:
                 sa.text("select 1 from pg_database where datname = :name"), {"name": url.database}
             ).scalar()
             if not exists:
-                quoted = eng.dialect.identifier_preparer.quote(url.database)
                 try:
-                    conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+                    create_database(conn, url.database)
                 except sa.exc.DBAPIError as exc:
                     # two first runs at once: the other one created it between the check and here
                     if getattr(exc.orig, "pgcode", None) not in (DUPLICATE_DATABASE, UNIQUE_VIOLATION):

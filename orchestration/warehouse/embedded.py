@@ -168,6 +168,7 @@ class EmbeddedWarehouse:
                 "--auth-host=scram-sha-256",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
+                "--lc-collate=C",  # text compared byte by byte: warehouse.create_database says why
             )
         finally:
             pwfile.unlink(missing_ok=True)

@@ -167,7 +167,7 @@ def test_foreign_keys_are_declared_kept_and_a_dangling_key_fails_the_publication
     # a build whose fact points at a thing that is not there fails whole: the marts stay as they were
     build(url, [(1, "a3")])
     build_fact(url, [(10, 1), (11, 3)])
-    with pytest.raises(sa.exc.IntegrityError, match="fct_thing_thing_key_fkey"):
+    with pytest.raises(PublishError, match="fct_thing_thing_key_fkey"):
         publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
     with engine(url).connect() as conn:
         assert conn.exec_driver_sql("select count(*) from marts.dim_thing").scalar() == 3
@@ -204,7 +204,7 @@ def test_a_dangling_key_fails_the_first_publication_whole(warehouse):
     key = ForeignKey("fct_thing", ("thing_key",), "dim_thing", ("thing_key",))
     build(url, [(1, "a")])
     build_fact(url, [(10, 1), (11, 2)])
-    with pytest.raises(sa.exc.IntegrityError, match="fct_thing_thing_key_fkey"):
+    with pytest.raises(PublishError, match="fct_thing_thing_key_fkey"):
         publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
     with engine(url).connect() as conn:
         assert conn.exec_driver_sql("select to_regclass('marts.dim_thing')").scalar() is None
@@ -252,3 +252,72 @@ def test_a_column_the_models_dropped_is_left_empty_on_every_row(warehouse):
     with engine(url).connect() as conn:
         rows = conn.exec_driver_sql("select thing_key, name, colour from marts.dim_thing order by 1").all()
     assert rows == [(1, "a", None), (2, "b2", None)]
+
+
+def test_a_dimension_row_dropped_while_a_fact_still_points_at_it_fails_the_publication(warehouse):
+    """The keys of the rows a night wrote are checked both ways: here the fact row is unchanged (not
+    written again) and the dimension row it points at is gone from the build."""
+    from orchestration.warehouse.mart_keys import ForeignKey
+
+    url = admin_url(warehouse)
+    key = ForeignKey("fct_thing", ("thing_key",), "dim_thing", ("thing_key",))
+    build(url, [(1, "a"), (2, "b")])
+    build_fact(url, [(10, 1), (11, 2)])
+    publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
+    build(url, [(1, "a")])
+    written = {}
+    with pytest.raises(
+        PublishError, match=r'"fct_thing_thing_key_fkey" .*point at dim_thing rows that are not there \(2\)'
+    ):
+        publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key], written=written)
+    assert written == {"dim_thing": (1, 0), "fct_thing": (0, 0)}  # what the refill wrote before the check
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql("select thing_key from marts.dim_thing order by 1").scalars().all() == [1, 2]
+    build_fact(url, [(10, 1)])
+    written.clear()
+    assert publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key], written=written) == {
+        "dim_thing": 1,
+        "fct_thing": 1,
+    }
+    assert written == {"dim_thing": (1, 0), "fct_thing": (1, 0)}
+
+
+def test_a_publisher_that_may_not_turn_row_checks_off_has_the_keys_checked_at_the_commit(warehouse, test_server):
+    """A non-superuser publisher (a council's DBA may give no more): PostgreSQL checks the keys row by row
+    at the commit, with the same outcome and the same PublishError."""
+    import secrets
+
+    from sqlalchemy.engine import make_url
+
+    from orchestration.warehouse.mart_keys import ForeignKey
+    from orchestration.warehouse.publish import _row_checks_off
+
+    url = admin_url(warehouse)
+    role, password = f"publisher_{secrets.token_hex(3)}", secrets.token_hex(8)
+    with engine(url).connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER IN ROLE tadamon_transformer")
+        conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{make_url(url).database}" TO {role}')
+        conn.commit()
+    publisher = make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
+    try:
+        with engine(publisher).begin() as conn:
+            assert _row_checks_off(conn) is False
+        key = ForeignKey("fct_thing", ("thing_key",), "dim_thing", ("thing_key",))
+        build(url, [(1, "a"), (2, "b")])
+        build_fact(url, [(10, 1), (11, 2)])
+        publish(url, ["dim_thing", "fct_thing"], foreign_keys=[key])
+        build(url, [(1, "a"), (2, "b2")])
+        assert publish(publisher, ["dim_thing", "fct_thing"], foreign_keys=[key]) == {"dim_thing": 2, "fct_thing": 2}
+        build_fact(url, [(10, 1), (11, 3)])
+        with pytest.raises(PublishError, match='violates foreign key constraint "fct_thing_thing_key_fkey"'):
+            publish(publisher, ["dim_thing", "fct_thing"], foreign_keys=[key])
+        with engine(url).connect() as conn:
+            assert conn.exec_driver_sql("select thing_key from marts.fct_thing order by 1").scalars().all() == [1, 2]
+    finally:
+        from orchestration.warehouse import dispose_engines
+
+        dispose_engines()
+        with engine(url).connect() as conn:
+            conn.exec_driver_sql(f'REVOKE CONNECT ON DATABASE "{make_url(url).database}" FROM {role}')
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+            conn.commit()

@@ -46,10 +46,13 @@ class BenchServer:
         return make_url(self.admin_url).set(database=database).render_as_string(hide_password=False)
 
     def fresh_database(self, name: str) -> str:
+        """An empty database, made as `tadamon run` makes the warehouse's (warehouse.create_database)."""
+        from orchestration.warehouse import create_database
+
         self.drop_database(name)
         engine = self._admin()
         with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            create_database(conn, name)
         engine.dispose()
         self.created.add(name)
         return self.url(name)

@@ -34,9 +34,16 @@ def build_publish_asset() -> dg.AssetsDefinition:
         pool="warehouse_transform",
     )
     def publish_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        written: dict[str, tuple[int, int]] = {}
         with retry_when_transient(context):
-            counts = publish(warehouse.url(), names, fingerprint=project_fingerprint(), foreign_keys=keys)
+            counts = publish(
+                warehouse.url(), names, fingerprint=project_fingerprint(), foreign_keys=keys, written=written
+            )
         for name in names:
-            yield dg.MaterializeResult(asset_key=asset_keys.published_mart(name), metadata={"rows": counts[name]})
+            deleted, inserted = written[name]
+            yield dg.MaterializeResult(
+                asset_key=asset_keys.published_mart(name),
+                metadata={"rows": counts[name], "rows_deleted": deleted, "rows_inserted": inserted},
+            )
 
     return publish_marts
