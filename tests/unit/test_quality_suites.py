@@ -25,7 +25,7 @@ from orchestration.quality import (
 )
 from orchestration.quality.catalog import all_suites
 from orchestration.quality.mart_suites import mart_suites
-from orchestration.quality.project import CONNECTION_ENV, GX_DIR, asset_query, expectation
+from orchestration.quality.project import CONNECTION_ENV, GX_DIR, batch_relation, expectation
 from orchestration.quality.raw_rules import starter_suite
 from orchestration.quality.raw_suites import HAND_WRITTEN
 from orchestration.quality.rows_in_force import select_source_rows
@@ -60,7 +60,8 @@ def test_files_are_in_step_with_the_catalog():
         stored = stored_suite(suite.name)
         assert stored.asset_key == suite.asset_key
         assert stored.batch_table == suite.batch_table
-        assert " ".join(assets[suite.name]["query"].split()) == " ".join(asset_query(suite).split())
+        asset = assets[suite.name]
+        assert (asset["type"], asset["schema_name"], asset["table_name"]) == ("table", *batch_relation(suite))
         expected = [expectation(rule).configuration for rule in suite.rules]
         stored_json = json.loads((GX_DIR / "expectations" / f"{suite.name}.json").read_text())["expectations"]
         assert [e["type"] for e in stored_json] == [c.type for c in expected], suite.name
@@ -77,6 +78,7 @@ def test_files_are_in_step_with_the_catalog():
         assert (GX_DIR / "validation_definitions" / f"{suite.name}.json").is_file()
         checkpoint = json.loads((GX_DIR / "checkpoints" / f"{suite.name}.json").read_text())
         assert checkpoint["result_format"]["result_format"] == "COMPLETE"
+        assert checkpoint["actions"] == []  # the runner writes the Data Docs once for the suites it ran
     assert {p.stem for p in (GX_DIR / "expectations").glob("*.json")} == {s.name for s in all_suites()}
 
 
@@ -314,15 +316,17 @@ def test_the_structural_rules_gx_used_to_keep_are_blocking_dbt_tests():
 
 def test_raw_suites_read_their_batch_staged_once_and_mart_suites_their_table():
     """A raw suite's expectations read the table its rows in force are staged in (runner.stage_batch),
-    not the ranking query each; a mart suite reads the mart."""
+    not the ranking query each; a mart suite reads the mart. Both as GX table assets (a query asset
+    fetches every row of its query to learn the columns)."""
     for suite in all_suites():
         if suite.asset_key[0] == "raw":
             assert suite.batch_table == f"quality_batch.{suite.name}"
-            assert asset_query(suite) == f"select * from quality_batch.{suite.name}"
+            assert batch_relation(suite) == ("quality_batch", suite.name)
             assert "as rows_in_force" in suite.query  # what is staged
             definition = next(d for d in load_definitions() if d.qualified_table == suite.table)
             personal = [c.name for c in definition.columns if c.personal]
             assert not [c for c in personal if re.search(rf"\b{c}\b", suite.query)], suite.name
         else:
             assert suite.batch_table == ""
-            assert asset_query(suite) == suite.query
+            assert suite.query == f"select * from {suite.table}"  # the whole mart
+            assert batch_relation(suite) == tuple(suite.table.split("."))
