@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from orchestration.defs.quality.checks import check_name, check_result, dagster_severity
+from orchestration.defs.quality.checks import check_key, check_name, check_result, dagster_severity, quality_checks
 from orchestration.ingest.definitions import load_definitions
 from orchestration.quality import (
     CRITICAL,
@@ -44,6 +44,17 @@ RAW_SUITES = {
 
 
 # -- the files --------------------------------------------------------------------------------
+def test_the_suites_of_a_layer_are_checks_of_one_step_each_with_its_own_result():
+    suites = stored_suites()
+    checks = quality_checks([dg.AssetKey(list(s.asset_key)) for s in suites])
+    assert sorted(c.op.name for c in checks) == ["gx_marts_build", "gx_raw"]
+    specs = {spec.key: spec for c in checks for spec in c.check_specs}
+    assert set(specs) == {check_key(s) for s in suites}
+    for suite in suites:
+        assert specs[check_key(suite)].blocking is suite.has_critical
+        assert suite.has_critical  # every suite blocks (at least its table is not empty)
+
+
 def test_every_raw_table_has_a_suite_and_marts_suites_target_marts_build():
     names = {s.name for s in stored_suites()}
     assert names >= RAW_SUITES
