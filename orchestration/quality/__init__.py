@@ -4,7 +4,9 @@ written with rules.py), kept under expectations/gx/ (project.py), run against th
 Dagster here (see orchestration/defs/quality/checks.py for the asset checks). The suite type and
 the stored suites are in orchestration/suites/, which the loader shares.
 
-- `run_suite(url, suite_name, run_id=None)` / `run_suites(url, names=None, run_id=None)`
+- `run_suite(url, suite_name, run_id=None)` / `run_suites(url, names=None, run_id=None)`, and
+  `iter_suites(...)`, which gives each suite's outcome as soon as it is known (the Data Docs are
+  written once, after the last)
 - `findings_for_load(url, load_id)`: French one-line warning findings for one loaded file's rows
 - `data_docs_index()`: path of the Data Docs site's index.html
 - `stored_suites()`: the suites in the files (name, asset key, table, rules)
@@ -16,6 +18,7 @@ from orchestration.quality.runner import (
     SuiteOutcome,
     convert_result,
     data_docs_index,
+    iter_suites,
     record_outcome,
     run_suite,
     run_suites,
@@ -36,6 +39,7 @@ __all__ = [
     "data_docs_index",
     "expectation_severity",
     "findings_for_load",
+    "iter_suites",
     "record_outcome",
     "run_suite",
     "run_suites",

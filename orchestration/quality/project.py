@@ -2,8 +2,9 @@
 
 `build_project()` writes, from `catalog.py` (the one declaration of the suites): the `warehouse`
 Postgres data source (its connection string is `${TADAMON_GX_CONNECTION_STRING}`, substituted by GX
-from the environment at run time, so no password is ever in a file), one query data asset + batch
-definition per suite, the suites, one validation definition and one checkpoint per suite.
+from the environment at run time, so no password is ever in a file), one table data asset + batch
+definition per suite (the table its batch is in: `batch_relation`), the suites, one validation
+definition and one checkpoint per suite.
 Regenerate after changing the catalog:
 
     .venv/bin/python -m orchestration.quality
@@ -62,13 +63,18 @@ def expectation(rule: Rule):
 
 @contextmanager
 def _offline():
-    """Add data sources without GX's connection test: the files must be buildable without a server."""
+    """Add data sources and assets without GX's connection tests: the files must be buildable without
+    a server (and the tables of the batches exist only once loaded or built)."""
     from great_expectations.datasource.fluent import PostgresDatasource
+    from great_expectations.datasource.fluent.sql_datasource import TableAsset
 
     previous = os.environ.get(CONNECTION_ENV)
     os.environ[CONNECTION_ENV] = "postgresql+psycopg2://build@127.0.0.1:5432/build"
     try:
-        with mock.patch.object(PostgresDatasource, "test_connection", lambda self, *a, **k: None):
+        with (
+            mock.patch.object(PostgresDatasource, "test_connection", lambda self, *a, **k: None),
+            mock.patch.object(TableAsset, "test_connection", lambda self, *a, **k: None),
+        ):
             yield
     finally:
         if previous is None:
@@ -133,17 +139,20 @@ def suite_files(name: str, project_root: Path = PROJECT_ROOT) -> list[Path]:
     return [gx_dir / folder / f"{name}.json" for folder in ("expectations", "validation_definitions", "checkpoints")]
 
 
-def asset_query(suite: Suite) -> str:
-    """What GX's data asset of a suite reads: the table its batch is staged in, else the batch query."""
-    return f"select * from {suite.batch_table}" if suite.batch_table else suite.query
+def batch_relation(suite: Suite) -> tuple[str, str]:
+    """(schema, table) GX's data asset of a suite reads: the table a raw suite's batch is staged in, or
+    the mart. A table asset, not a query asset: GX learns a query's columns by running it whole and
+    fetching every row (the whole mart, into the client's memory); a table's from the catalog."""
+    schema, _, table = (suite.batch_table or suite.table).partition(".")
+    return schema, table
 
 
 def _write_suite(context, source, suite: Suite) -> None:
     """One suite's data asset + batch definition, suite, validation definition and checkpoint."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
 
-    asset = source.add_query_asset(name=suite.data_asset, query=asset_query(suite))
+    schema, table = batch_relation(suite)
+    asset = source.add_table_asset(name=suite.data_asset, table_name=table, schema_name=schema)
     batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
     gx_suite = context.suites.add(
         gx.ExpectationSuite(
@@ -162,12 +171,11 @@ def _write_suite(context, source, suite: Suite) -> None:
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
     )
+    # no UpdateDataDocsAction: the runner writes the Data Docs once for all the suites it ran
+    # (runner.update_data_docs), not once per checkpoint
     context.checkpoints.add(
         gx.Checkpoint(
-            name=suite.name,
-            validation_definitions=[validation],
-            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
-            result_format=result_format(suite),
+            name=suite.name, validation_definitions=[validation], actions=[], result_format=result_format(suite)
         )
     )
 

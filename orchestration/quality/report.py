@@ -1,5 +1,5 @@
 """The quality report: the latest result of every suite, as one self-contained HTML page (styles
-inline, no script, nothing from the internet), rebuilt after every check run from
+inline, no script, nothing from the internet), rebuilt after every step of checks from
 audit.quality_result. GX's own Data Docs load their styles and scripts from CDNs and are blank
 offline; this page opens anywhere, from the file or over http (`tadamon ui` serves it)."""
 

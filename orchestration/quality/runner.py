@@ -14,6 +14,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,7 @@ def dispose_contexts() -> None:
 
 
 def data_docs_index() -> Path:
-    """The GX Data Docs site (static HTML) that every check run updates."""
+    """The GX Data Docs site (static HTML) that every run of suites updates (`update_data_docs`)."""
     return GX_DIR / "uncommitted" / "data_docs" / DOCS_SITE / "index.html"
 
 
@@ -218,18 +219,63 @@ def new_run_id() -> str:
 
 
 def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool = True) -> SuiteOutcome:
-    """Run one suite's checkpoint on the warehouse at `url`; write its results to
-    audit.quality_result (unless `record` is False) and update the Data Docs."""
+    """Run one suite (`run_suites` of one)."""
+    return run_suites(url, [suite_name], run_id=run_id, record=record)[0]
+
+
+def run_suites(
+    url: str, suite_names: list[str] | None = None, run_id: str | None = None, record: bool = True
+) -> list[SuiteOutcome]:
+    """Run the suites (all of them by default) and update the Data Docs; see `iter_suites`."""
+    return list(iter_suites(url, suite_names, run_id=run_id, record=record))
+
+
+def iter_suites(
+    url: str, suite_names: list[str] | None = None, run_id: str | None = None, record: bool = True
+) -> Iterator[SuiteOutcome]:
+    """Run the suites' checkpoints on the warehouse at `url`, one after the other, giving each outcome as
+    soon as it is known, its results already written to audit.quality_result (unless `record` is False).
+
+    The Data Docs get the pages of all these results in one build, after the last suite: a build per
+    suite cost more than the suite itself (GX compiles its page templates again at every build and
+    copies its static files). A suite that raises does not keep the next ones from running; the first
+    error is raised once they have run and the Data Docs are written."""
+    run_id = run_id or new_run_id()
+    names = suite_names if suite_names is not None else [s.name for s in stored_suites()]
+    pages: list[Any] = []
+    errors: list[tuple[str, Exception]] = []
+    try:
+        for name in names:
+            try:
+                outcome, validated = _run_checkpoint(url, name, run_id)
+                if record:
+                    record_outcome(url, outcome)
+            except Exception as exc:  # the other suites still run; raised below
+                log.exception("suite %s could not run", name)
+                errors.append((name, exc))
+                continue
+            pages += validated
+            yield outcome
+    finally:
+        if pages:
+            update_data_docs(url, pages)
+    if errors:
+        listed = "; ".join(f"{name}: {type(exc).__name__}: {exc}" for name, exc in errors)
+        raise RuntimeError(f"{len(errors)} suite(s) could not run: {listed}"[:2000]) from errors[0][1]
+
+
+def _run_checkpoint(url: str, suite_name: str, run_id: str) -> tuple[SuiteOutcome, list[Any]]:
+    """One suite's checkpoint: its outcome, and the GX identifiers of the Data Docs pages to write."""
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     suite = stored_suite(suite_name)
-    run_id = run_id or new_run_id()
     outcome = SuiteOutcome(suite=suite.name, asset="/".join(suite.asset_key), run_id=run_id)
     started = time.perf_counter()
     if not _table_exists(url, suite.table):
         outcome.skipped = f"{suite.table} n'existe pas encore (aucun fichier chargé)"
         outcome.seconds = time.perf_counter() - started
-        return outcome
+        return outcome, []
     if suite.new_loads_only:
         outcome.batch = prepare_batch(url, suite)
     if suite.batch_table:
@@ -240,17 +286,24 @@ def run_suite(url: str, suite_name: str, run_id: str | None = None, record: bool
         os.environ[CONNECTION_ENV] = connection_string(url)
         checkpoint = context.checkpoints.get(suite.name)
         result = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC)))
-    for validation in result.run_results.values():
+    pages: list[Any] = []
+    for identifier, validation in result.run_results.items():
+        pages += [identifier, ExpectationSuiteIdentifier(name=validation.suite_name)]
         for expectation_result in validation.results:
             outcome.outcomes.append(convert_result(expectation_result, suite, outcome.asset))
     if suite.new_loads_only:
         settle_batch(url, suite, clean=bool(outcome.outcomes) and not outcome.critical_failures)
-    index = data_docs_index()
-    outcome.data_docs = str(index) if index.exists() else None
+    outcome.data_docs = str(data_docs_index())
     outcome.seconds = time.perf_counter() - started
-    if record:
-        record_outcome(url, outcome)
-    return outcome
+    return outcome, pages
+
+
+def update_data_docs(url: str, pages: list[Any]) -> None:
+    """Write the Data Docs pages of these results and of their suites, then the site's index (which
+    lists the runs retention.py keeps)."""
+    context = _context(url)
+    with _CONTEXT_LOCK:
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=pages, build_index=True)
 
 
 # -- suites of new loads ---------------------------------------------------------------------------
@@ -330,14 +383,6 @@ def settle_batch(url: str, suite: Suite, clean: bool) -> None:
             )
         else:
             conn.execute(sa.text("delete from audit.raw_check_load where suite = :s"), {"s": suite.name})
-
-
-def run_suites(
-    url: str, suite_names: list[str] | None = None, run_id: str | None = None, record: bool = True
-) -> list[SuiteOutcome]:
-    run_id = run_id or new_run_id()
-    names = suite_names if suite_names is not None else [s.name for s in stored_suites()]
-    return [run_suite(url, name, run_id=run_id, record=record) for name in names]
 
 
 def record_outcome(url: str, outcome: SuiteOutcome) -> int:

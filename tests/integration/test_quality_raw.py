@@ -57,7 +57,12 @@ def test_sample_violations_fail_warning_expectations_with_their_keys(warehouse):
     deliver_samples(warehouse)
     url = _land(warehouse)
     outcomes = run_suites(url, RAW, run_id="test-run-1")
-    assert data_docs_index().is_file()
+    # the Data Docs, written once for the run: a page for each suite's result, each in the index
+    index = data_docs_index().read_text(encoding="utf-8")
+    pages = data_docs_index().parent / "validations"
+    for suite in RAW:
+        assert len(list((pages / suite / "test-run-1").glob("*/*.html"))) == 1, suite
+        assert f"validations/{suite}/test-run-1/" in index, suite
 
     women = _outcome(outcomes, "raw_ministere__register", "women_not_above_members")
     assert (women.severity, women.success) == (WARNING, False)

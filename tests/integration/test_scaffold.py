@@ -295,9 +295,13 @@ def test_regenerating_the_gx_project_keeps_a_scaffolded_source_suite(project):
     for folder in ("validation_definitions", "checkpoints"):
         assert (gx_dir / folder / "raw_anapec__insertions.json").is_file()
     config = yaml.safe_load((gx_dir / "great_expectations.yml").read_text(encoding="utf-8"))
-    query = config["fluent_datasources"]["warehouse"]["assets"]["raw_anapec__insertions"]["query"]
+    asset = config["fluent_datasources"]["warehouse"]["assets"]["raw_anapec__insertions"]
     # GX reads the batch the runner stages (its rows in force, personal columns left out: test_quality_suites)
-    assert query == "select * from quality_batch.raw_anapec__insertions"
+    assert (asset["type"], asset["schema_name"], asset["table_name"]) == (
+        "table",
+        "quality_batch",
+        "raw_anapec__insertions",
+    )
     assert scaffolded["meta"]["batch_table"] == "quality_batch.raw_anapec__insertions"
 
 

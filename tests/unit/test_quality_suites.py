@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from orchestration.defs.quality.checks import check_name, check_result, dagster_severity
+from orchestration.defs.quality.checks import check_key, check_name, check_result, dagster_severity, quality_checks
 from orchestration.ingest.definitions import load_definitions
 from orchestration.quality import (
     CRITICAL,
@@ -25,7 +25,7 @@ from orchestration.quality import (
 )
 from orchestration.quality.catalog import all_suites
 from orchestration.quality.mart_suites import mart_suites
-from orchestration.quality.project import CONNECTION_ENV, GX_DIR, asset_query, expectation
+from orchestration.quality.project import CONNECTION_ENV, GX_DIR, batch_relation, expectation
 from orchestration.quality.raw_rules import starter_suite
 from orchestration.quality.raw_suites import HAND_WRITTEN
 from orchestration.quality.rows_in_force import select_source_rows
@@ -44,6 +44,17 @@ RAW_SUITES = {
 
 
 # -- the files --------------------------------------------------------------------------------
+def test_the_suites_of_a_layer_are_checks_of_one_step_each_with_its_own_result():
+    suites = stored_suites()
+    checks = quality_checks([dg.AssetKey(list(s.asset_key)) for s in suites])
+    assert sorted(c.op.name for c in checks) == ["gx_marts_build", "gx_raw"]
+    specs = {spec.key: spec for c in checks for spec in c.check_specs}
+    assert set(specs) == {check_key(s) for s in suites}
+    for suite in suites:
+        assert specs[check_key(suite)].blocking is suite.has_critical
+        assert suite.has_critical  # every suite blocks (at least its table is not empty)
+
+
 def test_every_raw_table_has_a_suite_and_marts_suites_target_marts_build():
     names = {s.name for s in stored_suites()}
     assert names >= RAW_SUITES
@@ -60,7 +71,8 @@ def test_files_are_in_step_with_the_catalog():
         stored = stored_suite(suite.name)
         assert stored.asset_key == suite.asset_key
         assert stored.batch_table == suite.batch_table
-        assert " ".join(assets[suite.name]["query"].split()) == " ".join(asset_query(suite).split())
+        asset = assets[suite.name]
+        assert (asset["type"], asset["schema_name"], asset["table_name"]) == ("table", *batch_relation(suite))
         expected = [expectation(rule).configuration for rule in suite.rules]
         stored_json = json.loads((GX_DIR / "expectations" / f"{suite.name}.json").read_text())["expectations"]
         assert [e["type"] for e in stored_json] == [c.type for c in expected], suite.name
@@ -77,6 +89,7 @@ def test_files_are_in_step_with_the_catalog():
         assert (GX_DIR / "validation_definitions" / f"{suite.name}.json").is_file()
         checkpoint = json.loads((GX_DIR / "checkpoints" / f"{suite.name}.json").read_text())
         assert checkpoint["result_format"]["result_format"] == "COMPLETE"
+        assert checkpoint["actions"] == []  # the runner writes the Data Docs once for the suites it ran
     assert {p.stem for p in (GX_DIR / "expectations").glob("*.json")} == {s.name for s in all_suites()}
 
 
@@ -314,15 +327,17 @@ def test_the_structural_rules_gx_used_to_keep_are_blocking_dbt_tests():
 
 def test_raw_suites_read_their_batch_staged_once_and_mart_suites_their_table():
     """A raw suite's expectations read the table its rows in force are staged in (runner.stage_batch),
-    not the ranking query each; a mart suite reads the mart."""
+    not the ranking query each; a mart suite reads the mart. Both as GX table assets (a query asset
+    fetches every row of its query to learn the columns)."""
     for suite in all_suites():
         if suite.asset_key[0] == "raw":
             assert suite.batch_table == f"quality_batch.{suite.name}"
-            assert asset_query(suite) == f"select * from quality_batch.{suite.name}"
+            assert batch_relation(suite) == ("quality_batch", suite.name)
             assert "as rows_in_force" in suite.query  # what is staged
             definition = next(d for d in load_definitions() if d.qualified_table == suite.table)
             personal = [c.name for c in definition.columns if c.personal]
             assert not [c for c in personal if re.search(rf"\b{c}\b", suite.query)], suite.name
         else:
             assert suite.batch_table == ""
-            assert asset_query(suite) == suite.query
+            assert suite.query == f"select * from {suite.table}"  # the whole mart
+            assert batch_relation(suite) == tuple(suite.table.split("."))

@@ -1,21 +1,37 @@
 """Great Expectations suites as Dagster asset checks: one check `gx_<suite>` per suite of
-expectations/gx/, on the raw table or the mart it judges.
+expectations/gx/, on the raw table or the mart it judges, with its own result.
+
+The checks of one layer (the raw tables, the marts of marts_build) run in one step, `gx_<schema>`:
+one GX context, the suites one after the other, then the GX Data Docs and the quality report written
+once for all of them. A step per suite paid Dagster's step, the Data Docs build and the report each
+time, more than most suites cost themselves. Every step downstream of these tables already waits for
+all of them (dbt reads every raw table, the publication every mart), so one step blocks what a step
+per suite blocked.
 
 A suite with critical expectations gives a blocking check: when a critical expectation fails the
-check fails with ERROR severity and nothing downstream runs (a failed marts_build check skips the
-publication, so BI users keep the last good marts). Only warnings failed: WARN severity, the load
-goes on. Every run is written to audit.quality_result and updates the GX Data Docs (the latest runs of
-each suite: orchestration/quality/retention.py).
+check fails with ERROR severity, the step fails once every suite of it has run, and nothing
+downstream runs (a failed marts_build check skips the publication, so BI users keep the last good
+marts). Only warnings failed: WARN severity, the load goes on. Every run is written to
+audit.quality_result and updates the GX Data Docs (the latest runs of each suite:
+orchestration/quality/retention.py).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import dagster as dg
 
 from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
-from orchestration.quality import CRITICAL, WARNING, Suite, SuiteOutcome, data_docs_index, run_suite, stored_suites
+from orchestration.quality import (
+    CRITICAL,
+    WARNING,
+    Suite,
+    SuiteOutcome,
+    data_docs_index,
+    iter_suites,
+    stored_suites,
+)
 from orchestration.quality.report import report_index, report_url, write_report
 from orchestration.settings import get_settings
 
@@ -30,6 +46,10 @@ def dagster_severity(severity: str) -> dg.AssetCheckSeverity:
 
 def check_name(suite_name: str) -> str:
     return f"gx_{suite_name}"
+
+
+def check_key(suite: Suite) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(dg.AssetKey(list(suite.asset_key)), check_name(suite.name))
 
 
 def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
@@ -81,6 +101,8 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     else:
         description = f"{len(outcome.outcomes)} expectations passed"
     return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(outcome.asset.split("/")),
+        check_name=check_name(outcome.suite),
         passed=worst is None,
         severity=dagster_severity(worst or WARNING),
         metadata=metadata,
@@ -88,11 +110,10 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     )
 
 
-def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
-
-    @dg.asset_check(
-        asset=dg.AssetKey(list(suite.asset_key)),
+def suite_spec(suite: Suite) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
         name=check_name(suite.name),
+        asset=dg.AssetKey(list(suite.asset_key)),
         blocking=suite.has_critical,
         description=(
             f"Great Expectations suite `{suite.name}` ({len(suite.rules)} expectations, "
@@ -100,17 +121,35 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         ),
         metadata={"suite_file": f"expectations/gx/expectations/{suite.name}.json"},
     )
-    def _gx_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+
+
+def build_layer_checks(schema: str, suites: list[Suite]) -> dg.AssetChecksDefinition:
+    """The checks of the suites of one layer, run in one step (any subset of them: a provider's job,
+    a check run from the UI)."""
+
+    @dg.multi_asset_check(
+        specs=[suite_spec(s) for s in suites],
+        name=f"gx_{schema}",
+        description=f"The Great Expectations suites of {schema}, one check each.",
+        can_subset=True,
+    )
+    def _gx_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
         with retry_when_transient(context.op_execution_context):
             url = warehouse.url()
-        outcome = run_suite(url, suite.name, run_id=context.op_execution_context.run_id)
-        write_report(url)
-        result = check_result(outcome)
-        log = context.log.warning if not result.passed else context.log.info
-        log(f"{suite.name}: {result.description} ({outcome.seconds:.1f}s)")
-        return result
+        selected = context.selected_asset_check_keys
+        names = [s.name for s in suites if check_key(s) in selected]
+        try:
+            for outcome in iter_suites(url, names, run_id=context.run.run_id):
+                result = check_result(outcome)
+                log = context.log.warning if not result.passed else context.log.info
+                log(f"{outcome.suite}: {result.description} ({outcome.seconds:.1f}s)")
+                yield result
+        finally:
+            write_report(url)
 
-    return _gx_check
+    return _gx_checks
 
 
 def _known_asset_keys() -> "set[dg.AssetKey]":
@@ -128,6 +167,10 @@ def _known_asset_keys() -> "set[dg.AssetKey]":
 
 def quality_checks(asset_keys: Iterable[dg.AssetKey] | None = None) -> list[dg.AssetChecksDefinition]:
     """One check per GX suite whose asset is in the code location (all raw tables, and the marts in
-    the dbt manifest); pass `asset_keys` to choose them yourself."""
+    the dbt manifest), in one step per layer; pass `asset_keys` to choose them yourself."""
     known = set(asset_keys) if asset_keys is not None else _known_asset_keys()
-    return [build_suite_check(s) for s in stored_suites() if dg.AssetKey(list(s.asset_key)) in known]
+    layers: dict[str, list[Suite]] = {}
+    for suite in stored_suites():
+        if dg.AssetKey(list(suite.asset_key)) in known:
+            layers.setdefault(suite.asset_key[0], []).append(suite)
+    return [build_layer_checks(schema, suites) for schema, suites in layers.items()]
