@@ -30,6 +30,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 PROVINCE_CODE = re.compile(r"^\d{2}\.\d{3}$")
 PROGRAMME_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,62}$")
 QUERY_TIMEOUT_S = 120  # a figure takes about a second at region scale
+# the figures sort and hash whole fact tables: with PostgreSQL's default 4MB their sorts spill to disk
+QUERY_WORK_MEM = "64MB"
 
 
 class ReportError(ValueError):
@@ -84,6 +86,7 @@ def collect(settings: Settings, scope: Scope, now: dt.datetime | None = None) ->
         with conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
+            conn.exec_driver_sql(f"SET LOCAL work_mem = '{QUERY_WORK_MEM}'")
             check_scope(conn, scope)
             for spec in FIGURES:
                 if not spec.annex:

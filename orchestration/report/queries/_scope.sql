@@ -36,7 +36,7 @@ provinces as (
 
 organisations as (
     -- one row per organisation: its version on the as-of date
-    select o.*
+    select o.organisation_id, o.organisation_type, o.province_code
     from marts.dim_organisation as o
     where (case when cast(:as_of as date) is null then o.is_current
                 else o.valid_from <= cast(:as_of as date) and (o.valid_to is null or o.valid_to > cast(:as_of as date)) end)
@@ -58,7 +58,7 @@ funding_rows as (
 ),
 
 projects as (
-    select p.*
+    select p.project_key, p.organisation_id, p.programme_code
     from marts.dim_project as p
     where (cast(:province as text) is null or p.province_code = cast(:province as text))
       and (cast(:programme as text) is null or p.programme_code = cast(:programme as text))
@@ -79,7 +79,7 @@ funding as (
 outcomes as (
     -- the latest value known for each project (or register organisation) and indicator
     select distinct on (coalesce(o.project_key, org.organisation_id), i.indicator_code, o.value_type)
-           o.*, i.indicator_code, org.organisation_id
+           o.project_key, o.period_date, o.value_type, o.value, i.indicator_code, org.organisation_id
     from marts.fct_outcome as o
     inner join marts.dim_indicator as i on i.indicator_key = o.indicator_key
     inner join marts.dim_organisation as org on org.organisation_key = o.organisation_key
@@ -103,7 +103,7 @@ project_outcomes as (
 ),
 
 sessions as (
-    select s.*
+    select s.session_key, s.session_id, s.session_type, s.title_fr, s.title_ar, s.starts_on, s.programme_code
     from marts.dim_session as s
     where (cast(:as_of as date) is null or s.starts_on <= cast(:as_of as date))
       and (cast(:province as text) is null or s.province_code = cast(:province as text))
@@ -111,7 +111,8 @@ sessions as (
 ),
 
 participation as (
-    select fp.*, sessions.session_type, sessions.programme_code, sessions.province_code, org.organisation_id
+    select fp.session_key, fp.participants, fp.women, fp.persons_with_disabilities, fp.sales_mad,
+           sessions.session_type, sessions.programme_code, org.organisation_id
     from marts.fct_participation as fp
     inner join sessions on sessions.session_key = fp.session_key
     inner join marts.dim_organisation as org on org.organisation_key = fp.organisation_key
