@@ -18,9 +18,10 @@ from orchestration.ingest.definitions import load_definitions
 from orchestration.report import texts
 from orchestration.report.charts import bar_chart
 from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
-from orchestration.report.fonts import characters, embed_fonts
+from orchestration.report.fonts import characters, embed_fonts, prune_cache
 from orchestration.report.labels import check_language, label, label_column, word
 from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
+from orchestration.report.pdf import PdfJob
 from orchestration.report.queries import Scope, plain, run_figure
 from orchestration.settings import Settings
 from orchestration.warehouse import admin_url, engine, role_url
@@ -251,12 +252,6 @@ def _cards(row: dict, lang: str, digits: str) -> list[dict]:
     ]
 
 
-def write_pdf(html: str, target: Path) -> None:
-    import weasyprint
-
-    weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(target)
-
-
 def report_dir(settings: Settings, scope: Scope, today: dt.date) -> Path:
     """data/reports/<date>/ for the whole region, a sub-folder per province or programme."""
     folder = settings.data_dir / "reports" / (scope.as_of or today).isoformat()
@@ -278,7 +273,9 @@ def build_report(
     now: dt.datetime | None = None,
 ) -> list[Path]:
     """Write the editions; the whole-region report of today is also copied to data/reports/latest/.
-    The HTML files carry their fonts; the PDFs embed the system fonts WeasyPrint lays them out with."""
+    The HTML files carry their fonts (cut once for a set of characters, then read from
+    data/cache/fonts/); the PDFs embed the system fonts WeasyPrint lays them out with, and are laid
+    out at once, each in a process of its own, while this one writes the HTML files."""
     for lang in langs:
         check_language(lang)
     check_digits(digits)
@@ -286,16 +283,24 @@ def build_report(
     folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
     folder.mkdir(parents=True, exist_ok=True)
     pages = {lang: render(figures, lang, digits) for lang in langs}
+    jobs = {}
+    if pdf:  # laid out by processes of their own while this one writes the HTML files
+        jobs = {lang: PdfJob(html, folder / f"bilan_{lang}.pdf", str(TEMPLATES)) for lang, html in pages.items()}
+    font_cache = settings.data_dir / "cache" / "fonts"
     text = characters(*pages.values())
     written = []
-    for lang, html in pages.items():
-        page = folder / f"bilan_{lang}.html"
-        page.write_text(embed_fonts(html, lang, text), encoding="utf-8")
-        written.append(page)
-        if pdf:
-            document = folder / f"bilan_{lang}.pdf"
-            write_pdf(html, document)
-            written.append(document)
+    try:
+        for lang, html in pages.items():
+            page = folder / f"bilan_{lang}.html"
+            page.write_text(embed_fonts(html, lang, text, font_cache), encoding="utf-8")
+            written.append(page)
+            if lang in jobs:
+                written.append(jobs[lang].target)
+    finally:
+        failures = [failure for job in jobs.values() if (failure := job.wait())]
+    if failures:
+        raise ReportError("\n".join(failures))
+    prune_cache(font_cache)
     if out_dir is None and scope == Scope():
         latest = settings.data_dir / "reports" / "latest"
         latest.mkdir(parents=True, exist_ok=True)
