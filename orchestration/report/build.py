@@ -311,21 +311,23 @@ def build_report(
     """Write the editions; the whole-region report of today is also copied to data/reports/latest/.
     The HTML files carry their fonts (cut once for a set of characters, then read from
     data/cache/fonts/); the PDFs embed the system fonts WeasyPrint lays them out with, and are laid
-    out at once, each in a process of its own, while this one writes the HTML files."""
+    out at once, each by a process of its own (orchestration.report.pdf)."""
     for lang in langs:
         check_language(lang)
     check_digits(digits)
-    figures = collect(settings, scope, now)
-    folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
-    folder.mkdir(parents=True, exist_ok=True)
-    pages = {lang: render(figures, lang, digits) for lang in langs}
-    jobs = {}
-    if pdf:  # laid out by processes of their own while this one writes the HTML files
-        jobs = {lang: PdfJob(html, folder / f"bilan_{lang}.pdf", str(TEMPLATES)) for lang, html in pages.items()}
+    # the PDF processes load WeasyPrint while the figures run, then lay out their edition while
+    # this process writes the HTML files
+    jobs = {lang: PdfJob(str(TEMPLATES)) for lang in langs} if pdf else {}
     font_cache = settings.data_dir / "cache" / "fonts"
-    text = characters(*pages.values())
     written = []
     try:
+        figures = collect(settings, scope, now)
+        folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
+        folder.mkdir(parents=True, exist_ok=True)
+        pages = {lang: render(figures, lang, digits) for lang in langs}
+        for lang, job in jobs.items():
+            job.lay_out(pages[lang], folder / f"bilan_{lang}.pdf")
+        text = characters(*pages.values())
         for lang, html in pages.items():
             page = folder / f"bilan_{lang}.html"
             page.write_text(embed_fonts(html, lang, text, font_cache), encoding="utf-8")
