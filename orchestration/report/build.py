@@ -4,8 +4,12 @@ self-contained file each) and PDF, and write them under data/reports/<date>/ (an
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
 import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,9 +22,10 @@ from orchestration.ingest.definitions import load_definitions
 from orchestration.report import texts
 from orchestration.report.charts import bar_chart
 from orchestration.report.figures import FIGURES, SECTIONS, FigureSpec
-from orchestration.report.fonts import characters, embed_fonts
+from orchestration.report.fonts import characters, embed_fonts, prune_cache
 from orchestration.report.labels import check_language, label, label_column, word
 from orchestration.report.numbers import check_digits, date, plain_integer, value_of_column
+from orchestration.report.pdf import PdfJob
 from orchestration.report.queries import Scope, plain, run_figure
 from orchestration.settings import Settings
 from orchestration.warehouse import admin_url, engine, role_url
@@ -30,6 +35,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 PROVINCE_CODE = re.compile(r"^\d{2}\.\d{3}$")
 PROGRAMME_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,62}$")
 QUERY_TIMEOUT_S = 120  # a figure takes about a second at region scale
+# the figures sort and hash whole fact tables: with PostgreSQL's default 4MB their sorts spill to disk
+QUERY_WORK_MEM = "64MB"
+QUERY_CONNECTIONS = 2  # the server runs a query on one core: the night's two cores, two figures at once
 
 
 class ReportError(ValueError):
@@ -76,29 +84,61 @@ def check_scope(conn: sa.Connection, scope: Scope) -> None:
 
 
 def collect(settings: Settings, scope: Scope, now: dt.datetime | None = None) -> Figures:
-    """Run the figures on the published marts as bi_reader (one snapshot for all of them), and
-    the annex on the load audit with the pipeline's own role."""
+    """Run the figures on the published marts as bi_reader, and the annex on the load audit with
+    the pipeline's own role. The figures run QUERY_CONNECTIONS at a time, each connection in a
+    read-only transaction on one snapshot: the first exports it, the others import it, so every
+    figure sees the same state of the marts (as pg_dump's parallel jobs do)."""
     figures = Figures(scope=scope, generated_at=now or dt.datetime.now(TIMEZONE))
-    with engine(role_url("bi_reader", settings)).connect() as conn:
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
-            check_scope(conn, scope)
-            for spec in FIGURES:
-                if not spec.annex:
-                    _run(conn, spec, scope, figures)
+    on_marts = [spec for spec in FIGURES if not spec.annex]
+    with ExitStack() as stack:
+        first = stack.enter_context(marts_snapshot(settings))
+        check_scope(first, scope)
+        snapshot = first.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        others = [stack.enter_context(marts_snapshot(settings, snapshot)) for _ in range(QUERY_CONNECTIONS - 1)]
+        free = queue.SimpleQueue()
+        for conn in [first, *others]:
+            free.put(conn)
+
+        def run(spec: FigureSpec) -> tuple[list[str], list[dict]]:
+            conn = free.get()
+            try:
+                return _run(conn, spec, scope)
+            finally:
+                free.put(conn)
+
+        with ThreadPoolExecutor(max_workers=QUERY_CONNECTIONS) as pool:
+            results = [pool.submit(run, spec) for spec in on_marts]
+            try:
+                for spec, result in zip(on_marts, results):
+                    figures.columns[spec.name], figures.rows[spec.name] = result.result()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
     with engine(admin_url(settings)).connect() as conn, conn.begin():
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
         for spec in FIGURES:
             if spec.annex:
-                _run(conn, spec, scope, figures)
+                figures.columns[spec.name], figures.rows[spec.name] = _run(conn, spec, scope)
     return figures
 
 
-def _run(conn: sa.Connection, spec: FigureSpec, scope: Scope, figures: Figures) -> None:
+@contextmanager
+def marts_snapshot(settings: Settings, snapshot: str | None = None) -> Iterator[sa.Connection]:
+    """A read-only transaction on the marts as bi_reader: a snapshot of its own, or the one given."""
+    with engine(role_url("bi_reader", settings)).connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            if snapshot is not None:
+                conn.exec_driver_sql("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {QUERY_TIMEOUT_S * 1000}")
+            conn.exec_driver_sql(f"SET LOCAL work_mem = '{QUERY_WORK_MEM}'")
+            yield conn
+
+
+def _run(conn: sa.Connection, spec: FigureSpec, scope: Scope) -> tuple[list[str], list[dict]]:
     try:
-        figures.columns[spec.name], figures.rows[spec.name] = run_figure(conn, spec.name, scope, annex=spec.annex)
+        return run_figure(conn, spec.name, scope, annex=spec.annex)
     except sa.exc.OperationalError as error:
         if "statement timeout" not in str(error):
             raise
@@ -248,12 +288,6 @@ def _cards(row: dict, lang: str, digits: str) -> list[dict]:
     ]
 
 
-def write_pdf(html: str, target: Path) -> None:
-    import weasyprint
-
-    weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(target)
-
-
 def report_dir(settings: Settings, scope: Scope, today: dt.date) -> Path:
     """data/reports/<date>/ for the whole region, a sub-folder per province or programme."""
     folder = settings.data_dir / "reports" / (scope.as_of or today).isoformat()
@@ -275,24 +309,36 @@ def build_report(
     now: dt.datetime | None = None,
 ) -> list[Path]:
     """Write the editions; the whole-region report of today is also copied to data/reports/latest/.
-    The HTML files carry their fonts; the PDFs embed the system fonts WeasyPrint lays them out with."""
+    The HTML files carry their fonts (cut once for a set of characters, then read from
+    data/cache/fonts/); the PDFs embed the system fonts WeasyPrint lays them out with, and are laid
+    out at once, each by a process of its own (orchestration.report.pdf)."""
     for lang in langs:
         check_language(lang)
     check_digits(digits)
-    figures = collect(settings, scope, now)
-    folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
-    folder.mkdir(parents=True, exist_ok=True)
-    pages = {lang: render(figures, lang, digits) for lang in langs}
-    text = characters(*pages.values())
+    # the PDF processes load WeasyPrint while the figures run, then lay out their edition while
+    # this process writes the HTML files
+    jobs = {lang: PdfJob(str(TEMPLATES)) for lang in langs} if pdf else {}
+    font_cache = settings.data_dir / "cache" / "fonts"
     written = []
-    for lang, html in pages.items():
-        page = folder / f"bilan_{lang}.html"
-        page.write_text(embed_fonts(html, lang, text), encoding="utf-8")
-        written.append(page)
-        if pdf:
-            document = folder / f"bilan_{lang}.pdf"
-            write_pdf(html, document)
-            written.append(document)
+    try:
+        figures = collect(settings, scope, now)
+        folder = out_dir or report_dir(settings, scope, figures.generated_at.date())
+        folder.mkdir(parents=True, exist_ok=True)
+        pages = {lang: render(figures, lang, digits) for lang in langs}
+        for lang, job in jobs.items():
+            job.lay_out(pages[lang], folder / f"bilan_{lang}.pdf")
+        text = characters(*pages.values())
+        for lang, html in pages.items():
+            page = folder / f"bilan_{lang}.html"
+            page.write_text(embed_fonts(html, lang, text, font_cache), encoding="utf-8")
+            written.append(page)
+            if lang in jobs:
+                written.append(jobs[lang].target)
+    finally:
+        failures = [failure for job in jobs.values() if (failure := job.wait())]
+    if failures:
+        raise ReportError("\n".join(failures))
+    prune_cache(font_cache)
     if out_dir is None and scope == Scope():
         latest = settings.data_dir / "reports" / "latest"
         latest.mkdir(parents=True, exist_ok=True)

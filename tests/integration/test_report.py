@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from orchestration.ingest.definitions import load_definitions
-from orchestration.report.build import ReportError, build_report
+from orchestration.report.build import ReportError, build_report, marts_snapshot
 from orchestration.report.figures import FIGURES
 from orchestration.report.fonts import font_file
 from orchestration.report.numbers import number
@@ -205,6 +205,33 @@ def test_the_pdfs_have_a4_pages_that_render(bilan):
             assert dark > 2000, f"page 1 of the {lang} PDF is nearly blank ({dark} dark pixels)"
         finally:
             pdf.close()
+
+
+def test_the_figures_connections_share_one_snapshot(star_settings):
+    """A row published after the first connection took its snapshot is seen by none of the
+    connections that import it (the figures run on several at once, on one state of the marts)."""
+    admin = sa.create_engine(sqlalchemy_url(admin_url(star_settings)))
+    count = "select count(*) from marts.snapshot_probe"
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql("create table marts.snapshot_probe (n int)")
+            conn.exec_driver_sql("grant select on marts.snapshot_probe to bi_reader")
+            conn.exec_driver_sql("insert into marts.snapshot_probe values (1)")
+        with marts_snapshot(star_settings) as first:
+            assert first.exec_driver_sql(count).scalar() == 1
+            snapshot = first.exec_driver_sql("select pg_export_snapshot()").scalar()
+            with admin.begin() as conn:
+                conn.exec_driver_sql("insert into marts.snapshot_probe values (2)")
+            with marts_snapshot(star_settings, snapshot) as second:
+                assert second.exec_driver_sql(count).scalar() == 1
+                with pytest.raises(sa.exc.InternalError, match="read-only transaction"):
+                    second.exec_driver_sql("insert into marts.snapshot_probe values (3)")
+            with marts_snapshot(star_settings) as later:
+                assert later.exec_driver_sql(count).scalar() == 2
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql("drop table if exists marts.snapshot_probe")
+        admin.dispose()
 
 
 def test_an_unknown_province_or_programme_is_refused_with_the_known_codes(star_settings, tmp_path):

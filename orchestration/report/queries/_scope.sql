@@ -36,7 +36,7 @@ provinces as (
 
 organisations as (
     -- one row per organisation: its version on the as-of date
-    select o.*
+    select o.organisation_id, o.organisation_type, o.province_code
     from marts.dim_organisation as o
     where (case when cast(:as_of as date) is null then o.is_current
                 else o.valid_from <= cast(:as_of as date) and (o.valid_to is null or o.valid_to > cast(:as_of as date)) end)
@@ -44,21 +44,8 @@ organisations as (
       and o.status is distinct from 'struck_off'
 ),
 
-funding_rows as (
-    select h.project_key, h.flow_type, h.amount_mad, d.date as flow_date, d.year as flow_year,
-           p.province_code, p.axis_code, programmes.programme_code, i.institution_code
-    from marts.fct_funding_history as h
-    inner join marts.dim_date as d on d.date_key = h.date_key
-    inner join marts.dim_project as p on p.project_key = h.project_key
-    inner join marts.dim_institution as i on i.institution_key = h.institution_key
-    left join marts.dim_programme as programmes on programmes.programme_key = h.programme_key
-    where case when cast(:as_of as date) is null then h.is_current
-               else h.known_from <= cast(:as_of as date)
-                    and (h.known_to is null or h.known_to > cast(:as_of as date)) end
-),
-
 projects as (
-    select p.*
+    select p.project_key, p.organisation_id, p.programme_code, p.province_code, p.axis_code
     from marts.dim_project as p
     where (cast(:province as text) is null or p.province_code = cast(:province as text))
       and (cast(:programme as text) is null or p.programme_code = cast(:programme as text))
@@ -68,18 +55,26 @@ projects as (
 ),
 
 funding as (
-    -- each flow also as committed_mad or disbursed_mad: the one definition of both sums
-    select fr.*,
-           case when fr.flow_type = 'commitment' then fr.amount_mad end as committed_mad,
-           case when fr.flow_type = 'disbursement' then fr.amount_mad end as disbursed_mad
-    from funding_rows as fr
-    inner join projects on projects.project_key = fr.project_key
+    -- the money of the projects in scope; each flow also as committed_mad or disbursed_mad: the one
+    -- definition of both sums
+    select h.project_key, h.flow_type, h.amount_mad, d.date as flow_date, d.year as flow_year,
+           projects.province_code, projects.axis_code, programmes.programme_code, i.institution_code,
+           case when h.flow_type = 'commitment' then h.amount_mad end as committed_mad,
+           case when h.flow_type = 'disbursement' then h.amount_mad end as disbursed_mad
+    from marts.fct_funding_history as h
+    inner join projects on projects.project_key = h.project_key
+    inner join marts.dim_date as d on d.date_key = h.date_key
+    inner join marts.dim_institution as i on i.institution_key = h.institution_key
+    left join marts.dim_programme as programmes on programmes.programme_key = h.programme_key
+    where case when cast(:as_of as date) is null then h.is_current
+               else h.known_from <= cast(:as_of as date)
+                    and (h.known_to is null or h.known_to > cast(:as_of as date)) end
 ),
 
 outcomes as (
     -- the latest value known for each project (or register organisation) and indicator
     select distinct on (coalesce(o.project_key, org.organisation_id), i.indicator_code, o.value_type)
-           o.*, i.indicator_code, org.organisation_id
+           o.project_key, o.period_date, o.value_type, o.value, i.indicator_code, org.organisation_id
     from marts.fct_outcome as o
     inner join marts.dim_indicator as i on i.indicator_key = o.indicator_key
     inner join marts.dim_organisation as org on org.organisation_key = o.organisation_key
@@ -103,7 +98,7 @@ project_outcomes as (
 ),
 
 sessions as (
-    select s.*
+    select s.session_key, s.session_id, s.session_type, s.title_fr, s.title_ar, s.starts_on, s.programme_code
     from marts.dim_session as s
     where (cast(:as_of as date) is null or s.starts_on <= cast(:as_of as date))
       and (cast(:province as text) is null or s.province_code = cast(:province as text))
@@ -111,7 +106,8 @@ sessions as (
 ),
 
 participation as (
-    select fp.*, sessions.session_type, sessions.programme_code, sessions.province_code, org.organisation_id
+    select fp.session_key, fp.participants, fp.women, fp.persons_with_disabilities, fp.sales_mad,
+           sessions.session_type, sessions.programme_code, org.organisation_id
     from marts.fct_participation as fp
     inner join sessions on sessions.session_key = fp.session_key
     inner join marts.dim_organisation as org on org.organisation_key = fp.organisation_key
