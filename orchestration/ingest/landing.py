@@ -321,7 +321,7 @@ class Lander:
             return spool
 
         # archived first: copied while the reader's thread reads, the copy took up to ten times longer on
-        # a busy machine (the two threads take turns with the interpreter)
+        # a busy machine, and the raw table's preparation waited for it
         self._archive(path, outcome, reload)
         # the file is read and parsed in a thread from here on, while this one numbers the load and
         # prepares the raw table
