@@ -50,10 +50,10 @@ def without_cyclic_gc():
     columns. A reader makes tens of thousands of containers at once (a workbook's rows, an export's
     records and their nested participations), alive until the file is read: each 700 new ones started
     a collection that walked the young ones again, and now and then a full one walked the whole heap
-    (19 to 51 ms of a region workbook's or export's landing on a busy machine, measured by gc.callbacks). They hold no
-    cycles, and most are freed before the collector is on again. The pause is process-wide, for the
-    fraction of a second the reading lasts; only whoever set it lifts it (another thread may be
-    reading meanwhile)."""
+    (19 to 51 ms of a region workbook's or export's landing on a busy machine, measured with
+    gc.callbacks). They hold no cycles, and most are freed before the collector is on again. The pause
+    is process-wide, for the fraction of a second the reading lasts; only whoever set it lifts it
+    (another thread may be reading meanwhile)."""
     paused = gc.isenabled()
     gc.disable()
     try:
