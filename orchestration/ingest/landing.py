@@ -320,14 +320,14 @@ class Lander:
                 spool.write(_set_aside_row(outcome, line, kind, reason, raw_row))
             return spool
 
-        # archived first: copied while the reader's thread reads, the copy took up to ten times longer on
-        # a busy machine, and the raw table's preparation waited for it
+        # numbered and archived first: done while the reader's thread reads, each step waited for the
+        # interpreter (the other thread holds it up to its switch interval, 5 ms) and the copy took up
+        # to ten times longer on a busy machine
+        outcome.load_id = _next_load_id(raw_conn)
         self._archive(path, outcome, reload)
-        # the file is read and parsed in a thread from here on, while this one numbers the load and
-        # prepares the raw table
+        # the file is read and parsed in a thread from here on, while this one prepares the raw table
         blocks = BlockReader(reader.copy_blocks())
         try:
-            outcome.load_id = _next_load_id(raw_conn)
             self._write(
                 raw_conn,
                 definition,
