@@ -383,8 +383,7 @@ class Lander:
         """COPY the rows (a file of CSV lines: `COPY_COLUMNS`, then the definition's columns), then the
         set-aside rows: `rejected()` gives their spool (`_set_aside_row`) once the rows are read, when the
         counts in `outcome` are complete. The statements before and after the COPY go in as few round
-        trips as they can: each one waits for the server, a few milliseconds on a busy machine, which
-        is a tenth of a small file's landing."""
+        trips as they can: each one waits for the server, up to a few milliseconds on a busy machine."""
         names = [name for name, _, _ in table_columns(definition)]
         table = definition.qualified_table
         # The file's lineage is the same on every row: set as the columns' defaults for this load, the
