@@ -26,7 +26,7 @@ from orchestration.ingest import limits, receipts
 from orchestration.ingest.definitions import SourceDefinition, definition_for, load_definitions
 from orchestration.ingest.file_names import strip_copy_suffix, unrecognised_file_name
 from orchestration.ingest.periods import file_period, late_snapshot_refusal, supersede_same_period
-from orchestration.ingest.raw_tables import COPY_COLUMNS, LOADER_ROLE, ensure_raw_table
+from orchestration.ingest.raw_tables import COPY_COLUMNS, LOADER_ROLE, raw_table_ddl
 from orchestration.ingest.readers import FileRejected, formulas_without_values, open_delivery
 from orchestration.ingest.rows import RowCounts, classify_rows, json_safe, table_columns
 from orchestration.ingest.stored_files import Spool, file_sha256, private_copy, private_folder
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, ConnectionError)
 
 COPY_READ_BYTES = 1 << 20
+# a set-aside row as the loader writes it for COPY (`_set_aside_row`): the file's, then the row's
+SET_ASIDE_COLUMNS = ("load_id", "sha256", "file_name", "line", "kind", "reason", "raw_row")
 
 
 @dataclass
@@ -296,7 +298,7 @@ class Lander:
                 extra = json.dumps(json_safe(extras), ensure_ascii=False, default=str) if extras else None
                 spool.write([line, extra, *parsed])
             else:
-                rejected.write([line, kind, reason, _raw_json(values, extras)])
+                rejected.write(_set_aside_row(outcome, line, kind, reason, _raw_json(values, extras)))
         return spool, rejected
 
     def _land_columnar(
@@ -308,18 +310,22 @@ class Lander:
         from orchestration.ingest import columnar
         from orchestration.ingest.columnar.threads import BlockReader
 
-        outcome.load_id = _next_load_id(raw_conn)
         reader = columnar.reader(path, definition, file_plan)
 
         def set_aside() -> Spool:
             outcome.encoding, outcome.missing_columns = reader.reported_encoding, reader.missing_columns
             outcome.take_counts(reader.result)
             spool = Spool()
-            for entry, raw_row in zip(reader.result.set_aside, reader.result.raw_rows):
-                spool.write([*entry, raw_row])
+            for (line, kind, reason), raw_row in zip(reader.result.set_aside, reader.result.raw_rows):
+                spool.write(_set_aside_row(outcome, line, kind, reason, raw_row))
             return spool
 
+        # numbered and archived first: done while the reader's thread reads, each step waited for the
+        # interpreter (the other thread holds it up to its switch interval, 5 ms) and the copy took up
+        # to ten times longer on a busy machine
+        outcome.load_id = _next_load_id(raw_conn)
         self._archive(path, outcome, reload)
+        # the file is read and parsed in a thread from here on, while this one prepares the raw table
         blocks = BlockReader(reader.copy_blocks())
         try:
             self._write(
@@ -375,98 +381,107 @@ class Lander:
         self, raw_conn, definition, outcome, rows, rejected, received_at, size, replaces=None, delimiter: str = ","
     ) -> None:
         """COPY the rows (a file of CSV lines: `COPY_COLUMNS`, then the definition's columns), then the
-        set-aside rows: `rejected()` gives their spool once the rows are read, when the counts in
-        `outcome` are complete."""
+        set-aside rows: `rejected()` gives their spool (`_set_aside_row`) once the rows are read, when the
+        counts in `outcome` are complete. The statements before and after the COPY go in as few round
+        trips as they can: each one waits for the server, up to a few milliseconds on a busy machine."""
         names = [name for name, _, _ in table_columns(definition)]
         table = definition.qualified_table
+        # The file's lineage is the same on every row: set as the columns' defaults for this load, the
+        # server fills it in instead of parsing it on every line (a third of the bytes COPY would
+        # read). ALTER TABLE holds the table exclusively until commit (as the DDL of raw_table_ddl
+        # already does): no other session sees these defaults, dropped again before commit (or rolled
+        # back with the load).
+        per_file = {
+            "_load_id": outcome.load_id,
+            "_file_sha256": outcome.sha256,
+            "_file_name": outcome.file_name,
+            "_period": outcome.period,
+        }
         with raw_conn.cursor() as cur:
-            cur.execute(f"SET LOCAL ROLE {LOADER_ROLE}")
-            # another load writing this table (a daemon run beside a `tadamon run`) is waited for, up
-            # to a deadline: then the step fails with the server's "lock timeout", and is retried
-            cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{lock_wait_seconds()}s",))
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table,))
-            ensure_raw_table(cur, definition)
+            prepare = [
+                f"SET LOCAL ROLE {LOADER_ROLE}",
+                # another load writing this table (a daemon run beside a `tadamon run`) is waited for, up
+                # to a deadline: then the step fails with the server's "lock timeout", and is retried
+                cur.mogrify("SELECT set_config('lock_timeout', %s, true)", (f"{lock_wait_seconds()}s",)),
+                cur.mogrify("SELECT pg_advisory_xact_lock(hashtext(%s))", (table,)),
+                raw_table_ddl(definition),
+            ]
             if replaces is not None:
-                cur.execute(f"DELETE FROM {table} WHERE _file_sha256 = %s", (outcome.sha256,))
-                cur.execute("DELETE FROM audit.rejected_row WHERE sha256 = %s", (outcome.sha256,))
-                cur.execute(
-                    "UPDATE audit.load_file SET status = 'superseded' WHERE sha256 = %s AND status = 'loaded'",
-                    (outcome.sha256,),
+                prepare += [
+                    cur.mogrify(f"DELETE FROM {table} WHERE _file_sha256 = %s", (outcome.sha256,)),
+                    cur.mogrify("DELETE FROM audit.rejected_row WHERE sha256 = %s", (outcome.sha256,)),
+                    cur.mogrify(
+                        "UPDATE audit.load_file SET status = 'superseded' WHERE sha256 = %s AND status = 'loaded'",
+                        (outcome.sha256,),
+                    ),
+                ]
+            prepare.append(
+                cur.mogrify(
+                    f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} SET DEFAULT %s" for c in per_file),
+                    tuple(per_file.values()),
                 )
-            # The file's lineage is the same on every row: set as the columns' defaults for this load,
-            # the server fills it in instead of parsing it on every line (a third of the bytes COPY
-            # would read). ALTER TABLE holds the table exclusively until commit (as ensure_raw_table's
-            # ALTERs already do): no other session sees these defaults, dropped again before commit
-            # (or rolled back with the load).
-            per_file = {
-                "_load_id": outcome.load_id,
-                "_file_sha256": outcome.sha256,
-                "_file_name": outcome.file_name,
-                "_period": outcome.period,
-            }
-            cur.execute(
-                f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} SET DEFAULT %s" for c in per_file),
-                tuple(per_file.values()),
             )
+            cur.execute(_one_round_trip(prepare))
             copy = cur.mogrify(
                 f"COPY {table} ({', '.join(COPY_COLUMNS + names)}) FROM STDIN WITH (FORMAT csv, DELIMITER %s)",
                 (delimiter,),
             )
             cur.copy_expert(copy.decode(), rows, size=COPY_READ_BYTES)
-            cur.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} DROP DEFAULT" for c in per_file))
             set_aside = rejected()
-            self._record(raw_conn, outcome, received_at, size, cur=cur)
-            outcome.supersedes = supersede_same_period(cur, outcome.source, outcome.period, outcome.load_id)
-            if outcome.rows_rejected or outcome.rows_duplicate:  # else no temporary table to create and drop
-                cur.execute(
-                    "CREATE TEMP TABLE _rejected (line text, kind text, reason text, raw_row jsonb) ON COMMIT DROP"
+            cur.execute(
+                _one_round_trip(
+                    [
+                        f"ALTER TABLE {table} " + ", ".join(f"ALTER {c} DROP DEFAULT" for c in per_file),
+                        self._record_statement(cur, outcome, received_at, size),
+                    ]
                 )
-                cur.copy_expert("COPY _rejected FROM STDIN WITH (FORMAT csv)", set_aside.rewind())
-                cur.execute(
-                    "INSERT INTO audit.rejected_row (load_id, sha256, file_name, line, kind, reason, raw_row) "
-                    "SELECT %s, %s, %s, line, kind, reason, raw_row FROM _rejected",
-                    (outcome.load_id, outcome.sha256, outcome.file_name),
+            )
+            outcome.load_id = cur.fetchone()[0]
+            outcome.supersedes = supersede_same_period(cur, outcome.source, outcome.period, outcome.load_id)
+            if outcome.rows_rejected or outcome.rows_duplicate:
+                cur.copy_expert(
+                    f"COPY audit.rejected_row ({', '.join(SET_ASIDE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+                    set_aside.rewind(),
                 )
             cur.execute("RESET ROLE")  # the warning rules read as the warehouse's owner, as the checks do
             outcome.findings = findings_for_rows(cur, table, outcome.load_id)
         raw_conn.commit()
 
-    def _record(self, raw_conn, outcome: FileOutcome, received_at, size, cur=None) -> int:
-        own = cur is None
-        cur = cur or raw_conn.cursor()
-        try:
-            cur.execute(
-                """INSERT INTO audit.load_file (load_id, provider, source_name, file_name, sha256, size_bytes, period,
-                       received_at, status, encoding, rows_read, rows_loaded, rows_rejected, rows_duplicate,
-                       extra_columns, stored_path, error)
-                   VALUES (COALESCE(%s, nextval('audit.load_file_load_id_seq')),
-                           %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                   RETURNING load_id""",
-                (
-                    outcome.load_id,
-                    outcome.provider,
-                    outcome.source,
-                    outcome.file_name,
-                    outcome.sha256,
-                    size,
-                    outcome.period,
-                    received_at,
-                    outcome.status,
-                    outcome.encoding,
-                    outcome.rows_read,
-                    outcome.rows_loaded,
-                    outcome.rows_rejected,
-                    outcome.rows_duplicate,
-                    outcome.extra_columns,
-                    outcome.stored_path,
-                    outcome.error,
-                ),
-            )
+    def _record(self, raw_conn, outcome: FileOutcome, received_at, size) -> int:
+        with raw_conn.cursor() as cur:
+            cur.execute(self._record_statement(cur, outcome, received_at, size))
             outcome.load_id = cur.fetchone()[0]
-            return outcome.load_id
-        finally:
-            if own:
-                cur.close()
+        return outcome.load_id
+
+    def _record_statement(self, cur, outcome: FileOutcome, received_at, size) -> bytes:
+        """The file's row in audit.load_file; it gives back the load's number."""
+        return cur.mogrify(
+            """INSERT INTO audit.load_file (load_id, provider, source_name, file_name, sha256, size_bytes, period,
+                   received_at, status, encoding, rows_read, rows_loaded, rows_rejected, rows_duplicate,
+                   extra_columns, stored_path, error)
+               VALUES (COALESCE(%s, nextval('audit.load_file_load_id_seq')),
+                       %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               RETURNING load_id""",
+            (
+                outcome.load_id,
+                outcome.provider,
+                outcome.source,
+                outcome.file_name,
+                outcome.sha256,
+                size,
+                outcome.period,
+                received_at,
+                outcome.status,
+                outcome.encoding,
+                outcome.rows_read,
+                outcome.rows_loaded,
+                outcome.rows_rejected,
+                outcome.rows_duplicate,
+                outcome.extra_columns,
+                outcome.stored_path,
+                outcome.error,
+            ),
+        )
 
     def _reject(
         self, raw_conn, path: Path, outcome: FileOutcome, received_at, *, keep: bool, reason: str, counted=None
@@ -499,6 +514,17 @@ class Lander:
             outcome.uncomputed = counted.result()
         outcome.receipt_path = str(receipts.write_receipt(self.settings.receipts_dir, outcome))
         return outcome
+
+
+def _set_aside_row(outcome: FileOutcome, line: str, kind: str, reason: str, raw_row: str) -> list:
+    """A set-aside row for COPY into audit.rejected_row (SET_ASIDE_COLUMNS)."""
+    return [outcome.load_id, outcome.sha256, outcome.file_name, line, kind, reason, raw_row]
+
+
+def _one_round_trip(statements: list[str | bytes]) -> str:
+    """Statements (SQL text, or mogrified bytes with their values) as one string for one `execute`:
+    the server runs them in order in the load's transaction, and the cursor holds the last one's result."""
+    return ";\n".join(s.decode() if isinstance(s, bytes) else s for s in statements)
 
 
 def _raw_json(values: dict, extras: dict) -> str:

@@ -78,27 +78,30 @@ def findings_for_rows(cursor, table: str, load_id: int) -> list[str]:
     """findings_for_load with a DB-API cursor, on the rows of `load_id` in `table`. The loader runs it
     inside the load's own transaction, before commit: rows are read there at half the cost (their
     visibility needs no commit-status lookup and no hint bits are written). A rule whose query fails
-    is logged and skipped (savepoint): a defect of a warning rule never costs a load."""
+    is logged and skipped (savepoint): a defect of a warning rule never costs a load. One round trip a
+    rule: its savepoint goes with it, the previous rule's is released with the next, the last one with
+    the transaction."""
     suite = suite_for_table(table)
     if suite is None or not _SAFE_TABLE.match(suite.table):
         return []
     found: list[tuple[int, int, str]] = []
+    savepoint = "SAVEPOINT tadamon_finding; "
     for order, rule in enumerate(suite.rules):
         query = rule.kwargs.get("unexpected_rows_query")
         if not query or not rule.finding or rule.severity != WARNING:
             continue
         rows_of_load = f"(select * from {suite.table} where _load_id = {int(load_id)})"
         batch = rows_of_load if _JOIN.search(query) else f"{rows_of_load} AS subselect"
-        cursor.execute("SAVEPOINT tadamon_finding")
         try:
-            cursor.execute(query.format(batch=batch))  # no parameters: psycopg2 leaves % and : alone
+            cursor.execute(savepoint + query.format(batch=batch))  # no parameters: psycopg2 leaves % and : alone
             names = [column[0] for column in cursor.description]
             rows = [dict(zip(names, row)) for row in cursor.fetchall()]
         except psycopg2.Error:
             cursor.execute("ROLLBACK TO SAVEPOINT tadamon_finding")
             log.exception("%s: the warning rule %s could not be evaluated", table, rule.rule)
             continue
-        cursor.execute("RELEASE SAVEPOINT tadamon_finding")
+        finally:
+            savepoint = "RELEASE SAVEPOINT tadamon_finding; SAVEPOINT tadamon_finding; "
         for row in rows:
             values = _Lenient({k: _fr(v) for k, v in row.items()})
             text = string.Formatter().vformat(rule.finding, (), values)
