@@ -109,7 +109,20 @@ class PooledRunStorage(_Pooled, PostgresRunStorage):
 
 
 class PooledEventLogStorage(_Pooled, PostgresEventLogStorage):
-    pass
+    """dagster-postgres asks the catalog whether a table exists for every event it stores (asset
+    tags, asset checks): a connection and a query each time, a second of a region night. The tables
+    are created with the storage and never dropped while it runs, so a table found stays found."""
+
+    def __init__(self, postgres_url: str, should_autocreate_tables: bool = True):
+        super().__init__(postgres_url, should_autocreate_tables)
+        self._tables_found: set[str] = set()
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name not in self._tables_found:
+            if not super().has_table(table_name):
+                return False
+            self._tables_found.add(table_name)
+        return True
 
 
 class PooledScheduleStorage(_Pooled, PostgresScheduleStorage):

@@ -391,3 +391,43 @@ def test_money_per_project_matches_the_answer_key_to_the_centime(engine, truth):
 def test_no_zero_amounts_in_funding(engine):
     found = rows(engine, f"select count(*) as n from {MARTS}.fct_funding where amount_mad = 0 or amount_mad is null")
     assert found[0].n == 0
+
+
+# --------------------------------------------------------------------------- rules the contracts enforce
+
+
+def test_the_marts_contracts_enforce_their_non_null_columns_and_accepted_values(engine):
+    """A mart's non-null columns and its blocking accepted values are constraints of the table dbt
+    builds (models/marts/_marts__models.yml): a null or an unknown value fails the build itself, so
+    the publication does not happen. They are checked once, by PostgreSQL, not again by a test."""
+    import yaml
+
+    spec = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "dbt_project/models/marts/_marts__models.yml").read_text(
+            encoding="utf-8"
+        )
+    )
+    declared = {
+        (model["name"], column["name"])
+        for model in spec["models"]
+        for column in model["columns"]
+        if {"type": "not_null"} in column.get("constraints", [])
+    }
+    assert len(declared) > 40
+    built = {
+        (table, column)
+        for table, column in rows(
+            engine,
+            """select c.relname, a.attname from pg_attribute a join pg_class c on c.oid = a.attrelid
+               where c.relnamespace = cast(:schema as regnamespace) and a.attnum > 0 and a.attnotnull""",
+            schema=MARTS,
+        )
+    }
+    assert declared <= built, sorted(declared - built)
+    with engine.connect() as conn:
+        with pytest.raises(sa.exc.IntegrityError, match='null value in column "name_fr"'):
+            conn.execute(sa.text(f"insert into {MARTS}.dim_axis (axis_key, axis_code) values ('k', 'X')"))
+        conn.rollback()
+        with pytest.raises(sa.exc.IntegrityError, match="violates check constraint"):
+            conn.execute(sa.text(f"update {MARTS}.dim_organisation set organisation_type = 'company'"))
+        conn.rollback()

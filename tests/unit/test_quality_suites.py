@@ -293,7 +293,8 @@ def test_mart_suites_leave_structural_invariants_to_dbt():
 
 
 def test_the_structural_rules_gx_used_to_keep_are_blocking_dbt_tests():
-    """The structural rules the mart suites held until dbt covered them: dbt tests at error level."""
+    """The structural rules the mart suites held until dbt covered them: blocking in dbt, a column's
+    non-null as its contract's constraint (the build fails on a null) or a dbt test at error level."""
     models = {m["name"]: m for m in yaml.safe_load(MARTS_YAML.read_text(encoding="utf-8"))["models"]}
 
     def blocking(tests: list) -> list:
@@ -310,8 +311,10 @@ def test_the_structural_rules_gx_used_to_keep_are_blocking_dbt_tests():
         ("fct_participation", "date_key"),
         ("fct_participation", "geography_key"),
     ]:
-        tests = next(c for c in models[model]["columns"] if c["name"] == column).get("data_tests", [])
-        assert "not_null" in blocking(tests), (model, column)
+        spec = next(c for c in models[model]["columns"] if c["name"] == column)
+        constrained = {"type": "not_null"} in spec.get("constraints", [])
+        assert constrained or "not_null" in blocking(spec.get("data_tests", [])), (model, column)
+        assert models[model]["config"]["contract"]["enforced"], model
     for model, columns in [
         ("dim_organisation", ["organisation_id", "version_number"]),
         ("dim_project", ["source_system", "project_ref"]),

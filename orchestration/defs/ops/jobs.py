@@ -4,6 +4,7 @@ the rebuild after a reload (everything but the landing)."""
 import dagster as dg
 
 from orchestration.defs.ingestion.assets import raw_asset_key
+from orchestration.defs.ingestion.checks import freshness_check_keys
 from orchestration.ingest.definitions import load_definitions
 
 nightly_load = dg.define_asset_job(
@@ -13,7 +14,7 @@ nightly_load = dg.define_asset_job(
 )
 
 QUIET_NIGHT_ASSETS = [raw_asset_key(d) for d in load_definitions()]
-QUIET_NIGHT_CHECKS = [dg.AssetCheckKey(key, "delivered_on_time") for key in QUIET_NIGHT_ASSETS]
+QUIET_NIGHT_CHECKS = freshness_check_keys()
 _RAW = dg.AssetSelection.assets(*QUIET_NIGHT_ASSETS)
 
 check_deliveries = dg.define_asset_job(
