@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
-from orchestration.dbt_manifest import dbt_environment, keep_parse_state, parsed_manifest
+from orchestration.dbt_manifest import adopt_early_parse, dbt_environment, keep_parse_state, parsed_manifest
 from orchestration.defs import asset_keys
 from orchestration.defs.ops.retries import retry_when_transient
 from orchestration.defs.resources import WarehouseResource
@@ -66,11 +66,14 @@ def dbt_models(
     if why:
         context.log.info(f"full rebuild of the incremental models: {why}")
         args.append("--full-refresh")
+    ready = adopt_early_parse(url)
+    if ready:
+        context.log.info(ready)
     invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
     finally:
-        keep_parse_state(invocation.target_path)
+        keep_parse_state(invocation.target_path, url)
 
 
 class VenvDbtCliResource(DbtCliResource):
