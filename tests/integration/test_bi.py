@@ -235,6 +235,29 @@ def test_the_standard_questions_run_as_bi_reader(marts, star_schema_db, sql_file
         assert sum(r["organisations"] for r in rows) == 250
 
 
+def test_bi_sessions_run_without_jit_compilation_in_this_database_only(marts, star_schema_db):
+    for role in ("bi_reader", "bi_analyst"):
+        eng = role_engine(star_schema_db, role)
+        try:
+            with eng.connect() as conn:
+                assert conn.exec_driver_sql("show jit").scalar() == "off", role
+        finally:
+            eng.dispose()
+    with marts.connect() as conn:
+        settings = conn.exec_driver_sql(
+            "select r.rolname, d.datname, s.setconfig from pg_db_role_setting s "
+            "join pg_roles r on r.oid = s.setrole left join pg_database d on d.oid = s.setdatabase "
+            "where r.rolname in ('bi_reader', 'bi_analyst') order by 1"
+        ).all()
+        database = conn.exec_driver_sql("select current_database()").scalar()
+    assert {(role, db) for role, db, _ in settings if db == database} == {
+        ("bi_analyst", database),
+        ("bi_reader", database),
+    }
+    assert all(db is not None for _, db, _ in settings), "a setting for every database of the server"
+    assert all("jit=off" in config for _, db, config in settings if db == database)
+
+
 def test_the_readme_points_to_the_standard_questions_instead_of_copying_them():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(BI_SQL) >= 3
