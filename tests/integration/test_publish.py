@@ -227,6 +227,59 @@ def test_a_night_rewrites_only_the_rows_that_changed(warehouse):
     assert after[2] != before[2]
 
 
+def _vacuums(url: str, table: str) -> tuple[int, int]:
+    """(vacuums so far, dead rows) of a published table, from a connection of its own."""
+    with engine(url).connect() as conn:
+        conn.exec_driver_sql("select pg_stat_clear_snapshot()")
+        return conn.exec_driver_sql(
+            "select vacuum_count, n_dead_tup from pg_stat_user_tables where relid = %(t)s::regclass",
+            {"t": f"marts.{table}"},
+        ).one()
+
+
+def test_a_table_the_publication_wrote_to_is_vacuumed_an_unchanged_one_is_not(warehouse):
+    url = admin_url(warehouse)
+    build(url, [(k, f"thing {k}") for k in range(1, 201)])
+    publish(url, ["dim_thing"])
+    vacuums, _ = _vacuums(url, "dim_thing")
+    build(url, [(k, f"thing {k} (renamed)") for k in range(1, 201)])  # every row rewritten
+    publish(url, ["dim_thing"])
+    assert _vacuums(url, "dim_thing") == (vacuums + 1, 0)  # the 200 rows deleted are not left dead
+    publish(url, ["dim_thing"])  # the same build again: nothing written, nothing to vacuum
+    assert _vacuums(url, "dim_thing") == (vacuums + 1, 0)
+
+
+def test_a_table_another_vacuum_holds_is_published_and_its_vacuum_is_a_warning(warehouse, monkeypatch, caplog):
+    from orchestration.warehouse import publish as publication
+
+    url = admin_url(warehouse)
+    build(url, [(1, "a")])
+    publish(url, ["dim_thing"])
+    build(url, [(1, "b")])
+    monkeypatch.setattr(publication, "VACUUM_LOCK_TIMEOUT_MS", 200)
+    vacuum = publication._vacuum
+    with engine(url).connect() as holder:
+
+        def vacuum_while_another_runs(url, tables):  # the lock a running vacuum holds, taken at the commit
+            holder.exec_driver_sql("begin")
+            holder.exec_driver_sql("lock table marts.dim_thing in share update exclusive mode")
+            vacuum(url, tables)
+
+        monkeypatch.setattr(publication, "_vacuum", vacuum_while_another_runs)
+        try:
+            with caplog.at_level("WARNING", logger=publication.__name__):
+                assert publish(url, ["dim_thing"]) == {"dim_thing": 1}
+        finally:
+            holder.exec_driver_sql("rollback")
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql("select name from marts.dim_thing").scalar() == "b"
+        assert conn.exec_driver_sql("show lock_timeout").scalar() == "0"  # the pooled connection is as it was
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "marts.dim_thing is published but was not vacuumed: canceling statement due to lock timeout"
+    ), warnings
+
+
 def test_a_number_of_another_scale_is_published_as_the_build_writes_it(warehouse):
     url = admin_url(warehouse)
     for amount in ("1.0", "1.00"):
