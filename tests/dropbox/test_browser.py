@@ -63,11 +63,17 @@ def shot(driver, name: str) -> None:
 
 
 def text_of(driver, element_id: str) -> str:
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
 
     def found():
-        elements = driver.find_elements(By.ID, element_id)
-        return elements[0].text if elements else None
+        try:
+            elements = driver.find_elements(By.ID, element_id)
+            return elements[0].text if elements else None
+        except WebDriverException as exc:  # the page was replaced between finding and reading: look again
+            if isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc):
+                return None
+            raise
 
     return poll(found, f"#{element_id} on {driver.current_url}", TIMEOUT)
 
