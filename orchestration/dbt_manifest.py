@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from orchestration.processes import process_alive
 from orchestration.settings import DBT_PROJECT_DIR
 
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"  # where dbt parse writes it (DbtProject's manifest_path)
@@ -107,7 +108,7 @@ _early_parses: dict[str, tuple[subprocess.Popen, Path]] = {}  # by connection (_
 def _start_early_parse(url: str) -> None:
     target = MANIFEST_PATH.parent
     for old in target.glob(".early-parse-*"):  # left by a process that ended before its build
-        if not _process_alive(int(old.name.rsplit("-", 1)[-1])):
+        if not process_alive(int(old.name.rsplit("-", 1)[-1])):
             shutil.rmtree(old, ignore_errors=True)
     folder = target / f".early-parse-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -119,16 +120,6 @@ def _start_early_parse(url: str) -> None:
     if not _early_parses:
         atexit.register(cancel_early_parses)  # a command that builds nothing leaves no parse behind
     _early_parses[_connection_of(url)] = (process, folder)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def adopt_early_parse(url: str, deadline_s: float = EARLY_PARSE_DEADLINE_S) -> str | None:

@@ -25,6 +25,8 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.storage.dagster_run import ACTIVE_RUN_STATUSES
 
+from orchestration.processes import process_alive
+
 log = logging.getLogger(__name__)
 
 TAG_HOST = "tadamon/host"
@@ -69,16 +71,6 @@ def _process_start(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[19]  # field 22, counted after the command name
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def run_tags() -> dict[str, str]:
     """The tags a run started by this process carries, so a later run can tell if it died. The same
     identity goes into the environment its children inherit (see `kill_orphans`)."""
@@ -114,7 +106,7 @@ def kill_orphans(identity: str, deadline_s: float = ORPHAN_EXIT_DEADLINE_S) -> l
                 os.kill(pid, signal.SIGKILL)
                 orphans.append(pid)
     deadline = time.monotonic() + deadline_s
-    while any(_pid_alive(pid) and Path(f"/proc/{pid}/stat").exists() and not _zombie(pid) for pid in orphans):
+    while any(process_alive(pid) and Path(f"/proc/{pid}/stat").exists() and not _zombie(pid) for pid in orphans):
         if time.monotonic() > deadline:
             raise RuntimeError(f"processes {orphans} of a dead run did not exit within {deadline_s:.0f} s of SIGKILL")
         time.sleep(0.05)
@@ -140,7 +132,7 @@ def why_dead(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
             return f"started before the machine restarted (process {pid})"
         if pid == os.getpid() and tags.get(TAG_PROCESS_START) == _process_start(pid):
             return None if _executing.is_set() else "was left unfinished by this process"
-        if not _pid_alive(pid) or tags.get(TAG_PROCESS_START, "") != _process_start(pid):
+        if not process_alive(pid) or tags.get(TAG_PROCESS_START, "") != _process_start(pid):
             return f"lost its process {pid} on {host}"
         return None
     # a run the daemon launched on this machine: its events carry its worker's pid
@@ -148,7 +140,7 @@ def why_dead(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
     if not records or not records[0].event_log_entry.pid:
         return None
     pid = records[0].event_log_entry.pid
-    if not _pid_alive(pid):
+    if not process_alive(pid):
         return f"lost its process {pid}"
     return None
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from orchestration.processes import process_alive
+
 with warnings.catch_warnings():
     # the package looks up a runtime folder at import time and warns when XDG_RUNTIME_DIR is unset
     warnings.simplefilter("ignore")
@@ -186,13 +188,7 @@ class EmbeddedWarehouse:
             pid = int(pidfile.read_text().splitlines()[0])
         except (FileNotFoundError, IndexError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass
-        return pid
+        return pid if process_alive(pid) else None
 
     def is_running(self) -> bool:
         return self.initialised and self._pid() is not None
