@@ -84,13 +84,12 @@ def prepare_manifest(url: str | None = None, force: bool = False) -> Path:
     starts in a process of its own (`adopt_early_parse` takes it before the build), on the second
     core while this one lands the files and runs the raw checks; without it the build parses again
     itself, and `keep_parse_state` keeps that parse for the next builds."""
-    target = MANIFEST_PATH.parent
     if force or manifest_is_stale():
         result = subprocess.run(_dbt_parse(), env=_parse_env(url), capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
         if url:
-            (target / PARSED_FOR).write_text(_connection_of(url))
+            _mark_parsed_for(url)
     elif url and _parsed_for() != _connection_of(url) and _connection_of(url) not in _early_parses:
         _start_early_parse(url)
     return MANIFEST_PATH
@@ -99,6 +98,10 @@ def prepare_manifest(url: str | None = None, force: bool = False) -> Path:
 def _parsed_for() -> str | None:
     stamp = MANIFEST_PATH.parent / PARSED_FOR
     return stamp.read_text() if stamp.exists() else None
+
+
+def _mark_parsed_for(url: str) -> None:
+    (MANIFEST_PATH.parent / PARSED_FOR).write_text(_connection_of(url))
 
 
 EARLY_PARSE_DEADLINE_S = 300
@@ -141,7 +144,7 @@ def adopt_early_parse(url: str, deadline_s: float = EARLY_PARSE_DEADLINE_S) -> s
         if code != 0:
             return f"the parse started early failed (exit {code}, {folder / 'parse.log'}); the build parses itself"
         _adopt(folder)
-        (MANIFEST_PATH.parent / PARSED_FOR).write_text(_connection_of(url))
+        _mark_parsed_for(url)
         return "dbt's parse state for this warehouse, made while the files landed, is the build's"
     finally:
         if code == 0:
@@ -180,7 +183,7 @@ def keep_parse_state(invocation_target: Path, url: str) -> None:
     target = MANIFEST_PATH.parent
     if (invocation_target / PARSE_STATE[0]).exists():
         _adopt(invocation_target, newer_only=True)
-        (target / PARSED_FOR).write_text(_connection_of(url))
+        _mark_parsed_for(url)
     builds = sorted(
         (p for p in target.iterdir() if p.is_dir() and any((p / n).exists() for n in ("run_results.json", "dbt.log"))),
         key=lambda p: p.stat().st_mtime,
