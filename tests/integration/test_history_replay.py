@@ -3,7 +3,8 @@
 members changes, a Mouazara project dropped and amounts cut, a skipped month, a corrected re-send
 and a late file refused). After every night: the run publishes, the counts in the register and the
 money committed, now and as known on every month end, are the generator's truth exactly, no
-identifier of an organisation or project changed, and every delivered line is accounted for. The
+identifier of an organisation or project changed, every delivered line is accounted for, and a
+funding flow the deliveries repeat keeps its row (date and lineage) as it was. The
 nights after the first extend the incremental staging models; after the last one a full rebuild
 (`--rebuild`) gives the very same staging tables and marts."""
 
@@ -214,12 +215,40 @@ def _table_contents(conn) -> dict[str, str]:
     }
 
 
+def _funding_rows(conn) -> dict[str, tuple]:
+    return {
+        row[0]: tuple(row[1:])
+        for row in conn.exec_driver_sql(
+            "select funding_key, source_system, flow_type, amount_mad, date_key, source_file_name, source_line "
+            "from marts.fct_funding"
+        ).all()
+    }
+
+
+def _check_repeated_flows_unmoved(before: dict[str, tuple], now: dict[str, tuple]) -> int:
+    """A flow the new deliveries repeat (same amount and date) keeps its row: its lineage names the
+    first file that showed it, so the night does not rewrite it; an INDH payment, which the wilaya
+    does not date, keeps the date of its first delivery while its amount stays. Returns how many."""
+    kept = 0
+    for key, (system, flow_type, amount, date_key, _file_name, _line) in now.items():
+        if key not in before or before[key][2] != amount:
+            continue
+        if (system, flow_type) == ("wilaya_indh", "disbursement"):
+            assert before[key][3] == date_key, (key, before[key], now[key])
+        if before[key][3] == date_key:
+            assert before[key] == now[key], (key, before[key], now[key])
+            kept += 1
+    return kept
+
+
 def test_months_of_history_replay(warehouse, tmp_path):
     truth = generate_history(tmp_path / "gen", 300, seed=42, months=3)
     url = warehouse.warehouse_url
     delivered: list[dict] = []
     identifiers: dict[str, str] = {}
     cases = set()
+    funding: dict[str, tuple] = {}
+    repeated_flows_kept = 0
     for night in truth["nights"]:
         _deliver(tmp_path / "gen" / night["folder"], warehouse)
         if delivered:  # after the first night, each one extends the incremental models
@@ -248,6 +277,9 @@ def test_months_of_history_replay(warehouse, tmp_path):
             }, "an identifier changed"
             assert set(identifiers) <= set(now), "an organisation or project disappeared"
             identifiers.update(now)
+            funding_now = _funding_rows(conn)
+            repeated_flows_kept += _check_repeated_flows_unmoved(funding, funding_now)
+            funding = funding_now
         cases |= {name for name, numbers in expected["register_events"].items() if numbers}
         cases |= {f["variant"] for f in night["files"]} | ({"dropped"} if dropped else set())
     # after months of deliveries, the BI question and the bilan give one answer (fct_outcome holds
@@ -270,6 +302,7 @@ def test_months_of_history_replay(warehouse, tmp_path):
         "dropped",
     }
     assert any(f["status"] == "rejected" for f in delivered)
+    assert repeated_flows_kept > 100, repeated_flows_kept
     # the nights after the first extended the incremental models; a full rebuild gives the same tables
     with engine(url).connect() as conn:
         incremental = _table_contents(conn)

@@ -8,8 +8,9 @@
 ) }}
 
 {#- Funding as known on any date (rules: docs/history.md): one row per project, funder and flow type
-    and period during which the deliveries showed the same amount (dated, date_key, as the first
-    delivery of that amount dated the flow). A version is known from the
+    and period during which the deliveries showed the same amount and date (a date the provider does
+    not give, as an INDH payment's, is the first delivery's: dated_by_delivery in int_funding_flows).
+    Its lineage (source_file_name, source_line) is the first file that showed it. A version is known from the
     delivery date (snapshot date) of the first file that showed it to the delivery date of the
     first file that showed another amount or no longer had the flow (known_to; null: in force now).
     A Mouazara project absent from a later snapshot ends there (the snapshot replaces the earlier
@@ -40,7 +41,9 @@ observations as (
         mouazara_snapshots.known_on,
         case when flows.is_flow then flows.amount_mad end as amount_mad,
         flows.flow_date,
-        flows.source_file_name
+        flows.dated_by_delivery,
+        flows.source_file_name,
+        flows.source_line
     from funding_keys
     inner join mouazara_snapshots on mouazara_snapshots.known_on >= funding_keys.first_known_on
     left join flows
@@ -51,16 +54,23 @@ observations as (
     union all
     select
         flows.funding_key, flows.known_on, case when flows.is_flow then flows.amount_mad end, flows.flow_date,
-        flows.source_file_name
+        flows.dated_by_delivery, flows.source_file_name, flows.source_line
     from flows
     inner join funding_keys on funding_keys.funding_key = flows.funding_key
     where flows.source_system = 'wilaya_indh' and flows.known_on >= funding_keys.first_known_on
 ),
 
 states as (
-    -- a version is an amount: an INDH payment, which the wilaya does not date, is dated by each
-    -- delivery and would otherwise open a version every month with the same amount
-    select observations.*, coalesce(amount_mad::text, 'absent') as state
+    -- a version is an amount and the provider's date; a date the provider did not give (an INDH
+    -- payment, which the wilaya does not date) is each delivery's own and would otherwise open a
+    -- version every month with the same amount: the version keeps the date of its first delivery
+    select
+        observations.*,
+        case
+            when amount_mad is null then 'absent'
+            when dated_by_delivery then amount_mad::text
+            else amount_mad::text || ' ' || flow_date::text
+        end as state
     from observations
 ),
 
@@ -79,7 +89,8 @@ numbered as (
 
 versions as (
     select distinct on (funding_key, version_number)
-        funding_key, version_number, state, amount_mad, flow_date, known_on as known_from, source_file_name
+        funding_key, version_number, state, amount_mad, flow_date, known_on as known_from, source_file_name,
+        source_line
     from numbered
     order by funding_key, version_number, known_on
 ),
@@ -104,7 +115,8 @@ select
     dated_versions.known_to,
     dated_versions.known_to is null as is_current,
     funding_keys.source_system,
-    dated_versions.source_file_name
+    dated_versions.source_file_name,
+    dated_versions.source_line
 from dated_versions
 inner join funding_keys on funding_keys.funding_key = dated_versions.funding_key
 {{ join_funding_dimensions('funding_keys') }}

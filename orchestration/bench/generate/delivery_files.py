@@ -52,6 +52,13 @@ class DeliveryFiles:
         self.wilaya_period = f"{self.ministry_date:%Y%m}"
         self.chamber_date = self.ministry_date + dt.timedelta(days=1)
 
+    @staticmethod
+    def first_delivered_on(month: int) -> dt.date:
+        """Date of the delivery of `month`: a project's dates are drawn before its first delivery, so
+        the same project shows the same agreement and payment dates in every later file (as a provider's
+        register would; a date that moved every month would be a correction every month)."""
+        return month_end(BASE_DATE, month)
+
     def _folder(self, provider: str) -> Path:
         folder = self.out / provider
         folder.mkdir(parents=True, exist_ok=True)

@@ -192,7 +192,8 @@ class MinistryFiles(DeliveryFiles):
             region = round(grant / 2, 2) if rng.random() < 0.4 else 0
             contribution = round(grant * rng.uniform(0.12, 0.5), 2)
             cost = round(grant + region + contribution, 2)
-            signed = random_date(rng, dt.date(p.year, 3, 1), min(dt.date(p.year, 12, 20), self.ministry_date))
+            first_delivered = self.first_delivered_on(p.month)
+            signed = random_date(rng, dt.date(p.year, 3, 1), min(dt.date(p.year, 12, 20), first_delivered))
             age_years = (self.ministry_date - signed).days / 365
             if p.month == k and k > 0:
                 status = "Sélectionné"
@@ -215,9 +216,7 @@ class MinistryFiles(DeliveryFiles):
             else:
                 disbursed = 0
             last = (
-                random_date(rng, signed, min(signed + dt.timedelta(days=400), self.ministry_date))
-                if disbursed
-                else None
+                random_date(rng, signed, min(signed + dt.timedelta(days=400), first_delivered)) if disbursed else None
             )
             if i in over_paid:
                 disbursed = round(grant + rng.uniform(1000, 12000), 2)

@@ -155,7 +155,9 @@ class WilayaFiles(DeliveryFiles):
             committed[code] = indh
             partners = round((cost - indh) * rng.uniform(0.02, 0.4), 2)
             holder = round(cost - indh - partners, 2)
-            approved = random_date(rng, dt.date(p.year, 1, 1), min(dt.date(p.year, 12, 31), self.ministry_date))
+            approved = random_date(
+                rng, dt.date(p.year, 1, 1), min(dt.date(p.year, 12, 31), self.first_delivered_on(p.month))
+            )
             status = weighted(rng, INDH_STATUS) if not (p.month == k and k > 0) else "في طور الإنجاز"
             disbursed = indh if status == "منجز" else round(indh * rng.uniform(0.1, 0.8), 2)
             if i in over_paid:
