@@ -62,19 +62,33 @@ def _columns(conn, schema: str, table: str) -> list[tuple[str, str]]:
 
 
 def _copy_comments(conn, table: str) -> None:
+    """The build's table and column comments onto the published table, only those that differ.
+
+    Why only those: COMMENT ON takes the lock a vacuum holds (share update exclusive), so a night
+    that commented every column waited for any vacuum of its tables (a manual one, or autovacuum
+    preventing wraparound, which does not give way) and failed at the lock timeout; comments change
+    only when the models' documentation does."""
     statements = (
         conn.execute(
             sa.text(
-                """select format('comment on table %I.%I is %L', :pub, c.relname, d.description)
-               from pg_class c join pg_namespace n on n.oid = c.relnamespace
-               join pg_description d on d.objoid = c.oid and d.objsubid = 0
-               where n.nspname = :build and c.relname = :table
-               union all
-               select format('comment on column %I.%I.%I is %L', :pub, c.relname, a.attname, d.description)
-               from pg_class c join pg_namespace n on n.oid = c.relnamespace
-               join pg_attribute a on a.attrelid = c.oid
-               join pg_description d on d.objoid = c.oid and d.objsubid = a.attnum
-               where n.nspname = :build and c.relname = :table"""
+                """with described as (  -- the table (column '') and its columns, built and published
+                   select n.nspname as schema_name, '' as column_name,
+                          obj_description(c.oid, 'pg_class') as description
+                   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                   where n.nspname in (:build, :pub) and c.relname = :table
+                   union all
+                   select n.nspname, a.attname, col_description(c.oid, a.attnum)
+                   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                   join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+                   where n.nspname in (:build, :pub) and c.relname = :table)
+               select case when built.column_name = ''
+                           then format('comment on table %I.%I is %L', :pub, :table, built.description)
+                           else format('comment on column %I.%I.%I is %L', :pub, :table, built.column_name,
+                                       built.description) end
+               from described built
+               join described published
+                 on published.column_name = built.column_name and published.schema_name = :pub
+               where built.schema_name = :build and built.description is distinct from published.description"""
             ),
             {"pub": PUBLISHED_SCHEMA, "build": BUILD_SCHEMA, "table": table},
         )

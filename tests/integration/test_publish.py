@@ -280,6 +280,43 @@ def test_a_table_another_vacuum_holds_is_published_and_its_vacuum_is_a_warning(w
     ), warnings
 
 
+def test_a_night_waits_for_no_vacuum_unless_the_documentation_changed(warehouse, monkeypatch):
+    """A vacuum holds its table all night (a manual one, or autovacuum preventing wraparound): rows
+    are published beside it; only a changed comment waits for it, until the lock timeout."""
+    from orchestration.warehouse import publish as publication
+
+    url = admin_url(warehouse)
+    build(url, [(1, "a")])
+    publish(url, ["dim_thing"])
+    build(url, [(1, "b"), (2, "c")])
+    monkeypatch.setattr(publication, "_vacuum", lambda url, tables: None)  # the held lock is the vacuum's
+    with engine(url).connect() as vacuum:
+        vacuum.exec_driver_sql("begin")
+        vacuum.exec_driver_sql("lock table marts.dim_thing in share update exclusive mode")
+        try:
+            assert publish(url, ["dim_thing"], lock_timeout_ms=500) == {"dim_thing": 2}
+            with engine(url).begin() as conn:
+                conn.exec_driver_sql("SET LOCAL ROLE tadamon_transformer")
+                conn.exec_driver_sql("COMMENT ON COLUMN marts_build.dim_thing.name IS 'The name of the thing'")
+            with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+                publish(url, ["dim_thing"], lock_timeout_ms=500)
+        finally:
+            vacuum.exec_driver_sql("rollback")
+    assert publish(url, ["dim_thing"]) == {"dim_thing": 2}
+    with engine(url).connect() as conn:
+        assert conn.exec_driver_sql("select string_agg(name, ',' order by thing_key) from marts.dim_thing").scalar() == (
+            "b,c"
+        )
+        assert (
+            conn.exec_driver_sql("select col_description('marts.dim_thing'::regclass, 2)").scalar()
+            == "The name of the thing"
+        )
+        assert (
+            conn.exec_driver_sql("select obj_description('marts.dim_thing'::regclass)").scalar()
+            == "Things, one row per thing"
+        )
+
+
 def test_a_number_of_another_scale_is_published_as_the_build_writes_it(warehouse):
     url = admin_url(warehouse)
     for amount in ("1.0", "1.00"):
