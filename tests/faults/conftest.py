@@ -65,9 +65,19 @@ class Runs:
         )
 
     def run(self, *args, timeout=RUN_DEADLINE_S) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [TADAMON, "run", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
-        )
+        try:
+            return subprocess.run(
+                [TADAMON, "run", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as exc:  # what the run was doing when it was stopped
+            output = "".join(
+                part.decode(errors="replace") if isinstance(part, bytes) else part
+                for part in (exc.stdout, exc.stderr)
+                if part
+            )
+            raise AssertionError(
+                f"`tadamon run {' '.join(args)}` did not end within {timeout}s:\n{output[-6000:]}"
+            ) from exc
 
     def status(self) -> subprocess.CompletedProcess:
         return subprocess.run(
