@@ -41,6 +41,8 @@ ORPHAN_EXIT_DEADLINE_S = 30
 POOL_WAIT_ENV = "TADAMON_POOL_WAIT_SECONDS"
 DEFAULT_POOL_WAIT_S = 1800
 WATCH_INTERVAL_S = 2.0
+# a run still waiting this long after the watch raised its deadline in it is signalled again
+RESIGNAL_AFTER_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -257,11 +259,17 @@ class RunWatch:
         return {r.run_id for r in runs}
 
     def _watch(self) -> None:
+        signalled = None
         while not self._stop.wait(WATCH_INTERVAL_S):
+            if signalled is not None and time.monotonic() - signalled < RESIGNAL_AFTER_S:
+                continue
             try:
                 if self._check():
+                    # Signalled again for as long as the run still waits: code the exception passes
+                    # through may swallow it (a logging handler's handleError does), and the wait would
+                    # then have no deadline. Once it unwinds, Dagster frees the pending claim.
                     signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
-                    return
+                    signalled = time.monotonic()
             except Exception:  # noqa: BLE001 - the watchdog must never break the run it watches
                 log.debug("run watch check failed", exc_info=True)
 

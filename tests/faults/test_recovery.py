@@ -111,6 +111,33 @@ def test_a_step_blocked_behind_a_live_run_fails_at_the_deadline(warehouse, insta
         alive.wait()
 
 
+def test_a_deadline_the_run_swallowed_is_raised_again_while_it_still_waits(monkeypatch):
+    """The watch raises the pool deadline in the run's main thread; code it passes through may swallow
+    it (a logging handler's handleError does), so it is raised again while the run still waits."""
+    monkeypatch.setattr(recovery, "WATCH_INTERVAL_S", 0.02)
+    monkeypatch.setattr(recovery, "RESIGNAL_AFTER_S", 0.1)
+    storage = type("Storage", (), {"supports_global_concurrency_limits": True})()
+    watch = recovery.RunWatch(type("Instance", (), {"event_log_storage": storage})(), deadline_s=0)
+
+    def still_waiting() -> bool:
+        watch.failure = "step land_chambre waited 5s for pool warehouse_raw"
+        return True
+
+    monkeypatch.setattr(watch, "_check", still_waiting)
+    raised = []
+    with pytest.raises(recovery.PoolWaitTimeout, match="waited 5s for pool warehouse_raw"), watch:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the run's wait for its pool
+            try:
+                time.sleep(0.01)
+            except recovery.PoolWaitTimeout as exc:
+                raised.append(exc)
+                if len(raised) > 1:
+                    raise
+    assert len(raised) == 2
+    assert signal.getsignal(signal.SIGUSR1) is not watch._raise  # the run's handler is put back
+
+
 def test_the_processes_a_dead_run_left_behind_are_stopped(instance):
     """A run killed hard leaves its dbt build running (an orphan): recovering the run stops it, so it
     cannot write marts_build beside the next run's build."""
