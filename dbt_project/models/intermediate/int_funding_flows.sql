@@ -2,8 +2,8 @@
     fct_funding, the flows in force, and fct_funding_history, the flows as known at each delivery).
     Which amounts are which flows, and their dates: a commitment is dated by the agreement
     (Mouazara) or the approval (INDH); a Mouazara disbursement by its last payment date; an INDH
-    disbursement, which the wilaya does not date, by the delivery period of the file (dated_by_delivery:
-    the provider gave no date, so the file's date stands in). in_force: the
+    disbursement, which the wilaya does not date, by the delivery period of the file: where the
+    provider gives no date (provider_date), the file's stands in (dated_by_delivery). in_force: the
     row of the latest Mouazara snapshot, the latest delivery of each INDH project (a cumulative list). -#}
 with mouazara_projects as (
     select
@@ -30,8 +30,8 @@ mouazara_flows as (
         flows.institution_code,
         flows.flow_type,
         flows.amount_mad,
-        flows.flow_date,
-        flows.dated_by_delivery,
+        coalesce(flows.provider_date, projects.snapshot_date) as flow_date,
+        flows.provider_date is null as dated_by_delivery,
         projects.snapshot_date as known_on,
         projects.in_force,
         projects.source_file_name,
@@ -39,24 +39,14 @@ mouazara_flows as (
     from mouazara_projects as projects
     cross join lateral (
         values
-        (
-            'MTAESS', 'commitment', projects.ministry_grant_mad,
-            coalesce(projects.agreement_on, projects.snapshot_date), projects.agreement_on is null
-        ),
-        (
-            'CRFM', 'commitment', projects.region_cofinancing_mad,
-            coalesce(projects.agreement_on, projects.snapshot_date), projects.agreement_on is null
-        ),
-        (
-            'HOLDER', 'commitment', projects.holder_contribution_mad,
-            coalesce(projects.agreement_on, projects.snapshot_date), projects.agreement_on is null
-        ),
+        ('MTAESS', 'commitment', projects.ministry_grant_mad, projects.agreement_on),
+        ('CRFM', 'commitment', projects.region_cofinancing_mad, projects.agreement_on),
+        ('HOLDER', 'commitment', projects.holder_contribution_mad, projects.agreement_on),
         (
             'MTAESS', 'disbursement', projects.disbursed_mad,
-            coalesce(projects.last_disbursed_on, projects.agreement_on, projects.snapshot_date),
-            projects.last_disbursed_on is null and projects.agreement_on is null
+            coalesce(projects.last_disbursed_on, projects.agreement_on)
         )
-    ) as flows (institution_code, flow_type, amount_mad, flow_date, dated_by_delivery)
+    ) as flows (institution_code, flow_type, amount_mad, provider_date)
 ),
 
 indh_flows as (
@@ -68,8 +58,8 @@ indh_flows as (
         flows.institution_code,
         flows.flow_type,
         flows.amount_mad,
-        flows.flow_date,
-        flows.dated_by_delivery,
+        coalesce(flows.provider_date, projects.snapshot_date),
+        flows.provider_date is null,
         projects.snapshot_date,
         projects.in_force,
         projects.source_file_name,
@@ -77,20 +67,11 @@ indh_flows as (
     from indh_projects as projects
     cross join lateral (
         values
-        (
-            'WILAYA_INDH', 'commitment', projects.indh_contribution_mad,
-            coalesce(projects.approved_on, projects.snapshot_date), projects.approved_on is null
-        ),
-        (
-            'PARTNERS', 'commitment', projects.partners_contribution_mad,
-            coalesce(projects.approved_on, projects.snapshot_date), projects.approved_on is null
-        ),
-        (
-            'HOLDER', 'commitment', projects.holder_contribution_mad,
-            coalesce(projects.approved_on, projects.snapshot_date), projects.approved_on is null
-        ),
-        ('WILAYA_INDH', 'disbursement', projects.disbursed_mad, projects.snapshot_date, true)
-    ) as flows (institution_code, flow_type, amount_mad, flow_date, dated_by_delivery)
+        ('WILAYA_INDH', 'commitment', projects.indh_contribution_mad, projects.approved_on),
+        ('PARTNERS', 'commitment', projects.partners_contribution_mad, projects.approved_on),
+        ('HOLDER', 'commitment', projects.holder_contribution_mad, projects.approved_on),
+        ('WILAYA_INDH', 'disbursement', projects.disbursed_mad, null::date)
+    ) as flows (institution_code, flow_type, amount_mad, provider_date)
 )
 
 select
