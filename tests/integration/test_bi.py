@@ -237,14 +237,18 @@ def test_the_standard_questions_run_as_bi_reader(marts, star_schema_db, sql_file
 
 
 def test_the_benchmark_queries_run_as_bi_reader_and_the_drill_down_opens_one_organisation(star_schema_db):
-    """The ten queries `tadamon bench` times stay valid against the marts (they are only run by the
-    bench otherwise); the drill-down is given its organisation, the one with the most flows."""
-    from orchestration.bench.run.queries import BI_QUERIES, bench_queries
+    """The ten queries `tadamon bench` times, and the ad hoc ones beside them, stay valid against the
+    marts (they are only run by the bench otherwise); the drill-down is given its organisation, the one
+    with the most flows."""
+    from orchestration.bench.run.queries import AD_HOC, AD_HOC_QUERIES, BI_QUERIES, bench_queries
 
     password = os.environ["TADAMON_BI_READER_PASSWORD"]
     url = make_url(star_schema_db).set(username="bi_reader", password=password).render_as_string(False)
     results = bench_queries(url, runs=1, warmup=0)
-    assert [r["query"] for r in results] == [name for name, _ in BI_QUERIES]
+    assert [r["query"] for r in results] == [name for name, _ in BI_QUERIES] + [
+        AD_HOC + name for name, _ in AD_HOC_QUERIES
+    ]
+    assert [r["ad_hoc"] for r in results] == [False] * 10 + [True] * 3
     assert [(r["query"], r["error"]) for r in results if r["error"]] == []
     assert all(r["rows"] for r in results), [(r["query"], r["rows"]) for r in results]
     with sa.create_engine(sqlalchemy_url(star_schema_db)).connect() as conn:
@@ -252,8 +256,47 @@ def test_the_benchmark_queries_run_as_bi_reader_and_the_drill_down_opens_one_org
             "select o.organisation_id, count(*) from marts.fct_funding f "
             "join marts.dim_organisation o using (organisation_key) group by 1 order by 2 desc, 1 limit 1"
         ).one()
-    drill_down = results[-1]
+    drill_down = results[9]
     assert drill_down["query"].endswith("(drill-down)") and drill_down["rows"] == busiest[1]
+
+
+def assert_the_aggregates_answer_as_the_facts(conn) -> int:
+    """Each question the dashboards ask of an aggregate (agg_*) gives the rows the same question asked
+    of the facts gives; returns the rows compared."""
+    from orchestration.bench.run.queries import AD_HOC_QUERIES, BI_QUERIES
+
+    compared = 0
+    for name, ad_hoc_sql in AD_HOC_QUERIES:
+        aggregate_sql = dict(BI_QUERIES)[name]
+        assert "marts.agg_" in aggregate_sql and "marts.agg_" not in ad_hoc_sql, name
+        from_aggregate = conn.exec_driver_sql(aggregate_sql).all()
+        from_facts = conn.exec_driver_sql(ad_hoc_sql).all()
+        assert from_aggregate == from_facts, name
+        assert from_aggregate, name
+        compared += len(from_aggregate)
+    return compared
+
+
+def test_the_dashboard_aggregates_give_the_facts_answers(marts):
+    with marts.connect() as conn:
+        assert assert_the_aggregates_answer_as_the_facts(conn) > 10
+        women = conn.exec_driver_sql(
+            "select sum(value) from marts.agg_outcomes_by_axis where indicator_code = 'BENEFICIARIES_WOMEN'"
+        ).scalar()
+        committed = conn.exec_driver_sql(
+            "select sum(amount_mad) from marts.agg_funding_by_programme where flow_type = 'commitment'"
+        ).scalar()
+        assert (
+            committed
+            == conn.exec_driver_sql("select sum(committed_mad) from marts.agg_funding_by_organisation").scalar()
+        )
+        assert (
+            committed
+            == conn.exec_driver_sql(
+                "select sum(amount_mad) from marts.fct_funding where flow_type = 'commitment'"
+            ).scalar()
+        )
+    assert women > 0 and committed > 0
 
 
 def test_bi_sessions_run_without_jit_compilation_in_this_database_only(marts, star_schema_db):

@@ -24,6 +24,7 @@ from orchestration.pipeline import run_load
 from orchestration.report.queries import Scope, run_figure
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import engine
+from tests.integration.test_bi import assert_the_aggregates_answer_as_the_facts
 
 pytestmark = pytest.mark.slow
 
@@ -287,8 +288,15 @@ def test_months_of_history_replay(warehouse, tmp_path):
     with engine(url).connect() as conn:
         by_axis = conn.exec_driver_sql((BI_QUERIES / "02_women_beneficiaries_by_axis.sql").read_text()).all()
         _, measures = run_figure(conn, "women_and_disability", Scope())
+        # the dashboards' aggregates, rebuilt night after night, still sum the facts, and say what the
+        # bilan says
+        assert assert_the_aggregates_answer_as_the_facts(conn) > 10
+        dashboard = conn.exec_driver_sql(
+            "select sum(value) from marts.agg_outcomes_by_axis where indicator_code = 'BENEFICIARIES_WOMEN'"
+        ).scalar()
     bilan = next(m["value"] for m in measures if m["measure_code"] == "BENEFICIARIES_WOMEN")
     assert sum(row.women_beneficiaries for row in by_axis) == bilan > 0
+    assert dashboard == bilan
     # the replay went through every case of docs/history.md
     assert cases >= {
         "struck_off",

@@ -115,6 +115,8 @@ def test_the_region_nights_memory_quality_and_queries_met():
         "queries": [
             {"query": "Totals by programme", "p95_ms": 60.0, "error": None},
             {"query": "Women beneficiaries by axis", "p95_ms": 80.0, "error": None},
+            # asked of the facts instead of the aggregate: timed, not judged
+            {"query": "ad hoc on the facts: Totals by programme", "p95_ms": 900.0, "error": None, "ad_hoc": True},
         ],
     }
     rows = evaluate_targets({"region": region})

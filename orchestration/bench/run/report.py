@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+from orchestration.bench.run.queries import AD_HOC
 from orchestration.bench.run.targets import NIGHT_NAMES, evaluate_targets, fmt_rate, fmt_s, verdict
 from orchestration.settings import PROJECT_ROOT
 
@@ -174,6 +175,12 @@ def render_results(results: dict[str, dict], machine: dict, previous: dict[str, 
                     lines.append(f"| {q['query']} | — | failed: {q['error'][:120]} | — |")
                 else:
                     lines.append(f"| {q['query']} | {q['rows']:,} | {q['median_ms']:.1f} | {q['p95_ms']:.1f} |")
+            if any(q.get("ad_hoc") for q in queries):
+                lines += [
+                    "",
+                    f"Rows starting “{AD_HOC.strip()}” ask a question the dashboards' aggregates (agg_*) answer "
+                    "of the facts themselves, summed at query time; they are not in the target.",
+                ]
             lines.append("")
         before = previous.get(scale)
         if before:

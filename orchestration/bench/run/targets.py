@@ -284,7 +284,7 @@ def _query_verdicts(scale: str, r: dict, goals: dict) -> list[dict]:
         return []
     limit = goals["query_p95_ms"]
     target = f"BI queries p95 < {limit:g} ms"
-    queries = r.get("queries") or []
+    queries = [q for q in r.get("queries") or [] if not q.get("ad_hoc")]
     timed = [q for q in queries if q.get("p95_ms") is not None]
     if r.get("queries_skipped"):
         return [_not_measured(target, scale, f"not run: {r['queries_skipped']}")]
