@@ -73,23 +73,35 @@ unit_communes as (
     where commune_match_key is not null
 ),
 
+links_with_left_communes as materialized (
+    -- each link with the communes of its left unit, joined first and kept: joined in one step, the
+    -- planner could pair every unit commune with every other before looking at the links (a nested
+    -- loop of 350,000 x 350,000 rows at national scale)
+    select
+        candidate_unit_links.left_unit_id,
+        candidate_unit_links.right_unit_id,
+        left_commune.commune_match_key,
+        left_commune.commune_key_kind
+    from candidate_unit_links
+    inner join unit_communes as left_commune
+        on left_commune.unit_id = candidate_unit_links.left_unit_id
+),
+
 contradicting_unit_pairs as (
     -- two units any of whose records sit in different communes (both communes known in comparable
     -- form: reference list, or the same script)
     select distinct
-        candidate_unit_links.left_unit_id,
-        candidate_unit_links.right_unit_id
-    from candidate_unit_links
-    inner join unit_communes as left_commune
-        on left_commune.unit_id = candidate_unit_links.left_unit_id
+        left_communes.left_unit_id,
+        left_communes.right_unit_id
+    from links_with_left_communes as left_communes
     inner join unit_communes as right_commune
         on
-            right_commune.unit_id = candidate_unit_links.right_unit_id
-            and right_commune.commune_match_key <> left_commune.commune_match_key
+            right_commune.unit_id = left_communes.right_unit_id
+            and right_commune.commune_match_key <> left_communes.commune_match_key
             and (
-                left_commune.commune_key_kind = 'ref'
+                left_communes.commune_key_kind = 'ref'
                 or right_commune.commune_key_kind = 'ref'
-                or left_commune.commune_key_kind = right_commune.commune_key_kind
+                or left_communes.commune_key_kind = right_commune.commune_key_kind
             )
 )
 
