@@ -260,6 +260,8 @@ class RunWatch:
 
     def _watch(self) -> None:
         signalled = None
+        failing_since = None  # the first failed check of the current streak
+        warned = False
         while not self._stop.wait(WATCH_INTERVAL_S):
             if signalled is not None and time.monotonic() - signalled < RESIGNAL_AFTER_S:
                 continue
@@ -270,8 +272,22 @@ class RunWatch:
                     # then have no deadline. Once it unwinds, Dagster frees the pending claim.
                     signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
                     signalled = time.monotonic()
-            except Exception:  # noqa: BLE001 - the watchdog must never break the run it watches
+                failing_since, warned = None, False
+            except Exception as exc:  # noqa: BLE001 - the watchdog must never break the run it watches
                 log.debug("run watch check failed", exc_info=True)
+                failing_since = failing_since or time.monotonic()
+                if not warned and time.monotonic() - failing_since >= self.deadline_s:
+                    # said once per streak: while the watch cannot look, a pool wait has no deadline
+                    log.warning(
+                        "the run watch has not been able to check the pool waits for %.0fs (%s: %s): until it "
+                        "can, a step waiting for a pool is not stopped at the %.0fs deadline (%s)",
+                        time.monotonic() - failing_since,
+                        type(exc).__name__,
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else "no message",
+                        self.deadline_s,
+                        POOL_WAIT_ENV,
+                    )
+                    warned = True
 
     def _check(self) -> bool:
         own = self._own_run_ids()

@@ -138,6 +138,30 @@ def test_a_deadline_the_run_swallowed_is_raised_again_while_it_still_waits(monke
     assert signal.getsignal(signal.SIGUSR1) is not watch._raise  # the run's handler is put back
 
 
+def test_a_watch_that_cannot_check_says_so_once_past_the_deadline(monkeypatch, caplog):
+    """A check that keeps failing (the Dagster storage unreachable) leaves a pool wait without its
+    deadline: past the deadline, the watch says so, once, with the error."""
+    monkeypatch.setattr(recovery, "WATCH_INTERVAL_S", 0.01)
+    storage = type("Storage", (), {"supports_global_concurrency_limits": True})()
+    watch = recovery.RunWatch(type("Instance", (), {"event_log_storage": storage})(), deadline_s=0.05)
+    calls = []
+
+    def unreachable() -> bool:
+        calls.append(time.monotonic())
+        raise ConnectionError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(watch, "_check", unreachable)
+    with caplog.at_level("WARNING", logger=recovery.__name__), watch:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (len(calls) < 20 or not caplog.records):
+            time.sleep(0.01)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(calls) >= 20
+    assert len(warnings) == 1, warnings
+    assert "could not connect to server" in warnings[0] and recovery.POOL_WAIT_ENV in warnings[0]
+    assert "not stopped at the 0s deadline" in warnings[0]
+
+
 def test_the_processes_a_dead_run_left_behind_are_stopped(instance):
     """A run killed hard leaves its dbt build running (an orphan): recovering the run stops it, so it
     cannot write marts_build beside the next run's build."""
