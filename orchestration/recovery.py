@@ -283,7 +283,7 @@ class RunWatch:
                         "can, a step waiting for a pool is not stopped at the %.0fs deadline (%s)",
                         time.monotonic() - failing_since,
                         type(exc).__name__,
-                        str(exc).strip().splitlines()[0] if str(exc).strip() else "no message",
+                        _first_line(exc) or "no message",
                         self.deadline_s,
                         POOL_WAIT_ENV,
                     )
@@ -366,8 +366,14 @@ def database_lost(exc: BaseException) -> bool:
     return False
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of the exception's message ('' when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
 def describe_lost(exc: BaseException) -> str:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    first = _first_line(exc) or type(exc).__name__
     return (
         f"database lost: the PostgreSQL server stopped answering during the run ({type(exc).__name__}: "
         f"{first[:200]}); what was committed is kept, the next run takes over from there"
