@@ -14,6 +14,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.messages import first_line
+
 DRAIN_DEADLINE_S = 10
 
 
@@ -104,7 +106,7 @@ class StepProgress:
                 self.check_steps += 1
         elif event.is_step_failure:
             error = event.step_failure_data.error if event.step_failure_data else None
-            reason = error.message.strip().splitlines()[0][:200] if error and error.message.strip() else "failed"
+            reason = (first_line(error.message) if error else "")[:200] or "failed"
             self.say(f"  FAILED {step}: {reason}")
         elif event.is_step_skipped:
             self.skipped += 1

@@ -25,6 +25,7 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.storage.dagster_run import ACTIVE_RUN_STATUSES
 
+from orchestration.messages import first_line
 from orchestration.processes import process_alive
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,7 @@ class RunWatch:
                         "can, a step waiting for a pool is not stopped at the %.0fs deadline (%s)",
                         time.monotonic() - failing_since,
                         type(exc).__name__,
-                        _first_line(exc) or "no message",
+                        first_line(exc) or "no message",
                         self.deadline_s,
                         POOL_WAIT_ENV,
                     )
@@ -366,14 +367,8 @@ def database_lost(exc: BaseException) -> bool:
     return False
 
 
-def _first_line(exc: BaseException) -> str:
-    """The first line of the exception's message ('' when it has none)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else ""
-
-
 def describe_lost(exc: BaseException) -> str:
-    first = _first_line(exc) or type(exc).__name__
+    first = first_line(exc) or type(exc).__name__
     return (
         f"database lost: the PostgreSQL server stopped answering during the run ({type(exc).__name__}: "
         f"{first[:200]}); what was committed is kept, the next run takes over from there"

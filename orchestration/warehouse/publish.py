@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from orchestration.messages import first_line
 from orchestration.warehouse import engine, schemas
 from orchestration.warehouse.mart_keys import ForeignKey
 
@@ -383,7 +384,7 @@ def _vacuum(url: str, tables: list[str]) -> None:
                 try:
                     conn.exec_driver_sql(f"VACUUM (ANALYZE) {PUBLISHED_SCHEMA}.{table}")
                 except sa.exc.DBAPIError as exc:
-                    reason = str(exc.orig).strip().splitlines()[0]
+                    reason = first_line(exc.orig) or type(exc.orig).__name__
                     log.warning(f"{PUBLISHED_SCHEMA}.{table} is published but was not vacuumed: {reason}")
         finally:
             conn.exec_driver_sql("RESET lock_timeout")

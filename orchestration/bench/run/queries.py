@@ -9,6 +9,7 @@ import statistics
 import time
 
 from orchestration.bench.run.measures import percentile
+from orchestration.messages import first_line
 
 # -- 4. BI queries -------------------------------------------------------------------------------------
 BI_QUERIES: list[tuple[str, str]] = [
@@ -219,7 +220,7 @@ def bench_queries(url: str, runs: int, warmup: int = 2) -> list[dict]:
                         if i >= warmup:
                             timings.append((time.perf_counter() - started) * 1000)
             except Exception as exc:
-                error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+                error = f"{type(exc).__name__}: {first_line(exc)}"
             out.append(
                 {
                     "query": name,
