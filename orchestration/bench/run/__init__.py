@@ -10,8 +10,8 @@ temporary embedded one, or TADAMON_BENCH_WAREHOUSE_URL), for each scale:
    publish) from the Dagster run's step events, wall time and peak memory of its process tree;
 3. a second night with nothing new (a delivery sent again and a file of an unknown name), and a night with
    one new delivery of each provider;
-4. ten typical BI queries on the marts, as the `bi_reader` role: median and 95th percentile (and three
-   of them again, summed from the facts at query time, outside the target).
+4. ten typical BI queries on the marts, as the `bi_reader` role: median and 95th percentile (and those
+   an aggregate answers again, summed from the facts at query time, outside the target).
 
 The results section of BENCHMARKS.md is rewritten (the text around it is kept), with the raw numbers
 as JSON so that the next run shows what regressed.

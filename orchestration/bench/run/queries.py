@@ -1,7 +1,7 @@
 """Part 4 of a run: ten typical BI queries on the marts, as the `bi_reader` role, timed (median and
 95th percentile), the way a dashboard asks them: its totals from the aggregates (agg_*), the rest from
-the star. Seven of them are timed again as ad hoc queries on the facts, outside the target. They
-load-test the marts; the council's own questions are docs/bi/*.sql."""
+the star. Those an aggregate answers are timed again as ad hoc queries on the facts, outside the
+target. They load-test the marts; the council's own questions are docs/bi/*.sql."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ BI_QUERIES: list[tuple[str, str]] = [
     ),
 ]
 
-# The seven questions above that the dashboards' aggregates answer (agg_*, summed from the facts at
+# The questions above that the dashboards' aggregates answer (agg_*, summed from the facts at
 # publication), asked of the facts themselves, as an analyst's ad hoc query would: timed beside the
 # ten, outside the target, and the same rows as the aggregates' (tests/integration/test_bi.py).
 AD_HOC_QUERIES: list[tuple[str, str]] = [
