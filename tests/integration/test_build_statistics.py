@@ -1,0 +1,97 @@
+"""The statistics of the tables dbt builds (macros/analyze_built_table.sql): every intermediate and
+mart table is analysed as soon as it is built, from a small sample; the published marts, which BI
+queries are planned against, from the server's default sample (the publication's vacuum).
+
+Needs the `star_schema_db` fixture: a database where the samples went through the whole load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from orchestration.dbt_manifest import dbt_environment
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse import engine
+
+BUILT = ("intermediate", "marts_build")
+SMALL_SAMPLE_BOUNDS = 11  # a histogram of statistics target 10 has at most 11 bounds
+
+
+def _tables(conn, schemas) -> list[sa.Row]:
+    return conn.execute(
+        sa.text(
+            """select t.schemaname, t.relname, t.last_analyze, t.last_autoanalyze
+               from pg_stat_user_tables t
+               where t.schemaname = any(:schemas)
+                 and (t.schemaname <> 'intermediate' or t.relname like 'int\\_%')
+               order by 1, 2"""
+        ),
+        {"schemas": list(schemas)},
+    ).all()
+
+
+def _widest_histogram(conn, schema: str, table: str) -> int:
+    return conn.execute(
+        sa.text(
+            """select coalesce(max(cardinality(histogram_bounds::text::text[])), 0) from pg_stats
+               where schemaname = :schema and tablename = :table"""
+        ),
+        {"schema": schema, "table": table},
+    ).scalar()
+
+
+def test_every_table_dbt_builds_is_analysed_by_the_post_hook(star_schema_db):
+    with engine(star_schema_db).connect() as conn:
+        tables = _tables(conn, BUILT)
+    assert {t.schemaname for t in tables} == set(BUILT)
+    assert len(tables) >= 30, [t.relname for t in tables]
+    never = [f"{t.schemaname}.{t.relname}" for t in tables if t.last_analyze is None]
+    assert never == [], f"built but not analysed by the post-hook: {never}"
+
+
+REBUILT = {"marts_build.dim_date": "dim_date", "intermediate.int_labels": "int_labels"}
+
+
+def _rebuild(url: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "run", "--select", *REBUILT.values()]
+        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        env={**os.environ, **dbt_environment(url)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_a_table_just_built_has_the_statistics_of_a_small_sample(star_schema_db, tmp_path):
+    """Judged right after a build: autovacuum analyses a new table again with the server's default
+    when it comes by (its rows count as changed since the post-hook), so a table it reached first is
+    built again."""
+    for _ in range(3):
+        _rebuild(star_schema_db, tmp_path)
+        with engine(star_schema_db).connect() as conn:
+            judged = {
+                f"{t.schemaname}.{t.relname}": _widest_histogram(conn, t.schemaname, t.relname)
+                for t in _tables(conn, BUILT)
+                if f"{t.schemaname}.{t.relname}" in REBUILT
+                and (t.last_autoanalyze is None or t.last_autoanalyze < t.last_analyze)
+            }
+        if judged:
+            break
+    assert judged, "autovacuum analysed the rebuilt tables again three times before they were judged"
+    # the date spine (16,801 distinct days) and the labels: histograms of the target's size at most
+    assert all(bounds <= SMALL_SAMPLE_BOUNDS for bounds in judged.values()), judged
+    assert judged.get("marts_build.dim_date", SMALL_SAMPLE_BOUNDS) == SMALL_SAMPLE_BOUNDS, judged
+
+
+def test_the_published_marts_have_the_servers_default_statistics(star_schema_db):
+    with engine(star_schema_db).connect() as conn:
+        default = int(conn.exec_driver_sql("show default_statistics_target").scalar())
+        bounds = _widest_histogram(conn, "marts", "dim_date")
+    assert bounds == default + 1
