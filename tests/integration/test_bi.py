@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from orchestration.warehouse import admin_url as admin_url_of
 from orchestration.warehouse import sqlalchemy_url
+from tests.dbt_cli import run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 BI_SQL = sorted((ROOT / "docs" / "bi").glob("*.sql"))
@@ -378,27 +377,7 @@ def test_the_readme_points_to_the_standard_questions_instead_of_copying_them():
 
 def _rebuild_marts_build(url: str) -> None:
     """The nightly dbt build of the marts (dbt's table swap in marts_build)."""
-    from orchestration.dbt_manifest import dbt_environment
-    from orchestration.settings import DBT_PROJECT_DIR
-
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "run",
-            "--select",
-            "marts",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--quiet",
-        ],
-        env={**os.environ, **dbt_environment(url)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt("run", "--select", "marts", "--quiet", url=url)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
 

@@ -6,16 +6,12 @@ Needs the `star_schema_db` fixture: a database where the samples went through th
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from orchestration.dbt_manifest import dbt_environment
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse import engine
+from tests.dbt_cli import run_dbt
 
 BUILT = ("intermediate", "marts_build")
 SMALL_SAMPLE_BOUNDS = 11  # a histogram of statistics target 10 has at most 11 bounds
@@ -57,15 +53,7 @@ REBUILT = {"marts_build.dim_date": "dim_date", "intermediate.int_labels": "int_l
 
 
 def _rebuild(url: str, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "run", "--select", *REBUILT.values()]
-        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-        + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        env={**os.environ, **dbt_environment(url)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt("run", "--select", *REBUILT.values(), url=url, artifacts=tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
 
 

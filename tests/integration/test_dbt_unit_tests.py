@@ -6,13 +6,8 @@ upstream relations to exist to know the columns of the inputs. The nightly build
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from orchestration.dbt_manifest import dbt_environment
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.dbt_cli import run_dbt
 
 UNIT_TESTS = {
     "match_units_by_identifier",
@@ -26,31 +21,9 @@ UNIT_TESTS = {
 
 def test_every_dbt_unit_test_passes(star_schema_db, tmp_path):
     # a target of its own: the manifest the Dagster definitions read stays as the fixtures prepared it
-    target = tmp_path / "target"
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    result = subprocess.run(
-        [
-            dbt,
-            "test",
-            "--select",
-            "test_type:unit",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        env={**os.environ, **dbt_environment(star_schema_db)},
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt("test", "--select", "test_type:unit", url=star_schema_db, artifacts=tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results}
     assert statuses == dict.fromkeys(UNIT_TESTS, "pass")
     assert all(r["unique_id"].startswith("unit_test.") for r in results)

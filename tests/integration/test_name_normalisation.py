@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse import sqlalchemy_url
+from tests.dbt_cli import run_dbt
 
 SCRIPTS = ("latin", "arabic", "any")
 INLINE = (
@@ -32,28 +29,15 @@ INLINE = (
 
 
 def _render_macro(tmp_dir) -> str:
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "compile",
-            "--quiet",
-            "--no-populate-cache",
-            "--output",
-            "json",
-            "--inline",
-            INLINE,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_dir / "target"),
-            "--log-path",
-            str(tmp_dir / "logs"),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
+    result = run_dbt(
+        "compile",
+        "--quiet",
+        "--no-populate-cache",
+        "--output",
+        "json",
+        "--inline",
+        INLINE,
+        artifacts=tmp_dir,
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

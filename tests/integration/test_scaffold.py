@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,7 +21,6 @@ import sqlalchemy as sa
 import yaml
 from sqlfluff.core import FluffConfig, Linter
 
-from orchestration.dbt_manifest import dbt_environment
 from orchestration.ingest.definitions import load_definitions
 from orchestration.ingest.landing import Lander
 from orchestration.scaffold import ScaffoldError, check_file, new_source
@@ -31,6 +29,7 @@ from orchestration.scaffold.render import file_pattern
 from orchestration.scaffold.sample import detect_delimiter, read_sample
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT, SOURCES_DIR
 from orchestration.warehouse import admin_url, engine
+from tests.dbt_cli import run_dbt
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ANAPEC = FIXTURES / "anapec" / "anapec_insertions_202611.csv"
@@ -69,16 +68,7 @@ class Project:
         getattr(module, f"test_{table}_sample_loads")(warehouse)
 
     def run_dbt(self, *args: str, url: str) -> subprocess.CompletedProcess:
-        dbt = Path(sys.executable).with_name("dbt")
-        env = {**os.environ, **dbt_environment(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        return subprocess.run(
-            [str(dbt), *args, "--project-dir", str(self.dbt), "--profiles-dir", str(self.dbt)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=self.root,
-        )
+        return run_dbt(*args, url=url, project_dir=self.dbt, cwd=self.root)
 
 
 @pytest.fixture
