@@ -3,6 +3,7 @@ profile reads the connection from. No dagster-dbt here: deciding that a night ha
 import it (two seconds); orchestration/defs/transform/project.py gives dagster-dbt the project."""
 
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -18,6 +19,16 @@ from orchestration.settings import DBT_PROJECT_DIR
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"  # where dbt parse writes it (DbtProject's manifest_path)
 
 _SOURCES = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml", "profiles.yml")
+
+
+@functools.cache
+def built_table_statistics_target() -> int:
+    """The statistics target of the tables a night builds (macros/analyze_built_table.sql) and lands:
+    the dbt project's var `built_table_statistics_target`, read from dbt_project.yml."""
+    import yaml
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["built_table_statistics_target"])
 
 
 def dbt_environment(url: str) -> dict[str, str]:

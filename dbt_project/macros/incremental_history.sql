@@ -36,7 +36,8 @@
 
 
 {#- After an incremental run: forget the loads superseded since, and give every row the first period
-    its key was delivered in, over the loads the table holds now. -#}
+    its key was delivered in, over the loads the table holds now. After any run: the table's
+    statistics (analyze_built_table), which the models reading it are planned against. -#}
 {% macro keep_loads_in_force(raw_table, key_columns) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
@@ -54,8 +55,7 @@
     ) as firsts
     where
         {% for key in key_columns %}held.{{ key }} = firsts.{{ key }}
-        and {% endfor %}held.first_loaded_period is distinct from firsts.first_loaded_period
-    {%- else -%}
-    select 1
-    {%- endif -%}
+        and {% endfor %}held.first_loaded_period is distinct from firsts.first_loaded_period;
+    {%- endif %}
+    {{ analyze_built_table() }}
 {%- endmacro %}

@@ -147,29 +147,37 @@ REVOKE ALL ON SCHEMA analyst FROM PUBLIC;
 GRANT USAGE, CREATE ON SCHEMA analyst TO bi_analyst;
 GRANT USAGE ON SCHEMA analyst TO bi_reader;
 
--- BI sessions without JIT compilation: PostgreSQL compiles a query whose estimated cost passes
--- jit_above_cost, and the marts' BI queries (under a second) pass it at national scale while the
--- compilation costs more than it saves (women beneficiaries by axis: 958 -> 887 ms, top 20
--- organisations: 417 -> 363 ms, participation by session: 148 -> 117 ms). Set per database: the
--- roles are the server's, the other databases on it keep their own settings. Set once: a server
--- whose administrator made the roles and keeps the right to alter them gets a warning, not a failure.
+-- Sessions without JIT compilation in this database. PostgreSQL compiles a query whose estimated
+-- cost passes jit_above_cost, and here compiling costs more than it saves:
+-- - the BI roles: the marts' queries (under a second) pass it at national scale (women beneficiaries
+--   by axis: 958 -> 887 ms without it, top 20 organisations: 417 -> 363 ms, participation by
+--   session: 148 -> 117 ms);
+-- - the pipeline's own login role (the warehouse URL's: the loader, dbt, the checks, the
+--   publication): dbt's models are planned from estimates far above what they cost (CTEs, window
+--   functions over joins), so nearly every one compiles for one to three seconds, then runs for less
+--   (int_organisation_versions at region scale: 2.9 s of compilation, 0.7 s of work; BENCHMARKS.md,
+--   part 9).
+-- Set per database: the roles are the server's, the other databases on it keep their own settings.
+-- Set once: a server whose administrator made the BI roles and keeps the right to alter them gets a
+-- warning, not a failure (a role may always set its own).
 DO $$
 DECLARE
-  bi_role text;
+  session_role text;
 BEGIN
-  FOREACH bi_role IN ARRAY ARRAY['bi_reader', 'bi_analyst'] LOOP
+  FOREACH session_role IN ARRAY ARRAY[current_user::text, 'bi_reader', 'bi_analyst'] LOOP
     IF NOT EXISTS (
       SELECT FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
       JOIN pg_database d ON d.oid = s.setdatabase
-      WHERE r.rolname = bi_role AND d.datname = current_database() AND 'jit=off' = ANY (s.setconfig)
+      WHERE r.rolname = session_role AND d.datname = current_database() AND 'jit=off' = ANY (s.setconfig)
     ) THEN
       BEGIN
-        EXECUTE 'ALTER ROLE ' || quote_ident(bi_role) || ' IN DATABASE ' || quote_ident(current_database())
+        EXECUTE 'ALTER ROLE ' || quote_ident(session_role) || ' IN DATABASE ' || quote_ident(current_database())
           || ' SET jit = off';
       EXCEPTION WHEN insufficient_privilege THEN
-        RAISE WARNING USING MESSAGE = 'BI sessions of ' || bi_role || ' keep JIT compilation: ' || SQLERRM;
+        RAISE WARNING USING MESSAGE = 'sessions of ' || session_role || ' keep JIT compilation: ' || SQLERRM;
       END;
     END IF;
   END LOOP;
+  PERFORM set_config('jit', 'off', false);  -- this session too: the settings above apply from the next login
 END
 $$;

@@ -1,5 +1,6 @@
-"""The statistics of the tables dbt builds (macros/analyze_built_table.sql): every intermediate and
-mart table is analysed as soon as it is built, from a small sample; the published marts, which BI
+"""The statistics of the tables dbt builds (macros/analyze_built_table.sql): every history table of
+staging, intermediate and mart table is analysed as soon as it is built, from a small sample (the raw
+tables, as they are landed: test_ingestion.py); the published marts, which BI
 queries are planned against, from the server's default sample (the publication's vacuum).
 
 Needs the `star_schema_db` fixture: a database where the samples went through the whole load."""
@@ -10,11 +11,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from orchestration.dbt_manifest import built_table_statistics_target
 from orchestration.warehouse import engine
 from tests.dbt_cli import run_dbt
 
-BUILT = ("intermediate", "marts_build")
-SMALL_SAMPLE_BOUNDS = 11  # a histogram of statistics target 10 has at most 11 bounds
+BUILT = ("staging", "intermediate", "marts_build")  # in staging, the tables: the history models
+SMALL_SAMPLE_BOUNDS = built_table_statistics_target() + 1  # a histogram of target n has at most n + 1 bounds
 
 
 def _tables(conn, schemas) -> list[sa.Row]:

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from orchestration.dbt_manifest import built_table_statistics_target
 from orchestration.ingest import raw_tables
 from orchestration.ingest.landing import Lander
 from orchestration.warehouse import admin_url, engine
@@ -154,6 +155,37 @@ def test_samples_load_and_every_line_is_accounted_for(warehouse):
         archived = list((warehouse.archive_dir / provider).glob(f"*_{name}"))
         assert len(archived) == 1
         assert archived[0].read_bytes() == (SAMPLES / provider / "samples" / name).read_bytes()
+
+
+def test_each_raw_table_is_analysed_from_a_small_sample_as_it_is_landed(warehouse):
+    """The staging models and checks of the same night are planned against the raw tables'
+    statistics, which autovacuum gives only after its next pass, and never where it is off: the
+    loader analyses the table in the load's own transaction, from the small sample of the tables
+    dbt builds."""
+    deliver_samples(warehouse)
+    outcomes = land(warehouse)
+    assert {o.status for o in outcomes} == {"loaded"}
+    tables = sorted({o.source for o in outcomes})
+    assert len(tables) == 6, tables
+    stats = {
+        r.relname: r
+        for r in query(
+            warehouse,
+            """select c.relname, c.reltuples,
+                      (select coalesce(max(cardinality(s.histogram_bounds::text::text[])), 0) from pg_stats s
+                       where s.schemaname = 'raw' and s.tablename = c.relname) as widest_histogram,
+                      (select count(*) from pg_stats s where s.schemaname = 'raw' and s.tablename = c.relname)
+                          as columns_with_statistics
+               from pg_class c join pg_namespace n on n.oid = c.relnamespace
+               where n.nspname = 'raw' and c.relkind = 'r'""",
+        )
+    }
+    for table in tables:
+        rows = query(warehouse, f"select count(*) from raw.{table}")[0][0]  # noqa: S608 - the definitions' names
+        assert stats[table].reltuples == rows, (table, stats[table].reltuples, rows)
+        assert stats[table].columns_with_statistics > 0, table
+        # the wilaya's 500 associations, all distinct: 101 bounds with the server's default target
+        assert 0 < stats[table].widest_histogram <= built_table_statistics_target() + 1, (table, stats[table])
 
 
 def test_samples_bad_rows_are_set_aside_with_their_reasons(warehouse):

@@ -10,16 +10,16 @@ with all_records as (
     select * from {{ ref('int_organisation_record_rows') }}
 ),
 
-name_keys as (
+name_keys as not materialized (
+    -- not materialized, although joined three times: the planner then sees the table's statistics
+    -- (a latin, arabic or place key is a third of it, not 0.5 %) and hashes the keys, not the records
+    -- (hashed on their names, the records split into half a million batches: 113 s at national scale,
+    -- 4 s so)
     select * from {{ ref('int_name_keys') }}
 ),
 
 geography as (
     select * from {{ ref('int_geography') }} where commune_name_fr is not null
-),
-
-name_terms as (
-    select * from {{ ref('name_terms') }}
 ),
 
 keyed_records as (
@@ -30,7 +30,10 @@ keyed_records as (
         arabic_keys.name_key as name_key_arabic,
         latin_keys.name_skeleton as skeleton_latin,
         arabic_keys.name_skeleton as skeleton_arabic,
-        place_keys.name_key as commune_text_key
+        place_keys.name_key as commune_text_key,
+        -- the activity term the name carries in either script ('de Miel', 'للعسل'): the least of the
+        -- terms its two names' keys carry (int_name_keys finds them once per text)
+        least(latin_keys.name_term, arabic_keys.name_term) as name_term
     from all_records
     left join name_keys as latin_keys
         on latin_keys.key_kind = 'latin' and latin_keys.source_text = all_records.name_fr
@@ -38,20 +41,6 @@ keyed_records as (
         on arabic_keys.key_kind = 'arabic' and arabic_keys.source_text = all_records.name_ar
     left join name_keys as place_keys
         on place_keys.key_kind = 'place' and place_keys.source_text = all_records.commune
-),
-
-termed_records as (
-    -- the activity term a name carries, in either script ('de Miel', 'للعسل')
-    select
-        keyed_records.*,
-        (
-            select min(name_terms.term_code)
-            from name_terms
-            where
-                position(' de ' || name_terms.latin_key || ' ' in ' ' || keyed_records.name_key_latin || ' ') > 0
-                or position(' ' || name_terms.arabic_key || ' ' in ' ' || keyed_records.name_key_arabic || ' ') > 0
-        ) as name_term
-    from keyed_records
 ),
 
 conformed_communes as (
@@ -117,7 +106,7 @@ select
     keyed_records.source_file_name,
     keyed_records.source_line,
     keyed_records.source_line_number
-from termed_records as keyed_records
+from keyed_records
 left join conformed_communes
     on
         conformed_communes.source_system = keyed_records.source_system
