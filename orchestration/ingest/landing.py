@@ -447,7 +447,8 @@ class Lander:
             # The raw table's statistics, from the small sample of the tables the night builds, for
             # the warning rules below and the models and checks that read it tonight: left to
             # autovacuum they come after its next pass, often after the build, and never on a server
-            # where it is off (a national build planned without them ran for 8 minutes, not 2).
+            # where it is off (a national build's check of the participants, planned from one-row
+            # estimates without them, ran for four and a half minutes: BENCHMARKS.md, part 9).
             # Then the warning rules read as the warehouse's owner, as the checks do.
             cur.execute(
                 _one_round_trip(

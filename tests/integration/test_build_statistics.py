@@ -1,7 +1,7 @@
-"""The statistics of the tables dbt builds (macros/analyze_built_table.sql): every history table of
-staging, intermediate and mart table is analysed as soon as it is built, from a small sample (the raw
-tables, as they are landed: test_ingestion.py); the published marts, which BI
-queries are planned against, from the server's default sample (the publication's vacuum).
+"""The statistics of the tables dbt builds (macros/analyze_built_table.sql): every one (the history
+tables of staging, the intermediate and mart tables) is analysed as soon as it is built, from a small
+sample (the raw tables as they are landed: test_ingestion.py); the published marts, which BI queries
+are planned against, from the server's default sample (the publication's vacuum).
 
 Needs the `star_schema_db` fixture: a database where the samples went through the whole load."""
 
