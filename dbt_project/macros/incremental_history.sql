@@ -22,7 +22,10 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        post_hook="{{ keep_loads_in_force('" ~ raw_table ~ "', " ~ (key_columns | tojson) ~ ") }}"
+        post_hook=[
+            "{{ keep_loads_in_force('" ~ raw_table ~ "', " ~ (key_columns | tojson) ~ ") }}",
+            "{{ analyze_built_table() }}",
+        ]
     ) }}
     {%- set loads = none -%}
     {%- if is_incremental() -%}
@@ -36,8 +39,8 @@
 
 
 {#- After an incremental run: forget the loads superseded since, and give every row the first period
-    its key was delivered in, over the loads the table holds now. After any run: the table's
-    statistics (analyze_built_table), which the models reading it are planned against. -#}
+    its key was delivered in, over the loads the table holds now. (The next post-hook, after any run,
+    analyses the table: analyze_built_table.) -#}
 {% macro keep_loads_in_force(raw_table, key_columns) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
@@ -55,7 +58,8 @@
     ) as firsts
     where
         {% for key in key_columns %}held.{{ key }} = firsts.{{ key }}
-        and {% endfor %}held.first_loaded_period is distinct from firsts.first_loaded_period;
-    {%- endif %}
-    {{ analyze_built_table() }}
+        and {% endfor %}held.first_loaded_period is distinct from firsts.first_loaded_period
+    {%- else -%}
+    select 1
+    {%- endif -%}
 {%- endmacro %}
