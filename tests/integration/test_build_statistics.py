@@ -11,12 +11,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from orchestration.dbt_manifest import built_table_statistics_target
 from orchestration.warehouse import engine
 from tests.dbt_cli import run_dbt
+from tests.table_statistics import SMALL_SAMPLE_BOUNDS, widest_histogram
 
 BUILT = ("staging", "intermediate", "marts_build")  # in staging, the tables: the history models
-SMALL_SAMPLE_BOUNDS = built_table_statistics_target() + 1  # a histogram of target n has at most n + 1 bounds
 
 
 def _tables(conn, schemas) -> list[sa.Row]:
@@ -30,16 +29,6 @@ def _tables(conn, schemas) -> list[sa.Row]:
         ),
         {"schemas": list(schemas)},
     ).all()
-
-
-def _widest_histogram(conn, schema: str, table: str) -> int:
-    return conn.execute(
-        sa.text(
-            """select coalesce(max(cardinality(histogram_bounds::text::text[])), 0) from pg_stats
-               where schemaname = :schema and tablename = :table"""
-        ),
-        {"schema": schema, "table": table},
-    ).scalar()
 
 
 def test_every_table_dbt_builds_is_analysed_by_the_post_hook(star_schema_db):
@@ -67,7 +56,7 @@ def test_a_table_just_built_has_the_statistics_of_a_small_sample(star_schema_db,
         _rebuild(star_schema_db, tmp_path)
         with engine(star_schema_db).connect() as conn:
             judged = {
-                f"{t.schemaname}.{t.relname}": _widest_histogram(conn, t.schemaname, t.relname)
+                f"{t.schemaname}.{t.relname}": widest_histogram(conn, t.schemaname, t.relname)
                 for t in _tables(conn, BUILT)
                 if f"{t.schemaname}.{t.relname}" in REBUILT
                 and (t.last_autoanalyze is None or t.last_autoanalyze < t.last_analyze)
@@ -83,5 +72,5 @@ def test_a_table_just_built_has_the_statistics_of_a_small_sample(star_schema_db,
 def test_the_published_marts_have_the_servers_default_statistics(star_schema_db):
     with engine(star_schema_db).connect() as conn:
         default = int(conn.exec_driver_sql("show default_statistics_target").scalar())
-        bounds = _widest_histogram(conn, "marts", "dim_date")
+        bounds = widest_histogram(conn, "marts", "dim_date")
     assert bounds == default + 1
