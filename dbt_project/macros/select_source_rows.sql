@@ -95,9 +95,12 @@
 
 
 {#- The rows of the latest file (greatest period, then load) of a staging model that keeps every
-    snapshot: the register as it stands now. -#}
+    snapshot: the register as it stands now. `all_snapshots` is read twice, and a materialised CTE
+    has no statistics: the join with the latest file was estimated at one row, and a dbt test that
+    joined the chamber's members in a nested loop compared every unresolved participant with every
+    member (3.2 s of a region build, 0.1 s with the table's statistics). -#}
 {% macro latest_snapshot_rows(history_relation) %}
-    with all_snapshots as (
+    with all_snapshots as not materialized (
         select * from {{ history_relation }}
     ),
 
