@@ -411,3 +411,39 @@ def test_a_publisher_that_may_not_turn_row_checks_off_has_the_keys_checked_at_th
             conn.exec_driver_sql(f'REVOKE CONNECT ON DATABASE "{make_url(url).database}" FROM {role}')
             conn.exec_driver_sql(f"DROP ROLE {role}")
             conn.commit()
+
+
+def _build_other(url: str, labels: list[str]) -> None:
+    with engine(url).begin() as conn:
+        conn.exec_driver_sql("SET LOCAL ROLE tadamon_transformer")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS marts_build.dim_other")
+        conn.exec_driver_sql("CREATE TABLE marts_build.dim_other (other_key int PRIMARY KEY, label text)")
+        conn.execute(
+            sa.text("insert into marts_build.dim_other values (:k, :l)"),
+            [{"k": k, "l": label} for k, label in enumerate(labels)],
+        )
+
+
+def test_the_tables_written_are_vacuumed_beside_one_another_vacuum_holds(warehouse, monkeypatch, caplog):
+    """The vacuums run two at a time: the table another vacuum holds waits for its lock (then a
+    warning), the others are vacuumed meanwhile."""
+    from orchestration.warehouse import publish as publication
+
+    url = admin_url(warehouse)
+    build(url, [(1, "a")])
+    _build_other(url, ["x", "y"])
+    publish(url, ["dim_thing", "dim_other"])
+    before = {table: _vacuums(url, table)[0] for table in ("dim_thing", "dim_other")}
+    build(url, [(1, "b")])
+    _build_other(url, ["x2", "y2"])
+    monkeypatch.setattr(publication, "VACUUM_LOCK_TIMEOUT_MS", 200)
+    with engine(url).connect() as holder:
+        holder.exec_driver_sql("begin")
+        holder.exec_driver_sql("lock table marts.dim_thing in share update exclusive mode")
+        with caplog.at_level("WARNING", logger=publication.__name__):
+            publication._vacuum(url, ["dim_thing", "dim_other"])
+        holder.exec_driver_sql("rollback")
+    assert _vacuums(url, "dim_other")[0] == before["dim_other"] + 1
+    assert _vacuums(url, "dim_thing")[0] == before["dim_thing"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [w.split(":")[0] for w in warnings] == ["marts.dim_thing is published but was not vacuumed"], warnings
