@@ -11,7 +11,7 @@ from orchestration.defs.ops.schedules import nightly_schedule
 from orchestration.defs.publish.assets import build_publish_asset
 from orchestration.defs.quality.checks import quality_checks
 from orchestration.defs.report.assets import bilan
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource, quality_worker
 from orchestration.defs.transform.assets import dbt_models, dbt_resource
 
 provider_jobs, incoming_sensors = provider_jobs_and_sensors()
@@ -22,5 +22,5 @@ defs = dg.Definitions(
     jobs=[nightly_load, check_deliveries, rebuild_marts, *provider_jobs],
     schedules=[nightly_schedule],
     sensors=[*incoming_sensors, alert_on_run_failure],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource(), "quality_worker": quality_worker},
 )

@@ -1,4 +1,6 @@
-"""Resources shared by the asset definitions: the warehouse connection."""
+"""Resources shared by the asset definitions: the warehouse connection, the quality checks' worker."""
+
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -15,3 +17,18 @@ class WarehouseResource(dg.ConfigurableResource):
     def url(self) -> str:
         """Starts the embedded server if it is the warehouse, and bootstraps schemas and roles."""
         return ensure_warehouse(self.settings())
+
+
+@dg.resource(
+    description="The process that runs the Great Expectations suites of the run (orchestration/quality/worker.py)."
+)
+def quality_worker(_init_context) -> Iterator:
+    """Started when the run starts, so that it loads GX while the files land (or the one `tadamon run`
+    started ahead); stopped when the run ends."""
+    from orchestration.quality import worker
+
+    started = worker.claim()
+    try:
+        yield started
+    finally:
+        started.stop()

@@ -9,6 +9,7 @@ the stored suites are in orchestration/suites/, which the loader shares.
   written once, after the last)
 - `findings_for_load(url, load_id)`: French one-line warning findings for one loaded file's rows
 - `data_docs_index()`: path of the Data Docs site's index.html
+- `worker.QualityWorker`: a child process that runs suites for a Dagster run (loads GX ahead)
 - `stored_suites()`: the suites in the files (name, asset key, table, rules)
 - `python -m orchestration.quality`: regenerate expectations/gx/ from catalog.py
 """

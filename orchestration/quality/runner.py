@@ -173,6 +173,7 @@ def convert_result(result: Any, suite: Suite, asset: str | None = None) -> Expec
 # -- running -----------------------------------------------------------------------------------
 _CONTEXT_LOCK = threading.Lock()
 _CONTEXTS: dict[str, Any] = {}
+_LOADED_AHEAD: list[Any] = []
 
 
 def connection_string(url: str) -> str:
@@ -187,8 +188,21 @@ def _context(url: str):
     with _CONTEXT_LOCK:
         os.environ[CONNECTION_ENV] = connection_string(url)
         if url not in _CONTEXTS:
-            _CONTEXTS[url] = get_context()
+            _CONTEXTS[url] = _LOADED_AHEAD.pop() if _LOADED_AHEAD else get_context()
         return _CONTEXTS[url]
+
+
+def load_ahead() -> None:
+    """Import GX and load the project's context before the first suite is asked for (a worker does
+    this while the run lands its files: worker.py); the first URL's `_context` takes it. A context
+    that has not connected yet is no warehouse's."""
+    from great_expectations.core.run_identifier import RunIdentifier  # noqa: F401 - what a checkpoint needs
+
+    from orchestration.quality.project import get_context
+
+    with _CONTEXT_LOCK:
+        if not _CONTEXTS and not _LOADED_AHEAD:
+            _LOADED_AHEAD.append(get_context())
 
 
 def dispose_contexts() -> None:
@@ -202,6 +216,7 @@ def dispose_contexts() -> None:
             except Exception:  # best effort
                 pass
         _CONTEXTS.clear()
+        _LOADED_AHEAD.clear()
 
 
 def data_docs_index() -> Path:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from orchestration.defs.ingestion.assets import landing_assets
 from orchestration.defs.quality.checks import quality_checks
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource, quality_worker
 from orchestration.warehouse import engine
 from tests.conftest import deliver_samples
 from tests.integration.test_quality_raw import half_register
@@ -35,7 +35,7 @@ def _run(providers=("ministere",), selection: dg.AssetSelection | None = None):
         assets=[a for a in landing_assets() if a.op.name.endswith(providers)] + [downstream_of_register],
         asset_checks=checks,
         jobs=jobs,
-        resources={"warehouse": WarehouseResource()},
+        resources={"warehouse": WarehouseResource(), "quality_worker": quality_worker},
     )
     job = defs.resolve_job_def("chosen") if jobs else defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.ephemeral() as instance:

@@ -2,8 +2,9 @@
 expectations/gx/, on the raw table or the mart it judges, with its own result.
 
 The checks of one layer (the raw tables, the marts of marts_build) run in one step, `gx_<schema>`:
-one GX context, the suites one after the other, then the GX Data Docs and the quality report written
-once for all of them. A step per suite paid Dagster's step, the Data Docs build and the report each
+the suites one after the other in the run's quality worker (a process started with the run, which
+loads GX meanwhile: orchestration/quality/worker.py), then the GX Data Docs and the quality report
+written once for all of them. A step per suite paid Dagster's step, the Data Docs build and the report each
 time, more than most suites cost themselves. Every step downstream of these tables already waits for
 all of them (dbt reads every raw table, the publication every mart), so one step blocks what a step
 per suite blocked.
@@ -29,10 +30,10 @@ from orchestration.quality import (
     Suite,
     SuiteOutcome,
     data_docs_index,
-    iter_suites,
     stored_suites,
 )
 from orchestration.quality.report import report_index, report_url, write_report
+from orchestration.quality.worker import QualityWorker
 from orchestration.settings import get_settings
 
 SEVERITY = {CRITICAL: dg.AssetCheckSeverity.ERROR, WARNING: dg.AssetCheckSeverity.WARN}
@@ -134,14 +135,16 @@ def build_layer_checks(schema: str, suites: list[Suite]) -> dg.AssetChecksDefini
         can_subset=True,
     )
     def _gx_checks(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        quality_worker: dg.ResourceParam[QualityWorker],
     ) -> Iterator[dg.AssetCheckResult]:
         with retry_when_transient(context.op_execution_context):
             url = warehouse.url()
         selected = context.selected_asset_check_keys
         names = [s.name for s in suites if check_key(s) in selected]
         try:
-            for outcome in iter_suites(url, names, run_id=context.run.run_id):
+            for outcome in quality_worker.run(url, names, run_id=context.run.run_id):
                 result = check_result(outcome)
                 log = context.log.warning if not result.passed else context.log.info
                 log(f"{outcome.suite}: {result.description} ({outcome.seconds:.1f}s)")
