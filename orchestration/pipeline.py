@@ -110,8 +110,6 @@ def run_load(
     """Execute the nightly job in this process and summarise what it did. When nothing is new since
     the last publication (and `rebuild` is not asked), only the deliveries and their freshness are
     checked: the marts would come out the same."""
-    from orchestration.quality import worker as quality_worker  # here: a night with nothing new runs no suite
-
     url = ensure_warehouse(settings)
     before = _max_load_id(url)
     job = "nightly_load" if rebuild or not nothing_new(settings, url) else "check_deliveries"
@@ -121,15 +119,11 @@ def run_load(
             return LoadSummary(success=False, failure="another load is running on this warehouse; try again later")
         try:
             with recovery.watched_run(instance) as watch:
-                tags = recovery.run_tags()  # the run's identity, in the environment its children inherit
-                if job == "nightly_load":
-                    # it loads Great Expectations on the other core while Dagster prepares the run
-                    quality_worker.start_ahead()
                 result = execute_job(
                     instance,
                     job,
                     run_config=_run_config(log_level, rebuild),
-                    tags=tags,
+                    tags=recovery.run_tags(),
                     on_event=on_event,
                 )
         except Exception as exc:
@@ -137,7 +131,6 @@ def run_load(
                 raise
             return _database_lost(settings, exc)
         finally:
-            quality_worker.discard_unclaimed()
             with contextlib.suppress(Exception):  # a lost server has released the lock already
                 lock_conn.execute(sa.text("select pg_advisory_unlock(hashtext(:k))"), {"k": RUN_LOCK})
                 lock_conn.commit()

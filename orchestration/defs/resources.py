@@ -19,15 +19,12 @@ class WarehouseResource(dg.ConfigurableResource):
         return ensure_warehouse(self.settings())
 
 
-@dg.resource(
-    description="The process that runs the Great Expectations suites of the run (orchestration/quality/worker.py)."
-)
+@dg.resource(description="The process that runs the Great Expectations suites of the run (quality/worker.py).")
 def quality_worker(_init_context) -> Iterator:
-    """Started when the run starts, so that it loads GX while the files land (or the one `tadamon run`
-    started ahead); stopped when the run ends."""
-    from orchestration.quality import worker
+    """Started when the run starts, so that it loads GX while the files land; stopped when the run ends."""
+    from orchestration.quality.worker import QualityWorker
 
-    started = worker.claim()
+    started = QualityWorker()
     try:
         yield started
     finally:

@@ -246,18 +246,24 @@ def run_suites(
 
 
 def iter_suites(
-    url: str, suite_names: list[str] | None = None, run_id: str | None = None, record: bool = True
+    url: str,
+    suite_names: list[str] | None = None,
+    run_id: str | None = None,
+    record: bool = True,
+    pages: list[Any] | None = None,
 ) -> Iterator[SuiteOutcome]:
     """Run the suites' checkpoints on the warehouse at `url`, one after the other, giving each outcome as
     soon as it is known, its results already written to audit.quality_result (unless `record` is False).
 
     The Data Docs get the pages of all these results in one build, after the last suite: a build per
     suite cost more than the suite itself (GX compiles its page templates again at every build and
-    copies its static files). A suite that raises does not keep the next ones from running; the first
+    copies its static files). With `pages` (a list), the caller builds them (`update_data_docs`): the
+    pages are added to it. A suite that raises does not keep the next ones from running; the first
     error is raised once they have run and the Data Docs are written."""
     run_id = run_id or new_run_id()
     names = suite_names if suite_names is not None else [s.name for s in stored_suites()]
-    pages: list[Any] = []
+    built_here = pages is None
+    pages = [] if pages is None else pages
     errors: list[tuple[str, Exception]] = []
     try:
         for name in names:
@@ -272,7 +278,7 @@ def iter_suites(
             pages += validated
             yield outcome
     finally:
-        if pages:
+        if pages and built_here:
             update_data_docs(url, pages)
     if errors:
         listed = "; ".join(f"{name}: {type(exc).__name__}: {exc}" for name, exc in errors)

@@ -1,16 +1,22 @@
 """The suites of a run, checked by a child process (`python -m orchestration.quality.worker`).
 
 Loading Great Expectations and the project's context takes about three seconds of one core before
-the first suite can run. A worker started with the run loads them on the other core while the run
-prepares and lands its files; each step of checks then hands it the suites to run and reads back
-their outcomes as soon as each is known. The suites run exactly as in any other process
-(`runner.iter_suites`): the same results in audit.quality_result, the same Data Docs, the same error
-when a suite cannot run.
+the first suite can run. A worker started with the run (a Dagster resource: defs/resources.py)
+loads them on the other core while the run lands its files; each step of checks then hands it the
+suites to run and reads back their outcomes as soon as each is known. The suites run exactly as in
+any other process (`runner.iter_suites`): the same results in audit.quality_result, the same Data
+Docs, the same error when a suite cannot run.
+
+The GX Data Docs of a request are built after its answer, while the step that asked goes on (it
+took 0.8 s of the raw checks' step, before dbt could start); the next request waits for them. A
+build that fails is a warning: the step has its results, and the quality report (report.py) is
+written from audit.quality_result.
 
 Protocol, one JSON object a line: the parent writes a request `{"url", "suites", "run_id"}`; the
 worker answers a line `{"outcome": ...}` per suite, then `{"done": null}`, or `{"done": "<error>"}`
-when some suite could not run. Whatever the worker or its libraries print goes to its standard
-error, which the parent logs (and quotes when the worker stops unexpectedly)."""
+when some suite could not run; `{"warning": ...}` lines may come between requests. Whatever the
+worker or its libraries print goes to its standard error, which the parent logs (and quotes when
+the worker stops unexpectedly)."""
 
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # The national suites take under a minute: an hour is a worker that hangs, not a slow one.
 RUN_TIMEOUT_S = 3600
+# a worker asked to stop finishes its Data Docs first (about a second)
+STOP_TIMEOUT_S = 30
 ERROR_LINES_KEPT = 40
 
 
@@ -43,7 +51,6 @@ class QualityWorker:
     """A started worker; `run` checks suites with it, one request at a time; `stop` ends it."""
 
     def __init__(self) -> None:
-        self.environment = dict(os.environ)  # what the worker was started with
         self.process = subprocess.Popen(
             [sys.executable, "-m", __name__],
             stdin=subprocess.PIPE,
@@ -110,7 +117,11 @@ class QualityWorker:
             ) from None
         if line is None:
             raise self._stopped()
-        return json.loads(line)
+        message = json.loads(line)
+        if "warning" in message:  # from the previous request's Data Docs
+            log.warning("quality checks: %s", message["warning"])
+            return self._next(deadline, timeout_s)
+        return message
 
     def _stopped(self) -> QualityWorkerError:
         try:
@@ -121,17 +132,31 @@ class QualityWorker:
         return QualityWorkerError(f"the quality checks' process stopped (exit code {code}):\n{said}")
 
     def stop(self) -> None:
-        """End the worker: its input closed, it exits once its current request is answered; killed
-        if it has not within a few seconds."""
+        """End the worker: its input closed, it exits once its current request is answered and its
+        Data Docs built; killed if it has not within STOP_TIMEOUT_S."""
         if self.process.stdin and not self.process.stdin.closed:
             try:
                 self.process.stdin.close()
             except OSError:
                 pass
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._answers_left()
+
+    def _answers_left(self) -> None:
+        """Log the warnings the worker wrote after its last answer (its last Data Docs)."""
+        while True:
+            try:
+                line = self._answers.get(timeout=1)
+            except queue.Empty:
+                return
+            if line is None:
+                return
+            message = json.loads(line)
+            if "warning" in message:
+                log.warning("quality checks: %s", message["warning"])
 
     def kill(self) -> None:
         self.process.kill()
@@ -143,38 +168,6 @@ def outcome_from_json(data: dict) -> SuiteOutcome:
     return SuiteOutcome(**data, outcomes=outcomes)
 
 
-# -- the worker started ahead of the run (`tadamon run`), claimed by the run's resource ----------
-_started: list[QualityWorker] = []
-_started_lock = threading.Lock()
-
-
-def start_ahead() -> None:
-    """Start a worker now, for the run about to start in this process to claim (`claim`)."""
-    with _started_lock:
-        if not _started:
-            _started.append(QualityWorker())
-
-
-def claim() -> QualityWorker:
-    """The worker started ahead, when it is alive and was started with this environment; else a new one."""
-    with _started_lock:
-        worker = _started.pop() if _started else None
-    if worker is not None and worker.alive() and worker.environment == dict(os.environ):
-        return worker
-    if worker is not None:
-        worker.stop()
-    return QualityWorker()
-
-
-def discard_unclaimed() -> None:
-    """Stop a worker started ahead that no run claimed (the run failed before its checks' resource)."""
-    with _started_lock:
-        workers = list(_started)
-        _started.clear()
-    for worker in workers:
-        worker.stop()
-
-
 # -- the worker's side -------------------------------------------------------------------------
 def main() -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
@@ -182,18 +175,25 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from orchestration.quality import runner
 
+    def answer(message: dict) -> None:
+        answers.write(json.dumps(message, default=str) + "\n")
+        answers.flush()
+
     runner.load_ahead()
     for line in sys.stdin:
         request = json.loads(line)
-        error = None
+        error, pages = None, []
         try:
-            for outcome in runner.iter_suites(request["url"], request["suites"], run_id=request["run_id"]):
-                answers.write(json.dumps({"outcome": dataclasses.asdict(outcome)}, default=str) + "\n")
-                answers.flush()
+            for outcome in runner.iter_suites(request["url"], request["suites"], run_id=request["run_id"], pages=pages):
+                answer({"outcome": dataclasses.asdict(outcome)})
         except Exception as exc:  # noqa: BLE001 - the step that asked raises it
             error = str(exc) if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
-        answers.write(json.dumps({"done": error}) + "\n")
-        answers.flush()
+        answer({"done": error})
+        if pages:
+            try:
+                runner.update_data_docs(request["url"], pages)
+            except Exception as exc:  # noqa: BLE001 - the results stand; the pages are GX's view of them
+                answer({"warning": f"the GX Data Docs were not updated: {type(exc).__name__}: {exc}"[:2000]})
 
 
 if __name__ == "__main__":

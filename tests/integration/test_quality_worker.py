@@ -1,19 +1,18 @@
 """The quality worker (orchestration/quality/worker.py): a child process runs the suites a step asks
-for and gives back the outcomes a run in the step's own process gives; a worker that stops or hangs
-fails the request with a message, and the run's worker is the one `tadamon run` started ahead only
-when it was started with the run's environment."""
+for and gives back the outcomes a run in the step's own process gives, then builds their Data Docs;
+a worker that stops or hangs fails the request with a message."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from orchestration.ingest.landing import Lander
-from orchestration.quality import iter_suites, stored_suites
-from orchestration.quality import worker as quality_worker
+from orchestration.quality import data_docs_index, iter_suites, stored_suites
 from orchestration.quality.worker import QualityWorker, QualityWorkerError
 from orchestration.recovery import RUN_PROCESS_ENV
 from orchestration.warehouse import engine
@@ -46,7 +45,8 @@ def _compared(outcome) -> dict:
 def test_the_worker_gives_the_outcomes_of_a_run_in_this_process(warehouse, worker):
     url = _land_ministry(warehouse)
     assert {s.name for s in stored_suites()} >= set(MINISTRY_SUITES)
-    from_worker = list(worker.run(url, MINISTRY_SUITES, run_id="from-worker"))
+    first, second = (f"{what}-{uuid.uuid4().hex[:8]}" for what in ("from-worker", "again"))
+    from_worker = list(worker.run(url, MINISTRY_SUITES, run_id=first))
     with engine(url).begin() as conn:  # the same loads judged again, not only the new ones
         conn.exec_driver_sql("delete from audit.raw_check_load")
     here = list(iter_suites(url, MINISTRY_SUITES, run_id="here", record=False))
@@ -56,12 +56,15 @@ def test_the_worker_gives_the_outcomes_of_a_run_in_this_process(warehouse, worke
     assert "women_not_above_members" in failed  # the samples' known warning, so the outcomes are not empty
     with engine(url).connect() as conn:
         recorded = conn.execute(
-            sa.text("select count(*) from audit.quality_result where run_id = 'from-worker'")
+            sa.text("select count(*) from audit.quality_result where run_id = :r"), {"r": first}
         ).scalar()
     assert recorded == sum(len(o.outcomes) for o in from_worker) > 10
-    # the same worker answers the next request
-    again = list(worker.run(url, MINISTRY_SUITES[:1], run_id="again"))
+    # the same worker answers the next request, once it has built the first one's Data Docs
+    again = list(worker.run(url, MINISTRY_SUITES[:1], run_id=second))
     assert [o.suite for o in again] == MINISTRY_SUITES[:1] and worker.alive()
+    assert first in data_docs_index().read_text()
+    worker.stop()  # after the Data Docs of its last request
+    assert second in data_docs_index().read_text()
 
 
 def test_a_worker_that_stopped_fails_the_request_with_its_exit_code(warehouse, worker):
@@ -92,27 +95,12 @@ def _environment(pid: int) -> list[bytes]:
     return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
 
 
-def test_the_run_claims_the_worker_started_ahead_with_its_environment(monkeypatch):
+def test_the_worker_carries_the_run_identity(monkeypatch):
+    """A dead run's worker is found and killed with its dbt build (recovery.kill_orphans)."""
     monkeypatch.setenv(RUN_PROCESS_ENV, "12345:678")  # as recovery.run_tags sets it before the run
-    quality_worker.start_ahead()
-    claimed = quality_worker.claim()
+    worker = QualityWorker()
     try:
-        assert claimed.alive()
-        # the run's identity: a dead run's worker is found and killed with its dbt (recovery.kill_orphans)
-        assert f"{RUN_PROCESS_ENV}=12345:678".encode() in _environment(claimed.process.pid)
+        assert f"{RUN_PROCESS_ENV}=12345:678".encode() in _environment(worker.process.pid)
     finally:
-        claimed.stop()
-    quality_worker.start_ahead()
-    ahead = quality_worker._started[0]
-    monkeypatch.setenv(RUN_PROCESS_ENV, "12345:999")  # another run's environment
-    claimed = quality_worker.claim()
-    try:
-        assert claimed is not ahead and claimed.alive()
-        assert ahead.process.poll() is not None  # stopped
-        assert f"{RUN_PROCESS_ENV}=12345:999".encode() in _environment(claimed.process.pid)
-    finally:
-        claimed.stop()
-    quality_worker.start_ahead()
-    ahead = quality_worker._started[0]
-    quality_worker.discard_unclaimed()
-    assert ahead.process.poll() is not None and quality_worker._started == []
+        worker.stop()
+    assert worker.process.returncode == 0  # an idle worker asked to stop exits on its own
