@@ -7,8 +7,8 @@ suites to run and reads back their outcomes as soon as each is known. The suites
 any other process (`runner.iter_suites`): the same results in audit.quality_result, the same Data
 Docs, the same error when a suite cannot run.
 
-The GX Data Docs of a request are built after its answer, while the step that asked goes on (it
-took 0.8 s of the raw checks' step, before dbt could start); the next request waits for them. A
+The GX Data Docs of a request are built after its answer, while the step that asked goes on (they
+held the raw checks' step, before dbt could start); the next request waits for them. A
 build that fails is a warning: the step has its results, and the quality report (report.py) is
 written from audit.quality_result.
 

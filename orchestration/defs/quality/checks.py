@@ -3,11 +3,11 @@ expectations/gx/, on the raw table or the mart it judges, with its own result.
 
 The checks of one layer (the raw tables, the marts of marts_build) run in one step, `gx_<schema>`:
 the suites one after the other in the run's quality worker (a process started with the run, which
-loads GX meanwhile: orchestration/quality/worker.py), then the GX Data Docs and the quality report
-written once for all of them. A step per suite paid Dagster's step, the Data Docs build and the report each
-time, more than most suites cost themselves. Every step downstream of these tables already waits for
-all of them (dbt reads every raw table, the publication every mart), so one step blocks what a step
-per suite blocked.
+loads GX meanwhile: orchestration/quality/worker.py), then the quality report written once for all
+of them (and the GX Data Docs, by the worker). A step per suite paid Dagster's step, the Data Docs
+build and the report each time, more than most suites cost themselves. Every step downstream of
+these tables already waits for all of them (dbt reads every raw table, the publication every mart),
+so one step blocks what a step per suite blocked.
 
 A suite with critical expectations gives a blocking check: when a critical expectation fails the
 check fails with ERROR severity, the step fails once every suite of it has run, and nothing
