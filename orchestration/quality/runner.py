@@ -196,8 +196,6 @@ def load_ahead() -> None:
     """Import GX and load the project's context before the first suite is asked for (a worker does
     this while the run lands its files: worker.py); the first URL's `_context` takes it. A context
     that has not connected yet is no warehouse's."""
-    from great_expectations.core.run_identifier import RunIdentifier  # noqa: F401 - what a checkpoint needs
-
     from orchestration.quality.project import get_context
 
     with _CONTEXT_LOCK:

@@ -63,7 +63,8 @@ class QualityWorker:
         self._errors: collections.deque[str] = collections.deque(maxlen=ERROR_LINES_KEPT)
         self._lock = threading.Lock()
         threading.Thread(target=self._read_answers, daemon=True, name="quality-worker-answers").start()
-        threading.Thread(target=self._read_errors, daemon=True, name="quality-worker-errors").start()
+        self._error_reader = threading.Thread(target=self._read_errors, daemon=True, name="quality-worker-errors")
+        self._error_reader.start()
 
     def _read_answers(self) -> None:
         for line in self.process.stdout:
@@ -108,26 +109,27 @@ class QualityWorker:
             raise self._stopped() from None
 
     def _next(self, deadline: float, timeout_s: float) -> dict:
-        try:
-            line = self._answers.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            self.kill()
-            raise QualityWorkerError(
-                f"the quality checks took more than {timeout_s:.0f} s and were stopped (their process hung)"
-            ) from None
-        if line is None:
-            raise self._stopped()
-        message = json.loads(line)
-        if "warning" in message:  # from the previous request's Data Docs
-            log.warning("quality checks: %s", message["warning"])
-            return self._next(deadline, timeout_s)
-        return message
+        """The next answer to the current request (a warning left by the previous one is logged)."""
+        while True:
+            try:
+                line = self._answers.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.kill()
+                raise QualityWorkerError(
+                    f"the quality checks took more than {timeout_s:.0f} s and were stopped (their process hung)"
+                ) from None
+            if line is None:
+                raise self._stopped()
+            message = json.loads(line)
+            if not _logged_warning(message):
+                return message
 
     def _stopped(self) -> QualityWorkerError:
         try:
             code = self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             code = None
+        self._error_reader.join(timeout=5)  # what it printed last, before it is quoted
         said = "\n".join(self._errors) or "(it printed nothing)"
         return QualityWorkerError(f"the quality checks' process stopped (exit code {code}):\n{said}")
 
@@ -154,13 +156,19 @@ class QualityWorker:
                 return
             if line is None:
                 return
-            message = json.loads(line)
-            if "warning" in message:
-                log.warning("quality checks: %s", message["warning"])
+            _logged_warning(json.loads(line))
 
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()
+
+
+def _logged_warning(message: dict) -> bool:
+    """Log a warning the worker wrote after answering (a request's Data Docs not built); False for an answer."""
+    if "warning" not in message:
+        return False
+    log.warning("quality checks: %s", message["warning"])
+    return True
 
 
 def outcome_from_json(data: dict) -> SuiteOutcome:

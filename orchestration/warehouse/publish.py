@@ -367,8 +367,7 @@ def _publish(url, tables, lock_timeout_ms, fingerprint, foreign_keys, written) -
             {"fingerprint": fingerprint, "counts": json.dumps(counts)},
         )
     # the planner's statistics and the visibility map of an unchanged table hold; the most written first
-    vacuumed = sorted((t for t, r in refills.items() if r.deleted or r.inserted), key=lambda t: -refills[t].written)
-    _vacuum(url, vacuumed)
+    _vacuum(url, sorted((t for t, r in refills.items() if r.written), key=lambda t: -refills[t].written))
     return counts
 
 
